@@ -1,0 +1,224 @@
+//! Observation: metrics declared by the domains, recorded daily; run totals; the event log.
+//!
+//! Collection is declared, not hand-written per run (as in Mesa's DataCollector): each
+//! domain registers [`Reporter`]s for the daily time series and [`SummaryReporter`]s for the
+//! end-of-run totals when it is installed; the recorder calls them in registration order.
+
+use crate::calendar::Clock;
+use crate::geo::Tile;
+use bevy_ecs::prelude::*;
+use chrono::NaiveDate;
+
+/// A daily metric.
+#[derive(Clone, Copy)]
+pub struct Reporter {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub about: &'static str,
+    pub measure: fn(&mut World) -> f64,
+}
+
+/// An end-of-run total; `None` is written as null (e.g. a day that never came).
+#[derive(Clone, Copy)]
+pub struct SummaryReporter {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub about: &'static str,
+    pub measure: fn(&mut World) -> Option<f64>,
+}
+
+/// The declared metrics of the installed domains.
+#[derive(Resource, Default, Clone)]
+pub struct Reporters {
+    pub daily: Vec<Reporter>,
+    pub summary: Vec<SummaryReporter>,
+}
+
+impl Reporters {
+    pub fn daily(&mut self, name: &'static str, unit: &'static str, about: &'static str, measure: fn(&mut World) -> f64) {
+        debug_assert!(self.daily.iter().all(|r| r.name != name), "duplicate reporter {name}");
+        self.daily.push(Reporter { name, unit, about, measure });
+    }
+
+    pub fn summary(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&mut World) -> Option<f64>,
+    ) {
+        debug_assert!(self.summary.iter().all(|r| r.name != name), "duplicate summary {name}");
+        self.summary.push(SummaryReporter { name, unit, about, measure });
+    }
+}
+
+/// How often the daily reporters are recorded (every `every_days` days; 0 = never).
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Collection {
+    pub every_days: u32,
+}
+
+impl Default for Collection {
+    fn default() -> Self {
+        Self { every_days: 1 }
+    }
+}
+
+/// The recorded time series: one row per recorded step, one column per daily reporter.
+#[derive(Resource, Clone, Debug)]
+pub struct TimeSeries {
+    /// Name of the index column: "day" for calendar models, "tick" for abstract ones.
+    pub index_name: &'static str,
+    /// Whether rows carry a calendar date (written as a `date` column).
+    pub dated: bool,
+    pub columns: Vec<&'static str>,
+    /// The index of each row (day or tick number).
+    pub days: Vec<u32>,
+    /// The date of each row, when `dated`.
+    pub dates: Vec<NaiveDate>,
+    /// Row-major values: `values[row * columns.len() + column]`.
+    pub values: Vec<f64>,
+}
+
+impl Default for TimeSeries {
+    fn default() -> Self {
+        Self { index_name: "day", dated: true, columns: Vec::new(), days: Vec::new(), dates: Vec::new(), values: Vec::new() }
+    }
+}
+
+impl TimeSeries {
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    pub fn row(&self, i: usize) -> &[f64] {
+        let w = self.columns.len();
+        &self.values[i * w..(i + 1) * w]
+    }
+
+    pub fn column(&self, name: &str) -> Option<impl Iterator<Item = f64> + '_> {
+        let c = self.columns.iter().position(|n| *n == name)?;
+        let w = self.columns.len();
+        Some((0..self.len()).map(move |r| self.values[r * w + c]))
+    }
+
+    pub fn last(&self, name: &str) -> Option<f64> {
+        self.column(name)?.last()
+    }
+}
+
+/// Kinds of logged events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Ambush,
+    Raid,
+    Sweep,
+    Strike,
+    Checkpoint,
+    AttackOnCivilians,
+    CivilianHarm,
+    Arrest,
+    Decapitation,
+    Succession,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Ambush => "ambush",
+            EventKind::Raid => "raid",
+            EventKind::Sweep => "sweep",
+            EventKind::Strike => "strike",
+            EventKind::Checkpoint => "checkpoint",
+            EventKind::AttackOnCivilians => "attack_on_civilians",
+            EventKind::CivilianHarm => "civilian_harm",
+            EventKind::Arrest => "arrest",
+            EventKind::Decapitation => "decapitation",
+            EventKind::Succession => "succession",
+        }
+    }
+}
+
+/// Who took part in an event (entity indices are stable within a run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Actor {
+    #[default]
+    None,
+    Cell(u32),
+    Command(u32),
+    Army(u32),
+    Convoy(u32),
+    Settlement(u32),
+    Civilians,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::None => Ok(()),
+            Actor::Cell(i) => write!(f, "cell:{i}"),
+            Actor::Command(i) => write!(f, "command:{i}"),
+            Actor::Army(i) => write!(f, "army:{i}"),
+            Actor::Convoy(i) => write!(f, "convoy:{i}"),
+            Actor::Settlement(i) => write!(f, "settlement:{i}"),
+            Actor::Civilians => write!(f, "civilians"),
+        }
+    }
+}
+
+/// One engagement or other notable event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub tick: u64,
+    pub kind: EventKind,
+    pub tile: Tile,
+    pub attacker: Actor,
+    pub defender: Actor,
+    pub attacker_losses: f64,
+    pub defender_losses: f64,
+    pub trucks_destroyed: u32,
+    pub civilians_killed: u32,
+}
+
+/// Every event of the run, in the order they happened.
+#[derive(Resource, Default, Clone, Debug)]
+pub struct EventLog {
+    pub events: Vec<Event>,
+}
+
+/// Observation set: at the end of every `every_days`-th day, calls each daily reporter.
+pub fn record_day(world: &mut World) {
+    let clock = world.resource::<Clock>();
+    if !clock.is_day_end() {
+        return;
+    }
+    let (day, date) = (clock.day(), clock.date());
+    let every = world.get_resource::<Collection>().copied().unwrap_or_default().every_days;
+    if every == 0 || (day + 1) % every != 0 {
+        return;
+    }
+    world.resource_scope(|world, reporters: Mut<Reporters>| {
+        let mut row = Vec::with_capacity(reporters.daily.len());
+        for r in &reporters.daily {
+            row.push((r.measure)(world));
+        }
+        let mut ts = world.resource_mut::<TimeSeries>();
+        if ts.columns.is_empty() {
+            ts.columns = reporters.daily.iter().map(|r| r.name).collect();
+        }
+        ts.days.push(day);
+        ts.dates.push(date);
+        ts.values.extend_from_slice(&row);
+    });
+}
+
+/// Computes the end-of-run totals, in registration order.
+pub fn summarise(world: &mut World) -> Vec<(&'static str, Option<f64>)> {
+    world.resource_scope(|world, reporters: Mut<Reporters>| {
+        reporters.summary.iter().map(|r| (r.name, (r.measure)(world))).collect()
+    })
+}

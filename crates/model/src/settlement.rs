@@ -1,0 +1,49 @@
+//! Settlements (towns and border posts) and the road corridors between them.
+
+use crate::geo::{LatLon, Tile};
+use crate::terrain::RoadClass;
+use bevy_ecs::prelude::*;
+
+/// A town, city or border post.
+#[derive(Component, Clone, Debug)]
+pub struct Settlement {
+    pub name: String,
+    pub tile: Tile,
+    pub position: LatLon,
+    pub population: u32,
+    /// ISO 3166 alpha-2 code.
+    pub country: String,
+}
+
+/// A road corridor: an ordered list of settlements joined by a road of one class.
+#[derive(Clone, Debug)]
+pub struct Corridor {
+    pub name: String,
+    pub towns: Vec<Entity>,
+    pub road: RoadClass,
+    /// The rasterised road, town to town, in order.
+    pub tiles: Vec<Tile>,
+}
+
+/// A border crossing where imports enter: the origin of convoys.
+#[derive(Clone, Debug)]
+pub struct BorderCrossing {
+    pub name: String,
+    /// The settlement at the crossing.
+    pub settlement: Entity,
+    pub tile: Tile,
+    /// Index into [`RoadNetwork::corridors`].
+    pub corridor: usize,
+    /// The neighbouring country the imports come from.
+    pub from_country: String,
+    /// Normal daily flow of fuel tankers and of goods trucks.
+    pub tankers_per_day: f64,
+    pub goods_trucks_per_day: f64,
+}
+
+/// The corridors and crossings of the scenario.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct RoadNetwork {
+    pub corridors: Vec<Corridor>,
+    pub crossings: Vec<BorderCrossing>,
+}
