@@ -13,3 +13,7 @@ pub struct CivilViolenceParams {}
 
 /// Adds the civil violence systems to the schedule.
 pub fn install(_world: &mut World, _schedule: &mut Schedule) {}
+
+impl crate::check::Validate for CivilViolenceParams {
+    fn validate(&self, _check: &mut crate::check::Checker) {}
+}

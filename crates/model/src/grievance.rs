@@ -3,6 +3,7 @@
 //! civil violence verification model, so that what is verified is what runs.
 
 use crate::check::{Checker, Validate};
+use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How the cop-to-active ratio C/A enters the estimated arrest probability.
@@ -19,7 +20,7 @@ pub enum ArrestRule {
 }
 
 /// Parameters of the activation rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActivationParams {
     /// Arrest-probability constant k; 2.3 makes P ~ 0.9 when C/A = 1 (Epstein 2002).
@@ -31,14 +32,18 @@ pub struct ActivationParams {
 
 impl Default for ActivationParams {
     fn default() -> Self {
-        Self { k: 2.3, threshold: 0.1, arrest_rule: ArrestRule::Floor }
+        Self {
+            k: 2.3,
+            threshold: 0.1,
+            arrest_rule: ArrestRule::Floor,
+        }
     }
 }
 
 impl Validate for ActivationParams {
     fn validate(&self, c: &mut Checker) {
         c.within("k", self.k, 0.0, 100.0);
-        c.within("threshold", self.threshold, 0.0, 1.0);
+        c.probability("threshold", self.threshold);
     }
 }
 
@@ -65,25 +70,54 @@ pub fn arrest_probability(k: f64, cops: u32, actives: u32, rule: ArrestRule) -> 
 
 /// Net risk N = R * P; the agent is active when G - N > T.
 #[inline]
-pub fn is_active(grievance: f64, risk_aversion: f64, arrest_probability: f64, threshold: f64) -> bool {
+pub fn is_active(
+    grievance: f64,
+    risk_aversion: f64,
+    arrest_probability: f64,
+    threshold: f64,
+) -> bool {
     grievance - risk_aversion * arrest_probability > threshold
 }
 
 /// The whole rule in one call.
 #[inline]
-pub fn activates(p: &ActivationParams, hardship: f64, legitimacy: f64, risk_aversion: f64, cops: u32, actives: u32) -> bool {
+pub fn activates(
+    p: &ActivationParams,
+    hardship: f64,
+    legitimacy: f64,
+    risk_aversion: f64,
+    cops: u32,
+    actives: u32,
+) -> bool {
     let g = grievance(hardship, legitimacy);
-    is_active(g, risk_aversion, arrest_probability(p.k, cops, actives, p.arrest_rule), p.threshold)
+    is_active(
+        g,
+        risk_aversion,
+        arrest_probability(p.k, cops, actives, p.arrest_rule),
+        p.threshold,
+    )
 }
 
 /// The smallest number of cops in vision that deters an agent, given the actives in vision
 /// (itself included), or `None` if no number of cops would. Lets a caller that keeps counts
 /// decide without recomputing exponentials.
-pub fn deterrence_threshold(p: &ActivationParams, g: f64, risk_aversion: f64, actives: u32) -> Option<u32> {
+pub fn deterrence_threshold(
+    p: &ActivationParams,
+    g: f64,
+    risk_aversion: f64,
+    actives: u32,
+) -> Option<u32> {
     if !is_active(g, risk_aversion, 0.0, p.threshold) {
         return Some(0);
     }
-    (1..=4096).find(|&c| !is_active(g, risk_aversion, arrest_probability(p.k, c, actives, p.arrest_rule), p.threshold))
+    (1..=4096).find(|&c| {
+        !is_active(
+            g,
+            risk_aversion,
+            arrest_probability(p.k, c, actives, p.arrest_rule),
+            p.threshold,
+        )
+    })
 }
 
 #[cfg(test)]
