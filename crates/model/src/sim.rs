@@ -2,7 +2,9 @@
 //! that owns a world and its schedule.
 
 use crate::calendar::{self, Clock, Season};
-use crate::observation::{self, EventLog, Reporters, TimeSeries};
+use crate::observation::{
+    self, EventLog, Marker, MarkerKind, MarkerSources, Reporters, TimeSeries,
+};
 use crate::pathfinding::Pathfinder;
 use crate::settlement::Settlement;
 use bevy_ecs::prelude::*;
@@ -85,6 +87,7 @@ fn core_schedule(world: &mut World) -> Schedule {
     );
     world.init_resource::<Season>();
     world.init_resource::<Reporters>();
+    world.init_resource::<MarkerSources>();
     world.init_resource::<TimeSeries>();
     world.init_resource::<EventLog>();
     world.init_resource::<observation::Collection>();
