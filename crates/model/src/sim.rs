@@ -125,6 +125,22 @@ fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
     r.summary("days", "days", "days simulated", |w| {
         Some(f64::from(w.resource::<Clock>().day()))
     });
+    world
+        .resource_mut::<MarkerSources>()
+        .0
+        .push(settlement_markers);
+}
+
+fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
+    for s in world.query::<&Settlement>().iter(world) {
+        out.push(Marker {
+            kind: MarkerKind::Settlement,
+            x: f32::from(s.tile.x) + 0.5,
+            y: f32::from(s.tile.y) + 0.5,
+            size: s.population as f32,
+            value: f32::NAN,
+        });
+    }
 }
 
 impl Simulation {
