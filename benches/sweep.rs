@@ -1,1 +1,81 @@
-fn main() {}
+//! Sweeps: 200 short tutorial runs with 1 and 2 threads (the speed-up), and one bare run
+//! of the same length (the sweep's per-run overhead: overrides, seeding, journal, fsync,
+//! final CSV and Parquet files).
+//!
+//! per-run overhead = (sweep_200_runs/jobs_1 / 200) / bare_run - 1
+//! speed-up         = sweep_200_runs/jobs_1 / sweep_200_runs/jobs_2
+
+use asymwar_experiment::spec::Plan;
+use asymwar_experiment::sweep::{Shard, SweepOptions, sweep};
+use asymwar_experiment::{RunOptions, run};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// 50 points x 4 replicates of 10-day tutorial runs, with a time series every 5 days.
+const SPEC: &str = r#"Sweep(
+    name: "bench",
+    scenario: "tutorial",
+    days: 10,
+    vary: [
+        (path: "activation.threshold", range: (0.05, 0.5), levels: 10),
+        (path: "forces.army[0].units", values: [1, 2, 3, 4, 5]),
+    ],
+    design: Grid,
+    replicates: 4,
+    master_seed: 1,
+    collect: (timeseries_every_days: 5),
+)"#;
+
+fn plan() -> Plan {
+    Plan::from_text(SPEC.to_string(), &PathBuf::from("<bench>")).unwrap()
+}
+
+/// Outputs go under target/ (a real disk, as for a user), not a RAM disk that would make
+/// fsync free.
+fn out_dir(tag: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-sweep")
+        .join(tag)
+}
+
+fn sweeps(c: &mut Criterion) {
+    let plan = plan();
+    assert_eq!(plan.runs(), 200);
+    let mut group = c.benchmark_group("sweep_200_runs");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(40));
+    for jobs in [1, 2] {
+        group.bench_function(format!("jobs_{jobs}"), |b| {
+            b.iter(|| {
+                let out = out_dir(&format!("jobs{jobs}"));
+                let _ = std::fs::remove_dir_all(&out);
+                let opts = SweepOptions {
+                    out,
+                    jobs,
+                    shard: Shard::WHOLE,
+                    resume: false,
+                };
+                black_box(sweep(&plan, &opts, &|_, _| {}).unwrap())
+            })
+        });
+    }
+    group.finish();
+
+    // One run as the sweep's first run would be, without the sweep around it.
+    let scenario = plan.scenario_at(0).unwrap();
+    let opts = RunOptions {
+        seed: Some(plan.seed(0)),
+        days: Some(10),
+        ticks: None,
+        collect_every_days: Some(5),
+    };
+    c.bench_function("bare_run_10_days", |b| {
+        b.iter(|| black_box(run(&scenario, &opts, |_, _| {})))
+    });
+}
+
+criterion_group!(benches, sweeps);
+criterion_main!(benches);

@@ -272,6 +272,17 @@ fn a_killed_sweep_resumed_equals_an_uninterrupted_one() {
     );
     assert_same_outputs(&full, &cut);
 
+    // A second process on the same directory is stopped (the journal is locked).
+    let held = std::fs::File::open(cut.join("journal.jsonl")).unwrap();
+    held.lock().unwrap();
+    let out = run(asymwar()
+        .args(["sweep", "--resume", "--out"])
+        .arg(&cut)
+        .arg(&spec));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another asymwar sweep is writing"), "{err}");
+    drop(held);
+
     // Resuming with a changed spec is refused.
     let changed = tmp.join("changed.ron");
     std::fs::write(

@@ -369,13 +369,21 @@ pub fn sweep(
     }
 
     let journal_path = dir.join(JOURNAL_FILE);
-    let (done, valid_len) = read_journal(&journal_path)?;
-    check_records(plan, opts.shard, &done, &journal_path)?;
     let journal = OpenOptions::new()
         .create(true)
         .append(true)
         .open(&journal_path)
         .with_context(|| format!("{}: cannot open", journal_path.display()))?;
+    // Two processes appending to one journal would run everything twice (a job array with
+    // one --out for all shards): the second is stopped here. The lock goes with the process.
+    if let Err(e) = journal.try_lock() {
+        bail!(
+            "{}: another asymwar sweep is writing this directory ({e})",
+            dir.display()
+        );
+    }
+    let (done, valid_len) = read_journal(&journal_path)?;
+    check_records(plan, opts.shard, &done, &journal_path)?;
     // Drop a last line cut short by a crash; its run is run again.
     if journal.metadata()?.len() != valid_len {
         journal.set_len(valid_len)?;
