@@ -75,6 +75,29 @@ fn sweeps(c: &mut Criterion) {
     c.bench_function("bare_run_10_days", |b| {
         b.iter(|| black_box(run(&scenario, &opts, |_, _| {})))
     });
+
+    // The same overhead measured within each sweep (time in the model against the wall
+    // clock, one thread), so that load from other processes affects both alike.
+    let mut ratios = Vec::new();
+    for _ in 0..10 {
+        let out = out_dir("overhead");
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = SweepOptions {
+            out,
+            jobs: 1,
+            shard: Shard::WHOLE,
+            resume: false,
+        };
+        let r = sweep(&plan, &opts, &|_, _| {}).unwrap();
+        ratios.push(r.wall_secs / r.model_secs - 1.0);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "per-run overhead of a one-thread sweep (wall / time in the model - 1), median of 10: {:.1}% (min {:.1}%, max {:.1}%)",
+        100.0 * ratios[5],
+        100.0 * ratios[0],
+        100.0 * ratios[9]
+    );
 }
 
 criterion_group!(benches, sweeps);

@@ -278,6 +278,15 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
         report.already_done,
         out.display()
     );
+    if report.ran > 0 {
+        let threads = report.wall_secs * jobs as f64;
+        println!(
+            "  {:.2} s in the model of {:.2} thread-seconds ({:.1}% spent outside it: overrides, journal, outputs, idle threads)",
+            report.model_secs,
+            threads,
+            100.0 * (1.0 - report.model_secs / threads)
+        );
+    }
     for f in &report.outputs {
         println!("  {}", f.display());
     }

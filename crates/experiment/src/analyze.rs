@@ -8,7 +8,7 @@
 
 use crate::design::{SaltelliRole, saltelli_role};
 use crate::spec::{DesignSpec, Plan};
-use crate::sweep::{JOURNAL_FILE, RunRecord, open_dir, read_journal};
+use crate::sweep::{JOURNAL_FILE, RunRecord, check_records, open_dir, read_journal};
 use crate::table::{Column, Table};
 use crate::write::write_atomic;
 use anyhow::{Result, bail};
@@ -207,7 +207,9 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
         bail!("the confidence level must lie strictly between 0 and 1, got {confidence}");
     }
     let (plan, manifest) = open_dir(dir)?;
-    let (records, _) = read_journal(&dir.join(JOURNAL_FILE))?;
+    let journal = dir.join(JOURNAL_FILE);
+    let (records, _) = read_journal(&journal)?;
+    check_records(&plan, manifest.shard, &records, &journal)?;
     if records.len() as u64 != plan.runs() {
         bail!(
             "{}: {} of {} runs are here{}: analyse a whole sweep (finish it with --resume, or merge its shards)",

@@ -735,16 +735,24 @@ impl Plan {
             .collect()
     }
 
-    /// The scenario of design point `p` (seed not yet set).
+    /// The scenario of design point `p` (seed not yet set), validated.
     pub fn scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
         let values = self.values(p);
-        let settings: Vec<(&str, &ParamValue)> = self
-            .params
+        overrides::apply(&self.scenario, &self.settings(&values))
+    }
+
+    /// The scenario of design point `p`, which [`Plan::check_points`] has found valid.
+    pub fn checked_scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
+        let values = self.values(p);
+        overrides::apply_prechecked(&self.scenario, &self.settings(&values))
+    }
+
+    fn settings<'a>(&'a self, values: &'a [ParamValue]) -> Vec<(&'a str, &'a ParamValue)> {
+        self.params
             .iter()
             .map(|q| q.full_path.as_str())
-            .zip(&values)
-            .collect();
-        overrides::apply(&self.scenario, &settings)
+            .zip(values)
+            .collect()
     }
 
     /// Every design point's scenario checked by the scenario validator (in parallel): a

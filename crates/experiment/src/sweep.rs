@@ -22,6 +22,7 @@ use crate::spec::{Domain, Plan};
 use crate::table::{Column, Table};
 use crate::write::write_atomic;
 use anyhow::{Context, Result, bail};
+use asymwar_scenario::ScenarioFile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub const SPEC_FILE: &str = "sweep.ron";
 pub const SCENARIO_FILE: &str = "scenario.ron";
@@ -141,18 +142,20 @@ fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite())
 }
 
-/// Runs one run of the plan.
-pub fn run_one(plan: &Plan, id: u64) -> Result<RunRecord> {
+/// Runs run `id` of the plan on `scenario`, its design point's scenario; also gives the
+/// time spent in the model itself (the rest is the sweep's overhead).
+pub fn run_one(plan: &Plan, id: u64, scenario: &ScenarioFile) -> (RunRecord, Duration) {
     let point = plan.point_of(id);
     let seed = plan.seed(id);
-    let scenario = plan.scenario_at(point)?;
     let opts = RunOptions {
         seed: Some(seed),
         days: plan.spec.days,
         ticks: None,
         collect_every_days: Some(plan.spec.collect.timeseries_every_days),
     };
-    let out = run(&scenario, &opts, |_, _| {});
+    let started = Instant::now();
+    let out = run(scenario, &opts, |_, _| {});
+    let model = started.elapsed();
     let metrics = plan.metrics.iter().map(|m| finite(out.metric(m))).collect();
     let series = if plan.series_metrics.is_empty() {
         None
@@ -173,14 +176,15 @@ pub fn run_one(plan: &Plan, id: u64) -> Result<RunRecord> {
             values,
         })
     };
-    Ok(RunRecord {
+    let record = RunRecord {
         run: id,
         point: point as u64,
         replicate: plan.replicate_of(id),
         seed,
         metrics,
         series,
-    })
+    };
+    (record, model)
 }
 
 /// How to run a sweep.
@@ -203,8 +207,9 @@ pub struct SweepReport {
     pub already_done: u64,
     pub ran: u64,
     pub wall_secs: f64,
-    /// Time spent inside the runs themselves, summed over threads.
-    pub run_secs: f64,
+    /// Time spent in the model (building and stepping worlds), summed over threads; the
+    /// rest of `wall_secs x jobs` is the sweep's overhead and idle threads.
+    pub model_secs: f64,
     pub outputs: Vec<PathBuf>,
 }
 
@@ -237,7 +242,7 @@ pub fn read_journal(path: &Path) -> Result<(Vec<RunRecord>, u64)> {
 }
 
 /// Checks that journalled records belong to this plan and shard, once each.
-fn check_records<'a>(
+pub(crate) fn check_records<'a>(
     plan: &Plan,
     shard: Shard,
     records: impl IntoIterator<Item = &'a RunRecord>,
@@ -400,7 +405,7 @@ pub fn sweep(
     drop(done);
 
     let counter = AtomicU64::new(already);
-    let run_nanos = AtomicU64::new(0);
+    let model_nanos = AtomicU64::new(0);
     progress(already, in_shard);
     if !todo.is_empty() {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -412,27 +417,40 @@ pub fn sweep(
             let writer =
                 scope.spawn(move || journal_writer(journal, rx, counter, in_shard, progress));
             let ran = pool.install(|| {
-                todo.par_iter()
-                    .try_for_each_with(tx, |tx, &id| -> Result<()> {
-                        let t = Instant::now();
-                        let rec = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            run_one(plan, id)
-                        }))
-                        .unwrap_or_else(|payload| {
-                            let msg = payload
-                                .downcast_ref::<&str>()
-                                .map(|s| s.to_string())
-                                .or_else(|| payload.downcast_ref::<String>().cloned())
-                                .unwrap_or_else(|| "panic".into());
-                            Err(anyhow::anyhow!("the model panicked: {msg}"))
-                        })
-                        .with_context(|| describe_run(plan, id))?;
-                        run_nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                // Each split of the work keeps the scenario of its last design point:
+                // replicates of a point are adjacent, so most runs reuse it.
+                todo.par_iter().try_for_each_init(
+                    || (tx.clone(), None::<(usize, ScenarioFile)>),
+                    |(tx, cache), &id| -> Result<()> {
+                        let point = plan.point_of(id);
+                        if cache.as_ref().is_none_or(|(p, _)| *p != point) {
+                            let s = plan
+                                .checked_scenario_at(point)
+                                .with_context(|| describe_run(plan, id))?;
+                            *cache = Some((point, s));
+                        }
+                        let scenario = &cache.as_ref().expect("just set").1;
+                        let (rec, model) =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                run_one(plan, id, scenario)
+                            }))
+                            .map_err(|payload| {
+                                let msg = payload
+                                    .downcast_ref::<&str>()
+                                    .map(|s| s.to_string())
+                                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                                    .unwrap_or_else(|| "panic".into());
+                                anyhow::anyhow!("the model panicked: {msg}")
+                            })
+                            .with_context(|| describe_run(plan, id))?;
+                        model_nanos.fetch_add(model.as_nanos() as u64, Ordering::Relaxed);
                         tx.send(rec)
                             .map_err(|_| anyhow::anyhow!("the journal writer stopped"))
-                    })
+                    },
+                )
             });
-            // The senders are gone once the pool is done; the writer drains and stops.
+            // With the last sender gone, the writer drains the channel and stops.
+            drop(tx);
             let written = writer.join().expect("the journal writer does not panic");
             written.and(ran)
         })?;
@@ -445,7 +463,7 @@ pub fn sweep(
         already_done: already,
         ran: todo.len() as u64,
         wall_secs: started.elapsed().as_secs_f64(),
-        run_secs: run_nanos.load(Ordering::Relaxed) as f64 * 1e-9,
+        model_secs: model_nanos.load(Ordering::Relaxed) as f64 * 1e-9,
         outputs,
     })
 }
