@@ -392,16 +392,29 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
                 }
             )?;
             let nm = plan.metrics.len();
+            let widths: Vec<usize> = plan
+                .params
+                .iter()
+                .zip(&values)
+                .map(|(p, col)| {
+                    col.iter()
+                        .map(String::len)
+                        .chain([p.path.len()])
+                        .max()
+                        .unwrap_or(0)
+                        + 2
+                })
+                .collect();
             for (m, name) in plan.metrics.iter().enumerate() {
                 writeln!(report, "\n{name}")?;
-                let header: Vec<String> = plan.params.iter().map(|p| p.path.clone()).collect();
                 writeln!(
                     report,
-                    "  {:>5}  {}  {:>11} {:>11} {:>3}",
+                    "  {:>5}{}  {:>11} {:>11} {:>3}",
                     "point",
-                    header
+                    plan.params
                         .iter()
-                        .map(|h| format!("{h:>24}"))
+                        .zip(&widths)
+                        .map(|(p, w)| format!("{:>w$}", p.path))
                         .collect::<String>(),
                     "mean",
                     "sd",
@@ -411,11 +424,12 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
                     let row = p * nm + m;
                     writeln!(
                         report,
-                        "  {:>5}  {}  {:>11} {:>11} {:>3}",
+                        "  {:>5}{}  {:>11} {:>11} {:>3}",
                         p,
                         values
                             .iter()
-                            .map(|c| format!("{:>24}", c[row]))
+                            .zip(&widths)
+                            .map(|(c, w)| format!("{:>w$}", c[row]))
                             .collect::<String>(),
                         means[row].map(fmt).unwrap_or("-".into()),
                         sds[row].map(fmt).unwrap_or("-".into()),

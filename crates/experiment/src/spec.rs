@@ -227,15 +227,21 @@ impl Domain {
     /// numbers), or the value of the `floor(u n)`-th of n equal slices of [0, 1).
     pub fn value(&self, u: f64) -> ParamValue {
         match self {
-            Domain::Range { lo, hi, integer } => {
+            Domain::Range {
+                lo,
+                hi,
+                integer: true,
+            } => {
+                // The whole numbers of the range as n equal slices, so that a sampled
+                // design draws the two ends as often as the others.
+                let (lo, hi) = (lo.round() as i64, hi.round() as i64);
+                let n = hi - lo + 1;
+                ParamValue::Int(lo + ((u * n as f64) as i64).min(n - 1))
+            }
+            Domain::Range { lo, hi, .. } => {
                 // Exact at both ends, and rounded to 12 significant digits so that a grid
                 // level reads 0.15 rather than 0.15000000000000002.
-                let x = round_significant((1.0 - u) * lo + u * hi, 12);
-                if *integer {
-                    ParamValue::Int(x.round() as i64)
-                } else {
-                    ParamValue::Float(x)
-                }
+                ParamValue::Float(round_significant((1.0 - u) * lo + u * hi, 12))
             }
             Domain::Values(v) => {
                 let i = ((u * v.len() as f64) as usize).min(v.len() - 1);
@@ -912,6 +918,31 @@ mod tests {
             integer: true,
         };
         assert_eq!(i.value(0.6), ParamValue::Int(3));
+        let counts: Vec<usize> = (1..=4)
+            .map(|v| {
+                (0..400)
+                    .filter(|j| i.value((*j as f64 + 0.5) / 400.0) == ParamValue::Int(v))
+                    .count()
+            })
+            .collect();
+        assert_eq!(counts, [100, 100, 100, 100]);
+        // Grid levels of a whole-number range: the ends and the nearest whole numbers.
+        let ten = Domain::Range {
+            lo: 0.0,
+            hi: 10.0,
+            integer: true,
+        };
+        let levels: Vec<ParamValue> = [0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0]
+            .iter()
+            .map(|&u| ten.value(u))
+            .collect();
+        assert_eq!(levels, [0, 3, 7, 10].map(ParamValue::Int));
+        let r = Domain::Range {
+            lo: 0.05,
+            hi: 0.25,
+            integer: false,
+        };
+        assert_eq!(r.value(0.5), ParamValue::Float(0.15));
         let v = Domain::Values(vec![ParamValue::Bool(false), ParamValue::Bool(true)]);
         assert_eq!(v.value(0.0), ParamValue::Bool(false));
         assert_eq!(v.value(0.49), ParamValue::Bool(false));
