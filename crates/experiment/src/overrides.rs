@@ -184,71 +184,94 @@ pub fn apply(
     scenario: &ScenarioFile,
     settings: &[(&str, &ParamValue)],
 ) -> Result<ScenarioFile, OverrideError> {
-    let out = set(scenario, settings, true)?;
-    let problems = validate(&out);
-    if !problems.is_empty() {
-        return Err(OverrideError::Invalid(
-            problems
+    Base::new(scenario).apply(settings)
+}
+
+/// A scenario ready to have parameters set, many times: its value tree is built once (a
+/// sweep sets the values of every design point on the same base).
+#[derive(Clone, Debug)]
+pub struct Base {
+    model: String,
+    tree: Value,
+}
+
+impl Base {
+    pub fn new(scenario: &ScenarioFile) -> Self {
+        let (model, tree) = to_value(scenario);
+        Base { model, tree }
+    }
+
+    /// The scenario with every `(path, value)` set, validated.
+    pub fn apply(&self, settings: &[(&str, &ParamValue)]) -> Result<ScenarioFile, OverrideError> {
+        // One deserialisation in the common case; a type error is then set again one
+        // value at a time, to name the parameter that caused it.
+        let out = match self.set(settings, false) {
+            Ok(out) => out,
+            Err(_) => self.set(settings, true)?,
+        };
+        let problems = validate(&out);
+        if !problems.is_empty() {
+            return Err(OverrideError::Invalid(
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.path, p.rule))
+                    .collect(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The scenario with every value set but not validated: for settings already found
+    /// valid by [`Base::apply`] (a sweep checks every design point before its first run,
+    /// then sets the same values again in each run).
+    pub fn apply_prechecked(
+        &self,
+        settings: &[(&str, &ParamValue)],
+    ) -> Result<ScenarioFile, OverrideError> {
+        self.set(settings, false)
+    }
+
+    fn set(
+        &self,
+        settings: &[(&str, &ParamValue)],
+        check_each: bool,
+    ) -> Result<ScenarioFile, OverrideError> {
+        let mut v = self.tree.clone();
+        let wrap = |v: Value| {
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert(self.model.clone(), v);
+            Value::Object(wrapped)
+        };
+        for (path, value) in settings {
+            let s = slot(&mut v, path)?;
+            let mut new = value.to_json();
+            // A whole float into an integer field (a sampled army size of 3.0) is that
+            // integer.
+            if let (Value::Number(old), ParamValue::Float(f)) = (&*s, value)
+                && (old.is_u64() || old.is_i64())
+                && f.fract() == 0.0
+            {
+                new = Value::from(*f as i64);
+            }
+            *s = new;
+            if check_each && let Err(e) = serde_json::from_value::<ScenarioFile>(wrap(v.clone())) {
+                return Err(OverrideError::BadValue {
+                    path: path.to_string(),
+                    value: value.to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+        serde_json::from_value(wrap(v)).map_err(|e| OverrideError::BadValue {
+            path: settings
                 .iter()
-                .map(|p| format!("{}: {}", p.path, p.rule))
-                .collect(),
-        ));
+                .map(|(p, _)| *p)
+                .collect::<Vec<_>>()
+                .join(", "),
+            value: String::new(),
+            reason: e.to_string(),
+        })
     }
-    Ok(out)
-}
-
-/// The scenario with every value set, deserialised once and not validated: for settings
-/// already found valid by [`apply`] (a sweep checks every design point before its first
-/// run, then sets the same values again in each run, where this is most of its overhead).
-pub fn apply_prechecked(
-    scenario: &ScenarioFile,
-    settings: &[(&str, &ParamValue)],
-) -> Result<ScenarioFile, OverrideError> {
-    set(scenario, settings, false)
-}
-
-fn set(
-    scenario: &ScenarioFile,
-    settings: &[(&str, &ParamValue)],
-    check_each: bool,
-) -> Result<ScenarioFile, OverrideError> {
-    let (model, mut v) = to_value(scenario);
-    for (path, value) in settings {
-        let s = slot(&mut v, path)?;
-        let mut new = value.to_json();
-        // A whole float into an integer field (a sampled army size of 3.0) is that integer.
-        if let (Value::Number(old), ParamValue::Float(f)) = (&*s, value)
-            && (old.is_u64() || old.is_i64())
-            && f.fract() == 0.0
-        {
-            new = Value::from(*f as i64);
-        }
-        *s = new;
-        if !check_each {
-            continue;
-        }
-        // Deserialise after each setting, so a type error names the parameter that caused it.
-        let mut wrapped = serde_json::Map::new();
-        wrapped.insert(model.clone(), v.clone());
-        if let Err(e) = serde_json::from_value::<ScenarioFile>(Value::Object(wrapped)) {
-            return Err(OverrideError::BadValue {
-                path: path.to_string(),
-                value: value.to_string(),
-                reason: e.to_string(),
-            });
-        }
-    }
-    let mut wrapped = serde_json::Map::new();
-    wrapped.insert(model, v);
-    serde_json::from_value(Value::Object(wrapped)).map_err(|e| OverrideError::BadValue {
-        path: settings
-            .iter()
-            .map(|(p, _)| *p)
-            .collect::<Vec<_>>()
-            .join(", "),
-        value: String::new(),
-        reason: e.to_string(),
-    })
 }
 
 #[cfg(test)]

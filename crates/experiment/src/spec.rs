@@ -517,6 +517,8 @@ pub struct Plan {
     pub base: ScenarioFile,
     /// The base scenario with the fixed parameters set.
     pub scenario: ScenarioFile,
+    /// `scenario`, ready for the design points' values.
+    pub overrider: overrides::Base,
     pub params: Vec<Param>,
     /// The design's points in the unit hypercube.
     pub units: Vec<Vec<f64>>,
@@ -668,6 +670,7 @@ impl Plan {
             spec_text: text,
             file: file.to_path_buf(),
             base,
+            overrider: overrides::Base::new(&scenario),
             scenario,
             params,
             units,
@@ -703,6 +706,7 @@ impl Plan {
             spec_text,
             file: file.to_path_buf(),
             base,
+            overrider: overrides::Base::new(&scenario),
             scenario,
             params,
             units,
@@ -744,13 +748,13 @@ impl Plan {
     /// The scenario of design point `p` (seed not yet set), validated.
     pub fn scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
         let values = self.values(p);
-        overrides::apply(&self.scenario, &self.settings(&values))
+        self.overrider.apply(&self.settings(&values))
     }
 
     /// The scenario of design point `p`, which [`Plan::check_points`] has found valid.
     pub fn checked_scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
         let values = self.values(p);
-        overrides::apply_prechecked(&self.scenario, &self.settings(&values))
+        self.overrider.apply_prechecked(&self.settings(&values))
     }
 
     fn settings<'a>(&'a self, values: &'a [ParamValue]) -> Vec<(&'a str, &'a ParamValue)> {
@@ -815,6 +819,7 @@ fn resolve_params(
         }
     }
     let mut params = Vec::new();
+    let fixed = overrides::Base::new(&scenario);
     for (i, v) in spec.vary.iter().enumerate() {
         let place = format!("vary[{i}] ({})", v.path);
         let full_path = match overrides::canonical_path(&scenario, &v.path) {
@@ -853,7 +858,7 @@ fn resolve_params(
             (None, None) => continue,
         };
         for (at, x) in trials {
-            if let Err(e) = overrides::apply(&scenario, &[(&full_path, &x)]) {
+            if let Err(e) = fixed.apply(&[(&full_path, &x)]) {
                 problems.push(problem(at, override_rule(&e)));
             }
         }

@@ -207,6 +207,8 @@ pub struct SweepReport {
     pub already_done: u64,
     pub ran: u64,
     pub wall_secs: f64,
+    /// Wall time of the runs alone (without the checks before and the outputs after).
+    pub runs_secs: f64,
     /// Time spent in the model (building and stepping worlds), summed over threads; the
     /// rest of `wall_secs x jobs` is the sweep's overhead and idle threads.
     pub model_secs: f64,
@@ -392,9 +394,8 @@ pub fn sweep(
     // Drop a last line cut short by a crash; its run is run again.
     if journal.metadata()?.len() != valid_len {
         journal.set_len(valid_len)?;
+        journal.sync_all()?;
     }
-    journal.sync_all()?;
-    sync_dir(dir);
 
     let finished: std::collections::HashSet<u64> = done.iter().map(|r| r.run).collect();
     let todo: Vec<u64> = (0..plan.runs())
@@ -404,6 +405,7 @@ pub fn sweep(
     let already = finished.len() as u64;
     drop(done);
 
+    let runs_started = Instant::now();
     let counter = AtomicU64::new(already);
     let model_nanos = AtomicU64::new(0);
     progress(already, in_shard);
@@ -415,7 +417,7 @@ pub fn sweep(
         std::thread::scope(|scope| -> Result<()> {
             let counter = &counter;
             let writer =
-                scope.spawn(move || journal_writer(journal, rx, counter, in_shard, progress));
+                scope.spawn(move || journal_writer(dir, journal, rx, counter, in_shard, progress));
             let ran = pool.install(|| {
                 // Each split of the work keeps the scenario of its last design point:
                 // replicates of a point are adjacent, so most runs reuse it.
@@ -456,6 +458,7 @@ pub fn sweep(
         })?;
     }
 
+    let runs_secs = runs_started.elapsed().as_secs_f64();
     let outputs = finish(dir, plan, opts.shard)?;
     Ok(SweepReport {
         runs_total: plan.runs(),
@@ -463,6 +466,7 @@ pub fn sweep(
         already_done: already,
         ran: todo.len() as u64,
         wall_secs: started.elapsed().as_secs_f64(),
+        runs_secs,
         model_secs: model_nanos.load(Ordering::Relaxed) as f64 * 1e-9,
         outputs,
     })
@@ -489,6 +493,7 @@ fn describe_run(plan: &Plan, id: u64) -> String {
 /// disk was busy is written, then one fsync covers it (group commit), so a slow disk
 /// never holds up the runs.
 fn journal_writer(
+    dir: &Path,
     file: File,
     rx: mpsc::Receiver<RunRecord>,
     counter: &AtomicU64,
@@ -497,6 +502,7 @@ fn journal_writer(
 ) -> Result<()> {
     let mut w = BufWriter::new(file);
     let mut line = Vec::new();
+    let mut first_sync = true;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
@@ -508,6 +514,11 @@ fn journal_writer(
         }
         w.flush().context("writing the journal")?;
         w.get_ref().sync_data().context("syncing the journal")?;
+        if first_sync {
+            // A new journal's directory entry must be durable too, once.
+            sync_dir(dir);
+            first_sync = false;
+        }
         let n = counter.fetch_add(batch.len() as u64, Ordering::Relaxed) + batch.len() as u64;
         progress(n, total);
     }
