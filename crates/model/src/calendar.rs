@@ -14,8 +14,15 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(start: NaiveDate, hours_per_tick: u32) -> Self {
-        assert!(hours_per_tick > 0 && 24 % hours_per_tick == 0, "hours_per_tick must divide 24");
-        Self { tick: 0, hours_per_tick, start }
+        assert!(
+            hours_per_tick > 0 && 24 % hours_per_tick == 0,
+            "hours_per_tick must divide 24"
+        );
+        Self {
+            tick: 0,
+            hours_per_tick,
+            start,
+        }
     }
 
     pub fn ticks_per_day(&self) -> u64 {
@@ -53,7 +60,11 @@ pub enum Season {
 
 impl Season {
     pub fn of(date: NaiveDate) -> Self {
-        if (6..=10).contains(&date.month()) { Season::Rainy } else { Season::Dry }
+        if (6..=10).contains(&date.month()) {
+            Season::Rainy
+        } else {
+            Season::Dry
+        }
     }
 
     pub fn index(self) -> usize {

@@ -43,13 +43,19 @@ impl Checker {
 
     pub fn fail(&mut self, field: &str, rule: impl Into<String>) {
         let path = self.path(field);
-        self.violations.push(Violation { path, rule: rule.into() });
+        self.violations.push(Violation {
+            path,
+            rule: rule.into(),
+        });
     }
 
     /// A probability or share: a finite number in [0, 1].
     pub fn probability(&mut self, field: &str, value: f64) {
         if !(0.0..=1.0).contains(&value) || !value.is_finite() {
-            self.fail(field, format!("must be a probability in [0, 1], got {value}"));
+            self.fail(
+                field,
+                format!("must be a probability in [0, 1], got {value}"),
+            );
         }
     }
 

@@ -29,7 +29,10 @@ pub struct GeoBounds {
 
 impl GeoBounds {
     pub fn contains(&self, p: LatLon) -> bool {
-        p.lat >= self.lat_min && p.lat <= self.lat_max && p.lon >= self.lon_min && p.lon <= self.lon_max
+        p.lat >= self.lat_min
+            && p.lat <= self.lat_max
+            && p.lon >= self.lon_min
+            && p.lon <= self.lon_max
     }
 }
 
@@ -45,7 +48,11 @@ impl Projection {
     pub fn new(bounds: GeoBounds, tile_km: f64) -> Self {
         let lat0 = 0.5 * (bounds.lat_min + bounds.lat_max);
         let km_per_deg_lon = KM_PER_DEG_LON_EQUATOR * lat0.to_radians().cos();
-        Self { bounds, tile_km, km_per_deg_lon }
+        Self {
+            bounds,
+            tile_km,
+            km_per_deg_lon,
+        }
     }
 
     /// Width and height of the grid in tiles (at least 0).

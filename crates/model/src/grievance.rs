@@ -31,7 +31,11 @@ pub struct ActivationParams {
 
 impl Default for ActivationParams {
     fn default() -> Self {
-        Self { k: 2.3, threshold: 0.1, arrest_rule: ArrestRule::Floor }
+        Self {
+            k: 2.3,
+            threshold: 0.1,
+            arrest_rule: ArrestRule::Floor,
+        }
     }
 }
 
@@ -65,25 +69,54 @@ pub fn arrest_probability(k: f64, cops: u32, actives: u32, rule: ArrestRule) -> 
 
 /// Net risk N = R * P; the agent is active when G - N > T.
 #[inline]
-pub fn is_active(grievance: f64, risk_aversion: f64, arrest_probability: f64, threshold: f64) -> bool {
+pub fn is_active(
+    grievance: f64,
+    risk_aversion: f64,
+    arrest_probability: f64,
+    threshold: f64,
+) -> bool {
     grievance - risk_aversion * arrest_probability > threshold
 }
 
 /// The whole rule in one call.
 #[inline]
-pub fn activates(p: &ActivationParams, hardship: f64, legitimacy: f64, risk_aversion: f64, cops: u32, actives: u32) -> bool {
+pub fn activates(
+    p: &ActivationParams,
+    hardship: f64,
+    legitimacy: f64,
+    risk_aversion: f64,
+    cops: u32,
+    actives: u32,
+) -> bool {
     let g = grievance(hardship, legitimacy);
-    is_active(g, risk_aversion, arrest_probability(p.k, cops, actives, p.arrest_rule), p.threshold)
+    is_active(
+        g,
+        risk_aversion,
+        arrest_probability(p.k, cops, actives, p.arrest_rule),
+        p.threshold,
+    )
 }
 
 /// The smallest number of cops in vision that deters an agent, given the actives in vision
 /// (itself included), or `None` if no number of cops would. Lets a caller that keeps counts
 /// decide without recomputing exponentials.
-pub fn deterrence_threshold(p: &ActivationParams, g: f64, risk_aversion: f64, actives: u32) -> Option<u32> {
+pub fn deterrence_threshold(
+    p: &ActivationParams,
+    g: f64,
+    risk_aversion: f64,
+    actives: u32,
+) -> Option<u32> {
     if !is_active(g, risk_aversion, 0.0, p.threshold) {
         return Some(0);
     }
-    (1..=4096).find(|&c| !is_active(g, risk_aversion, arrest_probability(p.k, c, actives, p.arrest_rule), p.threshold))
+    (1..=4096).find(|&c| {
+        !is_active(
+            g,
+            risk_aversion,
+            arrest_probability(p.k, c, actives, p.arrest_rule),
+            p.threshold,
+        )
+    })
 }
 
 #[cfg(test)]

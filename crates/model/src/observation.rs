@@ -35,9 +35,23 @@ pub struct Reporters {
 }
 
 impl Reporters {
-    pub fn daily(&mut self, name: &'static str, unit: &'static str, about: &'static str, measure: fn(&mut World) -> f64) {
-        debug_assert!(self.daily.iter().all(|r| r.name != name), "duplicate reporter {name}");
-        self.daily.push(Reporter { name, unit, about, measure });
+    pub fn daily(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&mut World) -> f64,
+    ) {
+        debug_assert!(
+            self.daily.iter().all(|r| r.name != name),
+            "duplicate reporter {name}"
+        );
+        self.daily.push(Reporter {
+            name,
+            unit,
+            about,
+            measure,
+        });
     }
 
     pub fn summary(
@@ -47,8 +61,16 @@ impl Reporters {
         about: &'static str,
         measure: fn(&mut World) -> Option<f64>,
     ) {
-        debug_assert!(self.summary.iter().all(|r| r.name != name), "duplicate summary {name}");
-        self.summary.push(SummaryReporter { name, unit, about, measure });
+        debug_assert!(
+            self.summary.iter().all(|r| r.name != name),
+            "duplicate summary {name}"
+        );
+        self.summary.push(SummaryReporter {
+            name,
+            unit,
+            about,
+            measure,
+        });
     }
 }
 
@@ -82,7 +104,14 @@ pub struct TimeSeries {
 
 impl Default for TimeSeries {
     fn default() -> Self {
-        Self { index_name: "day", dated: true, columns: Vec::new(), days: Vec::new(), dates: Vec::new(), values: Vec::new() }
+        Self {
+            index_name: "day",
+            dated: true,
+            columns: Vec::new(),
+            days: Vec::new(),
+            dates: Vec::new(),
+            values: Vec::new(),
+        }
     }
 }
 
@@ -197,7 +226,11 @@ pub fn record_day(world: &mut World) {
         return;
     }
     let (day, date) = (clock.day(), clock.date());
-    let every = world.get_resource::<Collection>().copied().unwrap_or_default().every_days;
+    let every = world
+        .get_resource::<Collection>()
+        .copied()
+        .unwrap_or_default()
+        .every_days;
     if every == 0 || (day + 1) % every != 0 {
         return;
     }
@@ -219,6 +252,10 @@ pub fn record_day(world: &mut World) {
 /// Computes the end-of-run totals, in registration order.
 pub fn summarise(world: &mut World) -> Vec<(&'static str, Option<f64>)> {
     world.resource_scope(|world, reporters: Mut<Reporters>| {
-        reporters.summary.iter().map(|r| (r.name, (r.measure)(world))).collect()
+        reporters
+            .summary
+            .iter()
+            .map(|r| (r.name, (r.measure)(world)))
+            .collect()
     })
 }

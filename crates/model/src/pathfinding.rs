@@ -20,7 +20,16 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 /// Neighbour offsets: 4 orthogonal then 4 diagonal.
-const DIRS: [(i32, i32); 8] = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)];
+const DIRS: [(i32, i32); 8] = [
+    (1, 0),
+    (-1, 0),
+    (0, 1),
+    (0, -1),
+    (1, 1),
+    (1, -1),
+    (-1, 1),
+    (-1, -1),
+];
 const NO_DIR: u8 = u8::MAX;
 /// Travel time in seconds; `UNREACHABLE` where the destination cannot be reached.
 pub type Seconds = u32;
@@ -74,7 +83,9 @@ impl FlowField {
                     continue;
                 }
                 let j = (ny * w + nx) as usize;
-                let Some(c) = step_cost(costs[j], costs[i], k >= 4) else { continue };
+                let Some(c) = step_cost(costs[j], costs[i], k >= 4) else {
+                    continue;
+                };
                 let nd = d.saturating_add(c);
                 if nd < time[j] {
                     time[j] = nd;
@@ -84,7 +95,14 @@ impl FlowField {
                 }
             }
         }
-        Self { target, season, mobility, time, next, width: grid.width }
+        Self {
+            target,
+            season,
+            mobility,
+            time,
+            next,
+            width: grid.width,
+        }
     }
 
     /// Seconds from `from` to the target, if reachable.
@@ -105,7 +123,10 @@ impl FlowField {
             return None;
         }
         let (dx, dy) = DIRS[usize::from(d)];
-        Some(Tile::new((i32::from(from.x) + dx) as u16, (i32::from(from.y) + dy) as u16))
+        Some(Tile::new(
+            (i32::from(from.x) + dx) as u16,
+            (i32::from(from.y) + dy) as u16,
+        ))
     }
 
     /// Writes the path from `from` to the target (both included) into `out`.
@@ -124,7 +145,9 @@ impl FlowField {
 
 fn opposite(k: u8) -> u8 {
     let (dx, dy) = DIRS[usize::from(k)];
-    DIRS.iter().position(|&(a, b)| a == -dx && b == -dy).expect("every direction has an opposite") as u8
+    DIRS.iter()
+        .position(|&(a, b)| a == -dx && b == -dy)
+        .expect("every direction has an opposite") as u8
 }
 
 /// Path queries with cached flow fields and reusable A* scratch space.
@@ -145,16 +168,27 @@ pub struct Pathfinder {
 
 impl Pathfinder {
     pub fn new() -> Self {
-        Self { max_fields: 512, ..Default::default() }
+        Self {
+            max_fields: 512,
+            ..Default::default()
+        }
     }
 
     /// The flow field towards `target`, built on first use.
-    pub fn field(&mut self, grid: &TerrainGrid, season: Season, mobility: Mobility, target: Tile) -> &FlowField {
+    pub fn field(
+        &mut self,
+        grid: &TerrainGrid,
+        season: Season,
+        mobility: Mobility,
+        target: Tile,
+    ) -> &FlowField {
         let key = (season as u8, mobility as u8, grid.index(target) as u32);
         if !self.fields.contains_key(&key) && self.fields.len() >= self.max_fields.max(1) {
             self.fields.clear();
         }
-        self.fields.entry(key).or_insert_with(|| FlowField::build(grid, season, mobility, target))
+        self.fields
+            .entry(key)
+            .or_insert_with(|| FlowField::build(grid, season, mobility, target))
     }
 
     /// Least-cost path between two tiles through the cached field of the destination:
@@ -213,7 +247,10 @@ impl Pathfinder {
         let (w, h) = (i32::from(grid.width), i32::from(grid.height));
         let (tx, ty) = (i32::from(to.x), i32::from(to.y));
         let heuristic = |x: i32, y: i32| -> u64 {
-            let (dx, dy) = ((x - tx).unsigned_abs() as u64, (y - ty).unsigned_abs() as u64);
+            let (dx, dy) = (
+                (x - tx).unsigned_abs() as u64,
+                (y - ty).unsigned_abs() as u64,
+            );
             let (lo, hi) = if dx < dy { (dx, dy) } else { (dy, dx) };
             // octile distance with the same integer sqrt(2) as the step cost, rounded down
             cheapest * (hi - lo) + cheapest * lo * 181 / 128
@@ -227,7 +264,10 @@ impl Pathfinder {
         self.g[s] = 0;
         self.stamp[s] = gen_;
         self.came[s] = s as u32;
-        self.heap.push(Reverse((heuristic(i32::from(from.x), i32::from(from.y)), s as u32)));
+        self.heap.push(Reverse((
+            heuristic(i32::from(from.x), i32::from(from.y)),
+            s as u32,
+        )));
         while let Some(Reverse((_, i))) = self.heap.pop() {
             let i = i as usize;
             if self.closed[i] == gen_ {
@@ -248,13 +288,16 @@ impl Pathfinder {
                 if self.closed[j] == gen_ {
                     continue;
                 }
-                let Some(c) = step_cost(costs[i], costs[j], k >= 4) else { continue };
+                let Some(c) = step_cost(costs[i], costs[j], k >= 4) else {
+                    continue;
+                };
                 let ng = gi.saturating_add(c);
                 if self.stamp[j] != gen_ || ng < self.g[j] {
                     self.stamp[j] = gen_;
                     self.g[j] = ng;
                     self.came[j] = i as u32;
-                    self.heap.push(Reverse((u64::from(ng) + heuristic(nx, ny), j as u32)));
+                    self.heap
+                        .push(Reverse((u64::from(ng) + heuristic(nx, ny), j as u32)));
                 }
             }
         }

@@ -78,7 +78,11 @@ fn core_schedule(world: &mut World) -> Schedule {
             .chain(),
     );
     schedule.add_systems(calendar::season_system.in_set(TickSet::Environment));
-    schedule.add_systems((observation::record_day, calendar::advance_clock).chain().in_set(TickSet::Observation));
+    schedule.add_systems(
+        (observation::record_day, calendar::advance_clock)
+            .chain()
+            .in_set(TickSet::Observation),
+    );
     world.init_resource::<Season>();
     world.init_resource::<Reporters>();
     world.init_resource::<TimeSeries>();
@@ -95,16 +99,29 @@ fn core_schedule(world: &mut World) -> Schedule {
 /// Reporters every model has.
 fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
     let mut r = world.resource_mut::<Reporters>();
-    r.daily("rainy_season", "0/1", "1 during the rainy season (June-October)", |w| {
-        f64::from(*w.resource::<Season>() == Season::Rainy)
-    });
+    r.daily(
+        "rainy_season",
+        "0/1",
+        "1 during the rainy season (June-October)",
+        |w| f64::from(*w.resource::<Season>() == Season::Rainy),
+    );
     r.daily("settlements", "count", "settlements on the map", |w| {
         w.query::<&Settlement>().iter(w).count() as f64
     });
-    r.daily("population", "people", "people living in the settlements", |w| {
-        w.query::<&Settlement>().iter(w).map(|s| f64::from(s.population)).sum()
+    r.daily(
+        "population",
+        "people",
+        "people living in the settlements",
+        |w| {
+            w.query::<&Settlement>()
+                .iter(w)
+                .map(|s| f64::from(s.population))
+                .sum()
+        },
+    );
+    r.summary("days", "days", "days simulated", |w| {
+        Some(f64::from(w.resource::<Clock>().day()))
     });
-    r.summary("days", "days", "days simulated", |w| Some(f64::from(w.resource::<Clock>().day())));
 }
 
 impl Simulation {
@@ -115,7 +132,9 @@ impl Simulation {
         for install in installers {
             install(&mut world, &mut schedule);
         }
-        schedule.initialize(&mut world).expect("the schedule has no ambiguous or cyclic system order");
+        schedule
+            .initialize(&mut world)
+            .expect("the schedule has no ambiguous or cyclic system order");
         Self { world, schedule }
     }
 

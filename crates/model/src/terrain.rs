@@ -57,7 +57,9 @@ impl Terrain {
 }
 
 /// Road on a tile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[repr(u8)]
 pub enum RoadClass {
     #[default]
@@ -92,7 +94,12 @@ pub enum Mobility {
 }
 
 impl Mobility {
-    pub const ALL: [Mobility; 4] = [Mobility::Foot, Mobility::Motorbike, Mobility::Wheeled, Mobility::Mechanised];
+    pub const ALL: [Mobility; 4] = [
+        Mobility::Foot,
+        Mobility::Motorbike,
+        Mobility::Wheeled,
+        Mobility::Mechanised,
+    ];
     pub const COUNT: usize = 4;
 
     pub fn index(self) -> usize {
@@ -145,14 +152,24 @@ impl Default for MobilityParams {
     fn default() -> Self {
         Self {
             //                 desert steppe savanna forest wetland river hills urban
-            foot: MobilitySpeeds { off_road: [3.0, 4.0, 4.0, 3.0, 1.5, 0.0, 2.5, 4.0], track: 4.5, paved: 5.0, fords: true },
+            foot: MobilitySpeeds {
+                off_road: [3.0, 4.0, 4.0, 3.0, 1.5, 0.0, 2.5, 4.0],
+                track: 4.5,
+                paved: 5.0,
+                fords: true,
+            },
             motorbike: MobilitySpeeds {
                 off_road: [30.0, 35.0, 30.0, 15.0, 6.0, 0.0, 12.0, 20.0],
                 track: 45.0,
                 paved: 60.0,
                 fords: true,
             },
-            wheeled: MobilitySpeeds { off_road: [8.0, 10.0, 8.0, 2.0, 0.8, 0.0, 2.0, 15.0], track: 25.0, paved: 45.0, fords: false },
+            wheeled: MobilitySpeeds {
+                off_road: [8.0, 10.0, 8.0, 2.0, 0.8, 0.0, 2.0, 15.0],
+                track: 25.0,
+                paved: 45.0,
+                fords: false,
+            },
             mechanised: MobilitySpeeds {
                 off_road: [1.5, 1.5, 1.2, 0.4, 0.2, 0.0, 0.3, 8.0],
                 track: 12.0,
@@ -287,12 +304,22 @@ impl TerrainGrid {
                 let speeds = params.speeds(m);
                 let costs: Vec<TileCost> = (0..self.len())
                     .map(|i| {
-                        let kmh = tile_speed(speeds, params, season, self.terrain[i], self.road[i], self.river[i], self.crossing[i]);
+                        let kmh = tile_speed(
+                            speeds,
+                            params,
+                            season,
+                            self.terrain[i],
+                            self.road[i],
+                            self.river[i],
+                            self.crossing[i],
+                        );
                         if kmh <= 0.0 {
                             IMPASSABLE
                         } else {
                             // At least one second, so that every step has a positive cost.
-                            ((tile_km / kmh * 3600.0).round() as u64).clamp(1, u64::from(IMPASSABLE - 1)) as TileCost
+                            ((tile_km / kmh * 3600.0).round() as u64)
+                                .clamp(1, u64::from(IMPASSABLE - 1))
+                                as TileCost
                         }
                     })
                     .collect();
@@ -334,7 +361,11 @@ fn tile_speed(
         RoadClass::Track => s.track * if rainy { p.rainy_track_factor } else { 1.0 },
         RoadClass::None => {
             let base = s.off_road[terrain.index()];
-            if rainy { base * p.rainy_off_road_factor[terrain.index()] } else { base }
+            if rainy {
+                base * p.rainy_off_road_factor[terrain.index()]
+            } else {
+                base
+            }
         }
     }
 }

@@ -116,11 +116,17 @@ impl CivilViolence {
     /// Places the cops, then the citizens, on distinct random cells; every citizen starts
     /// quiet with H and R drawn from U(0, 1).
     pub fn new(params: CivilViolenceParams, rng: &mut ModelRng) -> Self {
-        let torus = Torus { width: params.width, height: params.height };
+        let torus = Torus {
+            width: params.width,
+            height: params.height,
+        };
         let hood = Neighbourhood::new(params.neighbourhood, params.vision);
         let cells = torus.cells();
         let (citizens, cops) = (params.citizens(), params.cops());
-        assert!(citizens as usize + cops as usize <= cells, "more agents than cells");
+        assert!(
+            citizens as usize + cops as usize <= cells,
+            "more agents than cells"
+        );
         let mut free: Vec<u32> = (0..cells as u32).collect();
         let mut occupant = vec![EMPTY; cells];
         let mut position = Vec::with_capacity((citizens + cops) as usize);
@@ -212,14 +218,18 @@ impl CivilViolence {
     /// Runs tick number `self.ticks()`: the schedules, then every agent in a random order.
     pub fn step(&mut self, rng: &mut ModelRng) {
         let tick = self.ticks;
-        self.legitimacy = self.params.legitimacy_schedule.at(self.params.legitimacy, tick);
+        self.legitimacy = self
+            .params
+            .legitimacy_schedule
+            .at(self.params.legitimacy, tick);
         let target = self.params.cop_schedule.at(self.params.cop_density, tick);
         let target = (target * self.torus.cells() as f64).round() as usize;
         while self.on_duty.len() > target {
             let i = rng.random_range(0..self.on_duty.len());
             let cop = self.on_duty.swap_remove(i);
             let cell = self.position[cop as usize];
-            self.torus.bump(&mut self.cops_seen, &self.hood, cell, false);
+            self.torus
+                .bump(&mut self.cops_seen, &self.hood, cell, false);
             self.occupant[cell as usize] = EMPTY;
             self.position[cop as usize] = EMPTY;
         }
@@ -237,7 +247,8 @@ impl CivilViolence {
             }
         }
         self.order = order;
-        self.outbursts.observe(tick, self.actives, self.params.outburst_threshold);
+        self.outbursts
+            .observe(tick, self.actives, self.params.outburst_threshold);
         self.ticks += 1;
     }
 
@@ -288,7 +299,9 @@ impl CivilViolence {
                 return Some(c);
             }
         }
-        let empty: Vec<u32> = (0..cells).filter(|&c| self.occupant[c as usize] == EMPTY).collect();
+        let empty: Vec<u32> = (0..cells)
+            .filter(|&c| self.occupant[c as usize] == EMPTY)
+            .collect();
         (!empty.is_empty()).then(|| empty[rng.random_range(0..empty.len())])
     }
 
@@ -308,7 +321,8 @@ impl CivilViolence {
             let cell = if self.occupant[old as usize] == EMPTY {
                 Some(old)
             } else {
-                self.random_empty_near(old, rng).or_else(|| self.random_empty_anywhere(rng))
+                self.random_empty_near(old, rng)
+                    .or_else(|| self.random_empty_anywhere(rng))
             };
             let Some(cell) = cell else { return };
             self.occupant[cell as usize] = i;
@@ -323,7 +337,8 @@ impl CivilViolence {
             && let Some(to) = self.random_empty_near(cell, rng)
         {
             if was_active {
-                self.torus.bump(&mut self.actives_seen, &self.hood, cell, false);
+                self.torus
+                    .bump(&mut self.actives_seen, &self.hood, cell, false);
             }
             self.occupant[cell as usize] = EMPTY;
             self.occupant[to as usize] = i;
@@ -340,14 +355,21 @@ impl CivilViolence {
             let c = u32::from(self.cops_seen[cell as usize]);
             // Epstein's A counts the agent itself.
             let actives = 1 + u32::from(self.actives_seen[cell as usize]);
-            is_active(g, r, arrest_probability(a.k, c, actives, a.arrest_rule), a.threshold)
+            is_active(
+                g,
+                r,
+                arrest_probability(a.k, c, actives, a.arrest_rule),
+                a.threshold,
+            )
         };
         if moved {
             if active {
-                self.torus.bump(&mut self.actives_seen, &self.hood, cell, true);
+                self.torus
+                    .bump(&mut self.actives_seen, &self.hood, cell, true);
             }
         } else if active != was_active {
-            self.torus.bump(&mut self.actives_seen, &self.hood, cell, active);
+            self.torus
+                .bump(&mut self.actives_seen, &self.hood, cell, active);
         }
         if active != was_active {
             if active {
@@ -356,7 +378,11 @@ impl CivilViolence {
                 self.actives -= 1;
             }
         }
-        self.condition[iu] = if active { Condition::Active } else { Condition::Quiet };
+        self.condition[iu] = if active {
+            Condition::Active
+        } else {
+            Condition::Quiet
+        };
     }
 
     fn cop_turn(&mut self, j: u32, rng: &mut ModelRng) {
@@ -397,7 +423,8 @@ impl CivilViolence {
         }
         let su = suspect as usize;
         let at = self.position[su];
-        self.torus.bump(&mut self.actives_seen, &self.hood, at, false);
+        self.torus
+            .bump(&mut self.actives_seen, &self.hood, at, false);
         self.condition[su] = Condition::Jailed;
         self.jail_term[su] = match self.params.max_jail_term {
             Some(max) => rng.random_range(0..=max).min(LIFE - 1),
@@ -412,7 +439,8 @@ impl CivilViolence {
     }
 
     fn move_cop(&mut self, j: u32, from: u32, to: u32) {
-        self.torus.bump(&mut self.cops_seen, &self.hood, from, false);
+        self.torus
+            .bump(&mut self.cops_seen, &self.hood, from, false);
         self.occupant[from as usize] = EMPTY;
         self.occupant[to as usize] = j;
         self.position[j as usize] = to;
@@ -459,7 +487,10 @@ impl CivilViolence {
             return Err("stale active counts".into());
         }
         if n_active != self.actives || n_jailed != self.jailed {
-            return Err(format!("counted {n_active} active, {n_jailed} jailed; kept {} and {}", self.actives, self.jailed));
+            return Err(format!(
+                "counted {n_active} active, {n_jailed} jailed; kept {} and {}",
+                self.actives, self.jailed
+            ));
         }
         Ok(())
     }

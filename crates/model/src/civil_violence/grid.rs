@@ -20,6 +20,9 @@ pub enum NeighbourhoodKind {
     Disc,
     /// The (2 floor(vision) + 1)^2 square (Chebyshev distance).
     Moore,
+    /// The floor(vision) cells straight north, south, east and west (Sugarscape's vision,
+    /// the literal reading of Epstein's definition).
+    Cross,
 }
 
 /// A neighbourhood as spans: `(dy, half)` means the cells `(x + dx, y + dy)` with
@@ -42,6 +45,13 @@ impl Neighbourhood {
             let half = match kind {
                 NeighbourhoodKind::VonNeumann => r - dy.abs(),
                 NeighbourhoodKind::Moore => r,
+                NeighbourhoodKind::Cross => {
+                    if dy == 0 {
+                        r
+                    } else {
+                        0
+                    }
+                }
                 NeighbourhoodKind::Disc => {
                     let mut h = 0;
                     while f64::from((h + 1) * (h + 1) + dy * dy) <= vision * vision {
@@ -57,7 +67,12 @@ impl Neighbourhood {
             .flat_map(|&(dy, half)| (-half..=half).map(move |dx| (dx, dy)))
             .filter(|&d| d != (0, 0))
             .collect();
-        Self { kind, radius: r as u32, spans, offsets }
+        Self {
+            kind,
+            radius: r as u32,
+            spans,
+            offsets,
+        }
     }
 
     /// Cells seen, the centre excluded.
@@ -145,19 +160,37 @@ mod tests {
 
     #[test]
     fn neighbourhood_sizes() {
-        assert_eq!(Neighbourhood::new(NeighbourhoodKind::VonNeumann, 1.7).size(), 4);
+        assert_eq!(
+            Neighbourhood::new(NeighbourhoodKind::VonNeumann, 1.7).size(),
+            4
+        );
         assert_eq!(Neighbourhood::new(NeighbourhoodKind::Disc, 1.7).size(), 8);
         assert_eq!(Neighbourhood::new(NeighbourhoodKind::Moore, 1.7).size(), 8);
-        assert_eq!(Neighbourhood::new(NeighbourhoodKind::VonNeumann, 7.0).size(), 112);
+        assert_eq!(
+            Neighbourhood::new(NeighbourhoodKind::VonNeumann, 7.0).size(),
+            112
+        );
         // Integer points with x^2 + y^2 <= 49, less the centre.
         assert_eq!(Neighbourhood::new(NeighbourhoodKind::Disc, 7.0).size(), 148);
-        assert_eq!(Neighbourhood::new(NeighbourhoodKind::Moore, 7.0).size(), 224);
+        assert_eq!(
+            Neighbourhood::new(NeighbourhoodKind::Moore, 7.0).size(),
+            224
+        );
+        assert_eq!(Neighbourhood::new(NeighbourhoodKind::Cross, 7.0).size(), 28);
     }
 
     #[test]
     fn bump_matches_brute_force_on_the_torus() {
-        let t = Torus { width: 9, height: 7 };
-        for kind in [NeighbourhoodKind::VonNeumann, NeighbourhoodKind::Disc, NeighbourhoodKind::Moore] {
+        let t = Torus {
+            width: 9,
+            height: 7,
+        };
+        for kind in [
+            NeighbourhoodKind::VonNeumann,
+            NeighbourhoodKind::Disc,
+            NeighbourhoodKind::Moore,
+            NeighbourhoodKind::Cross,
+        ] {
             let hood = Neighbourhood::new(kind, 2.5);
             for cell in 0..t.cells() as u32 {
                 let mut grid = vec![0u16; t.cells()];

@@ -39,7 +39,11 @@ pub fn populate(world: &mut World, params: &CivilViolenceParams, seed: u64) {
     world.insert_resource(Clock::new(start, 24));
     world.insert_resource(Seed(seed));
     world.insert_resource(SimRng::new(seed));
-    world.insert_resource(TimeSeries { index_name: "tick", dated: false, ..Default::default() });
+    world.insert_resource(TimeSeries {
+        index_name: "tick",
+        dated: false,
+        ..Default::default()
+    });
     let mut placement = rng::stream(seed, Purpose::CivilViolence, 0, 0);
     world.insert_resource(CivilViolence::new(params.clone(), &mut placement));
 }
@@ -51,36 +55,87 @@ pub fn civil_violence_system(mut cv: ResMut<CivilViolence>, mut rng: ResMut<SimR
 
 /// Adds the tick and the reporters. The world must have been built by [`populate`].
 pub fn install(world: &mut World, schedule: &mut Schedule) {
-    assert!(world.contains_resource::<CivilViolence>(), "civil_violence::populate the world before installing");
+    assert!(
+        world.contains_resource::<CivilViolence>(),
+        "civil_violence::populate the world before installing"
+    );
     schedule.add_systems(civil_violence_system.in_set(TickSet::Society));
     let mut r = world.resource_mut::<Reporters>();
-    r.daily("active", "citizens", "active citizens on the grid", |w| f64::from(w.resource::<CivilViolence>().actives()));
-    r.daily("quiet", "citizens", "quiet citizens on the grid", |w| f64::from(w.resource::<CivilViolence>().quiet()));
-    r.daily("jailed", "citizens", "citizens in jail", |w| f64::from(w.resource::<CivilViolence>().jailed()));
-    r.daily("cops", "cops", "cops on duty", |w| f64::from(w.resource::<CivilViolence>().cops()));
-    r.daily("legitimacy", "0-1", "regime legitimacy L", |w| w.resource::<CivilViolence>().legitimacy());
-    r.summary("ticks", "ticks", "ticks simulated", |w| Some(w.resource::<CivilViolence>().ticks() as f64));
-    r.summary("citizens", "citizens", "citizens in the world", |w| Some(f64::from(w.resource::<CivilViolence>().citizens())));
-    r.summary("outbursts", "count", "maximal runs of ticks with more actives than the threshold (50)", |w| {
-        Some(f64::from(w.resource::<CivilViolence>().outbursts.count))
+    r.daily("active", "citizens", "active citizens on the grid", |w| {
+        f64::from(w.resource::<CivilViolence>().actives())
     });
-    r.summary("mean_waiting_time", "ticks", "mean quiet spell between consecutive outbursts", |w| {
-        w.resource::<CivilViolence>().outbursts.mean_waiting_time()
+    r.daily("quiet", "citizens", "quiet citizens on the grid", |w| {
+        f64::from(w.resource::<CivilViolence>().quiet())
     });
-    r.summary("mean_interval", "ticks", "mean time from one outburst's start to the next's", |w| {
-        w.resource::<CivilViolence>().outbursts.mean_interval()
+    r.daily("jailed", "citizens", "citizens in jail", |w| {
+        f64::from(w.resource::<CivilViolence>().jailed())
     });
-    r.summary("ticks_in_outburst", "ticks", "ticks with more actives than the threshold", |w| {
-        Some(w.resource::<CivilViolence>().outbursts.ticks_above as f64)
+    r.daily("cops", "cops", "cops on duty", |w| {
+        f64::from(w.resource::<CivilViolence>().cops())
     });
-    r.summary("peak_actives", "citizens", "most actives at the end of a tick", |w| {
-        Some(f64::from(w.resource::<CivilViolence>().outbursts.peak_actives))
+    r.daily("legitimacy", "0-1", "regime legitimacy L", |w| {
+        w.resource::<CivilViolence>().legitimacy()
     });
-    r.summary("peak_tick", "tick", "first tick with the most actives", |w| {
-        w.resource::<CivilViolence>().outbursts.peak_tick.map(|t| t as f64)
+    r.summary("ticks", "ticks", "ticks simulated", |w| {
+        Some(w.resource::<CivilViolence>().ticks() as f64)
     });
-    r.summary("final_jailed", "citizens", "citizens in jail at the end", |w| Some(f64::from(w.resource::<CivilViolence>().jailed())));
-    r.summary("arrests", "count", "arrests made", |w| Some(w.resource::<CivilViolence>().arrests() as f64));
+    r.summary("citizens", "citizens", "citizens in the world", |w| {
+        Some(f64::from(w.resource::<CivilViolence>().citizens()))
+    });
+    r.summary(
+        "outbursts",
+        "count",
+        "maximal runs of ticks with more actives than the threshold (50)",
+        |w| Some(f64::from(w.resource::<CivilViolence>().outbursts.count)),
+    );
+    r.summary(
+        "mean_waiting_time",
+        "ticks",
+        "mean quiet spell between consecutive outbursts",
+        |w| w.resource::<CivilViolence>().outbursts.mean_waiting_time(),
+    );
+    r.summary(
+        "mean_interval",
+        "ticks",
+        "mean time from one outburst's start to the next's",
+        |w| w.resource::<CivilViolence>().outbursts.mean_interval(),
+    );
+    r.summary(
+        "ticks_in_outburst",
+        "ticks",
+        "ticks with more actives than the threshold",
+        |w| Some(w.resource::<CivilViolence>().outbursts.ticks_above as f64),
+    );
+    r.summary(
+        "peak_actives",
+        "citizens",
+        "most actives at the end of a tick",
+        |w| {
+            Some(f64::from(
+                w.resource::<CivilViolence>().outbursts.peak_actives,
+            ))
+        },
+    );
+    r.summary(
+        "peak_tick",
+        "tick",
+        "first tick with the most actives",
+        |w| {
+            w.resource::<CivilViolence>()
+                .outbursts
+                .peak_tick
+                .map(|t| t as f64)
+        },
+    );
+    r.summary(
+        "final_jailed",
+        "citizens",
+        "citizens in jail at the end",
+        |w| Some(f64::from(w.resource::<CivilViolence>().jailed())),
+    );
+    r.summary("arrests", "count", "arrests made", |w| {
+        Some(w.resource::<CivilViolence>().arrests() as f64)
+    });
 }
 
 #[cfg(test)]

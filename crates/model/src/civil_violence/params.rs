@@ -14,7 +14,11 @@ pub enum LegitimacySchedule {
     Constant,
     /// From tick `start_tick` on, legitimacy moves by `per_tick` each tick towards `to`
     /// (Epstein's gradual decline: 0.9 to 0.2 by 0.01 a tick).
-    Gradual { start_tick: u64, per_tick: f64, to: f64 },
+    Gradual {
+        start_tick: u64,
+        per_tick: f64,
+        to: f64,
+    },
     /// At tick `tick` legitimacy jumps to `to` and stays there (Epstein: 0.9 to 0.7).
     Drop { tick: u64, to: f64 },
 }
@@ -24,12 +28,20 @@ impl LegitimacySchedule {
     pub fn at(&self, initial: f64, tick: u64) -> f64 {
         match *self {
             LegitimacySchedule::Constant => initial,
-            LegitimacySchedule::Gradual { start_tick, per_tick, to } => {
+            LegitimacySchedule::Gradual {
+                start_tick,
+                per_tick,
+                to,
+            } => {
                 if tick < start_tick {
                     return initial;
                 }
                 let moved = per_tick * (tick - start_tick + 1) as f64;
-                if to < initial { (initial - moved).max(to) } else { (initial + moved).min(to) }
+                if to < initial {
+                    (initial - moved).max(to)
+                } else {
+                    (initial + moved).min(to)
+                }
             }
             LegitimacySchedule::Drop { tick: t, to } => {
                 if tick >= t {
@@ -50,7 +62,11 @@ pub enum CopSchedule {
     Constant,
     /// From tick `start_tick` on, the cop density falls by `per_tick` each tick down to
     /// `to`; cops are withdrawn at random.
-    Gradual { start_tick: u64, per_tick: f64, to: f64 },
+    Gradual {
+        start_tick: u64,
+        per_tick: f64,
+        to: f64,
+    },
 }
 
 impl CopSchedule {
@@ -58,11 +74,17 @@ impl CopSchedule {
     pub fn at(&self, initial: f64, tick: u64) -> f64 {
         match *self {
             CopSchedule::Constant => initial,
-            CopSchedule::Gradual { start_tick, per_tick, to } => {
+            CopSchedule::Gradual {
+                start_tick,
+                per_tick,
+                to,
+            } => {
                 if tick < start_tick {
                     initial
                 } else {
-                    (initial - per_tick * (tick - start_tick + 1) as f64).max(to).min(initial)
+                    (initial - per_tick * (tick - start_tick + 1) as f64)
+                        .max(to)
+                        .min(initial)
                 }
             }
         }
@@ -110,19 +132,29 @@ impl Default for CivilViolenceParams {
 }
 
 impl CivilViolenceParams {
-    fn preset(vision: f64, legitimacy: f64, max_jail_term: Option<u32>, movement: bool, cop_density: f64) -> Self {
+    fn preset(
+        vision: f64,
+        legitimacy: f64,
+        max_jail_term: Option<u32>,
+        movement: bool,
+        cop_density: f64,
+    ) -> Self {
         Self {
             width: 40,
             height: 40,
             citizen_density: 0.7,
             cop_density,
             vision,
-            neighbourhood: NeighbourhoodKind::VonNeumann,
+            neighbourhood: NeighbourhoodKind::Disc,
             legitimacy,
             max_jail_term,
             movement,
             cops_move: true,
-            activation: ActivationParams { k: 2.3, threshold: 0.1, arrest_rule: ArrestRule::Floor },
+            activation: ActivationParams {
+                k: 2.3,
+                threshold: 0.1,
+                arrest_rule: ArrestRule::Floor,
+            },
             legitimacy_schedule: LegitimacySchedule::Constant,
             cop_schedule: CopSchedule::Constant,
             outburst_threshold: 50,
@@ -142,7 +174,11 @@ impl CivilViolenceParams {
     /// Run 3: legitimacy falls gradually from 0.9 to 0.2 by 0.01 a tick; jail for life.
     pub fn run3() -> Self {
         let mut p = Self::preset(7.0, 0.9, None, true, 0.074);
-        p.legitimacy_schedule = LegitimacySchedule::Gradual { start_tick: 0, per_tick: 0.01, to: 0.2 };
+        p.legitimacy_schedule = LegitimacySchedule::Gradual {
+            start_tick: 0,
+            per_tick: 0.01,
+            to: 0.2,
+        };
         p
     }
 
@@ -185,13 +221,27 @@ impl Validate for CivilViolenceParams {
         c.probability("citizen_density", self.citizen_density);
         c.probability("cop_density", self.cop_density);
         if self.citizen_density + self.cop_density > 1.0 {
-            c.fail("cop_density", format!("citizen_density + cop_density must not exceed 1, got {}", self.citizen_density + self.cop_density));
+            c.fail(
+                "cop_density",
+                format!(
+                    "citizen_density + cop_density must not exceed 1, got {}",
+                    self.citizen_density + self.cop_density
+                ),
+            );
         }
         c.within("vision", self.vision, 1.0, 1000.0);
         let side = 2 * self.vision.max(0.0).floor() as u64 + 1;
         if side > u64::from(self.width.min(self.height)) {
-            c.fail("vision", format!("the neighbourhood ({side} cells across) must fit in the torus ({} x {})", self.width, self.height));
-        } else if self.vision.is_finite() && Neighbourhood::new(self.neighbourhood, self.vision).size() >= u16::MAX as usize {
+            c.fail(
+                "vision",
+                format!(
+                    "the neighbourhood ({side} cells across) must fit in the torus ({} x {})",
+                    self.width, self.height
+                ),
+            );
+        } else if self.vision.is_finite()
+            && Neighbourhood::new(self.neighbourhood, self.vision).size() >= u16::MAX as usize
+        {
             c.fail("vision", "the neighbourhood holds too many cells");
         }
         c.probability("legitimacy", self.legitimacy);
