@@ -1,13 +1,14 @@
 //! The state of the civil violence world and one tick of Epstein's rules.
 //!
-//! Agents are kept as dense arrays (structure of arrays) in one resource rather than as ECS
-//! entities: a tick visits every agent in a fresh random order and each acts on the state
-//! its predecessors left, which is a sequential loop over flat vectors. Two count grids hold,
-//! for every cell, the number of cops and of active citizens that a citizen standing there
-//! would see; they change only when an agent moves or changes state, so a citizen's check
-//! is one lookup in each.
+//! Agents are kept in dense arrays in one resource rather than as ECS entities: a tick
+//! visits every agent in a fresh random order and each acts on the state its predecessors
+//! left, which is a sequential loop over flat vectors. A count grid holds, for every cell,
+//! the number of cops and of active citizens that a citizen standing there would see; it
+//! changes only when an agent moves or changes state, so a citizen's check is one lookup.
+//! Bit grids of occupied cells and of cells holding an active citizen keep the random
+//! empty-cell draws and the cops' search for suspects in cache.
 
-use super::grid::{Neighbourhood, Torus};
+use super::grid::{BitGrid, Neighbourhood, Torus};
 use super::params::CivilViolenceParams;
 use crate::grievance::{arrest_probability, grievance, is_active};
 use crate::rng::{ModelRng, RngExt};
@@ -16,7 +17,7 @@ use bevy_ecs::prelude::*;
 const EMPTY: u32 = u32::MAX;
 /// The jail term of a citizen who is never released.
 const LIFE: u32 = u32::MAX;
-/// Draws of a random cell before falling back to listing the empty cells.
+/// Draws of a random cell before falling back to counting the empty cells.
 const REJECTION_TRIES: u32 = 32;
 
 /// A citizen's condition.
@@ -28,11 +29,44 @@ pub enum Condition {
     Jailed,
 }
 
+/// One citizen, packed so that a turn touches one cache line.
+#[derive(Clone, Copy, Debug)]
+struct Citizen {
+    hardship: f64,
+    risk_aversion: f64,
+    /// The citizen's cell (a jailed citizen keeps the cell of its arrest).
+    cell: u32,
+    jail_term: u32,
+    condition: Condition,
+}
+
+/// What a citizen on a cell sees, packed in one `u32`: the cops within vision in the low 16
+/// bits, the active citizens in the high 16 (itself excluded). Counts never go below zero
+/// nor above 65535 (the neighbourhood is smaller), so adding or subtracting a unit never
+/// carries from one half into the other, and a move updates whole words.
+const COP: u32 = 1;
+const ACTIVE: u32 = 1 << 16;
+
+#[inline]
+fn unit(unit: u32, up: bool) -> u32 {
+    if up { unit } else { unit.wrapping_neg() }
+}
+
+#[inline]
+fn cops_in(seen: u32) -> u32 {
+    seen & 0xFFFF
+}
+
+#[inline]
+fn actives_in(seen: u32) -> u32 {
+    seen >> 16
+}
+
 /// Outbursts: maximal runs of ticks with more actives than the threshold.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbursts {
     pub count: u32,
-    /// Ticks of each quiet spell between two outbursts (end of one to start of the next).
+    /// Ticks of the quiet spells between outbursts (end of one to start of the next), summed.
     pub waiting_ticks: u64,
     /// Ticks from the start of one outburst to the start of the next, summed.
     pub interval_ticks: u64,
@@ -88,18 +122,13 @@ pub struct CivilViolence {
     hood: Neighbourhood,
     /// The agent on each cell (citizens are `0..citizens`, cops follow), or `EMPTY`.
     occupant: Vec<u32>,
-    /// Cops seen from each cell.
-    cops_seen: Vec<u16>,
-    /// Active citizens seen from each cell.
-    actives_seen: Vec<u16>,
-    citizens: u32,
-    hardship: Vec<f64>,
-    risk_aversion: Vec<f64>,
-    condition: Vec<Condition>,
-    jail_term: Vec<u32>,
-    /// Each agent's cell (a jailed citizen keeps the cell of its arrest; a withdrawn cop
-    /// has `EMPTY`).
-    position: Vec<u32>,
+    occupied: BitGrid,
+    /// Cells holding an active citizen.
+    active_at: BitGrid,
+    seen: Vec<u32>,
+    people: Vec<Citizen>,
+    /// Each cop's cell (`EMPTY` once withdrawn).
+    cop_cell: Vec<u32>,
     /// Cops still on duty.
     on_duty: Vec<u32>,
     /// The update order, reshuffled each tick.
@@ -127,48 +156,23 @@ impl CivilViolence {
             citizens as usize + cops as usize <= cells,
             "more agents than cells"
         );
+        // A partial Fisher-Yates shuffle of the cells: the first `cops` go to the cops
+        // (Epstein and NetLogo place them first), the next `citizens` to the citizens.
         let mut free: Vec<u32> = (0..cells as u32).collect();
-        let mut occupant = vec![EMPTY; cells];
-        let mut position = Vec::with_capacity((citizens + cops) as usize);
-        let mut cops_seen = vec![0u16; cells];
-        // A partial Fisher-Yates shuffle: the first `citizens + cops` cells, cops first.
-        for agent in 0..citizens + cops {
-            let i = agent as usize;
+        for i in 0..(citizens + cops) as usize {
             let j = rng.random_range(i..cells);
             free.swap(i, j);
-            let cell = free[i];
-            position.push(cell);
         }
-        // Cops were drawn first (Epstein and NetLogo place them first); renumber so that
-        // citizens come first.
-        position.rotate_left(cops as usize);
-        for (agent, &cell) in position.iter().enumerate() {
-            occupant[cell as usize] = agent as u32;
-            if agent as u32 >= citizens {
-                torus.bump(&mut cops_seen, &hood, cell, true);
-            }
-        }
-        let n = citizens as usize;
-        let mut hardship = Vec::with_capacity(n);
-        let mut risk_aversion = Vec::with_capacity(n);
-        for _ in 0..n {
-            hardship.push(rng.random::<f64>());
-            risk_aversion.push(rng.random::<f64>());
-        }
-        Self {
+        let mut cv = Self {
             legitimacy: params.legitimacy,
             params,
             torus,
-            hood,
-            occupant,
-            cops_seen,
-            actives_seen: vec![0u16; cells],
-            citizens,
-            hardship,
-            risk_aversion,
-            condition: vec![Condition::Quiet; n],
-            jail_term: vec![0; n],
-            position,
+            occupant: vec![EMPTY; cells],
+            occupied: BitGrid::new(cells),
+            active_at: BitGrid::new(cells),
+            seen: vec![0u32; cells],
+            people: Vec::with_capacity(citizens as usize),
+            cop_cell: free[..cops as usize].to_vec(),
             on_duty: (citizens..citizens + cops).collect(),
             order: (0..citizens + cops).collect(),
             actives: 0,
@@ -176,11 +180,32 @@ impl CivilViolence {
             arrests: 0,
             outbursts: Outbursts::default(),
             ticks: 0,
+            hood,
+        };
+        for (k, &cell) in free[..cops as usize].iter().enumerate() {
+            cv.place(citizens + k as u32, cell);
+            cv.torus.bump(&mut cv.seen, &cv.hood, cell, COP);
         }
+        for (i, &cell) in free[cops as usize..(citizens + cops) as usize]
+            .iter()
+            .enumerate()
+        {
+            let hardship = rng.random::<f64>();
+            let risk_aversion = rng.random::<f64>();
+            cv.people.push(Citizen {
+                hardship,
+                risk_aversion,
+                cell,
+                jail_term: 0,
+                condition: Condition::Quiet,
+            });
+            cv.place(i as u32, cell);
+        }
+        cv
     }
 
     pub fn citizens(&self) -> u32 {
-        self.citizens
+        self.people.len() as u32
     }
 
     pub fn actives(&self) -> u32 {
@@ -192,7 +217,7 @@ impl CivilViolence {
     }
 
     pub fn quiet(&self) -> u32 {
-        self.citizens - self.actives - self.jailed
+        self.citizens() - self.actives - self.jailed
     }
 
     pub fn cops(&self) -> u32 {
@@ -212,7 +237,19 @@ impl CivilViolence {
     }
 
     pub fn condition(&self, citizen: u32) -> Condition {
-        self.condition[citizen as usize]
+        self.people[citizen as usize].condition
+    }
+
+    #[inline]
+    fn place(&mut self, agent: u32, cell: u32) {
+        self.occupant[cell as usize] = agent;
+        self.occupied.set(cell as usize);
+    }
+
+    #[inline]
+    fn vacate(&mut self, cell: u32) {
+        self.occupant[cell as usize] = EMPTY;
+        self.occupied.clear(cell as usize);
     }
 
     /// Runs tick number `self.ticks()`: the schedules, then every agent in a random order.
@@ -227,11 +264,12 @@ impl CivilViolence {
         while self.on_duty.len() > target {
             let i = rng.random_range(0..self.on_duty.len());
             let cop = self.on_duty.swap_remove(i);
-            let cell = self.position[cop as usize];
+            let k = (cop - self.citizens()) as usize;
+            let cell = self.cop_cell[k];
             self.torus
-                .bump(&mut self.cops_seen, &self.hood, cell, false);
-            self.occupant[cell as usize] = EMPTY;
-            self.position[cop as usize] = EMPTY;
+                .bump(&mut self.seen, &self.hood, cell, unit(COP, false));
+            self.vacate(cell);
+            self.cop_cell[k] = EMPTY;
         }
         // Fisher-Yates shuffle of the update order.
         let mut order = std::mem::take(&mut self.order);
@@ -239,8 +277,9 @@ impl CivilViolence {
             let j = rng.random_range(0..=i as u32) as usize;
             order.swap(i, j);
         }
+        let citizens = self.citizens();
         for &agent in &order {
-            if agent < self.citizens {
+            if agent < citizens {
                 self.citizen_turn(agent, rng);
             } else {
                 self.cop_turn(agent, rng);
@@ -254,122 +293,124 @@ impl CivilViolence {
 
     /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
     /// sampling, then (after many misses) a count of the empty cells.
+    #[inline]
     fn random_empty_near(&self, cell: u32, rng: &mut ModelRng) -> Option<u32> {
         let offsets = &self.hood.offsets;
+        let xy = self.torus.xy(cell);
         for _ in 0..REJECTION_TRIES {
             let o = offsets[rng.random_range(0..offsets.len() as u32) as usize];
-            let c = self.torus.offset(cell, o);
-            if self.occupant[c as usize] == EMPTY {
+            let c = self.torus.offset_xy(xy, o);
+            if !self.occupied.get(c as usize) {
                 return Some(c);
             }
         }
-        let mut empty = 0u32;
+        let mut occupied = 0u32;
         self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            empty += self.occupant[a..b].iter().filter(|&&o| o == EMPTY).count() as u32;
+            occupied += self.occupied.count(a, b)
         });
+        // The centre is occupied (by the caller) and part of the slices.
+        let empty = (self.hood.size() as u32 + 1).saturating_sub(occupied);
         if empty == 0 {
             return None;
         }
         let mut k = rng.random_range(0..empty);
         let mut found = None;
         self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            if found.is_some() {
-                return;
-            }
-            for c in a..b {
-                if self.occupant[c] == EMPTY {
-                    if k == 0 {
-                        found = Some(c as u32);
-                        return;
+            if found.is_none() {
+                for c in a..b {
+                    if !self.occupied.get(c) {
+                        if k == 0 {
+                            found = Some(c as u32);
+                            return;
+                        }
+                        k -= 1;
                     }
-                    k -= 1;
                 }
             }
         });
         found
     }
 
-    /// A uniformly random empty cell anywhere (the grid is never full: a released citizen
-    /// takes the cell freed by its own arrest or another one).
+    /// A uniformly random empty cell anywhere.
     fn random_empty_anywhere(&self, rng: &mut ModelRng) -> Option<u32> {
         let cells = self.torus.cells() as u32;
         for _ in 0..REJECTION_TRIES {
             let c = rng.random_range(0..cells);
-            if self.occupant[c as usize] == EMPTY {
+            if !self.occupied.get(c as usize) {
                 return Some(c);
             }
         }
         let empty: Vec<u32> = (0..cells)
-            .filter(|&c| self.occupant[c as usize] == EMPTY)
+            .filter(|&c| !self.occupied.get(c as usize))
             .collect();
         (!empty.is_empty()).then(|| empty[rng.random_range(0..empty.len())])
     }
 
+    /// Marks an active citizen arriving on (`up`) or leaving `cell`.
+    #[inline]
+    fn mark_active(&mut self, cell: u32, up: bool) {
+        self.torus
+            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, up));
+        if up {
+            self.active_at.set(cell as usize);
+        } else {
+            self.active_at.clear(cell as usize);
+        }
+    }
+
     fn citizen_turn(&mut self, i: u32, rng: &mut ModelRng) {
         let iu = i as usize;
-        if self.condition[iu] == Condition::Jailed {
-            let term = self.jail_term[iu];
-            if term > 0 {
-                if term != LIFE {
-                    self.jail_term[iu] = term - 1;
+        let mut me = self.people[iu];
+        if me.condition == Condition::Jailed {
+            if me.jail_term > 0 {
+                if me.jail_term != LIFE {
+                    self.people[iu].jail_term -= 1;
                 }
                 return;
             }
             // Released: back on the cell of the arrest if it is free, else nearby, else
             // anywhere.
-            let old = self.position[iu];
-            let cell = if self.occupant[old as usize] == EMPTY {
-                Some(old)
+            let cell = if !self.occupied.get(me.cell as usize) {
+                Some(me.cell)
             } else {
-                self.random_empty_near(old, rng)
+                self.random_empty_near(me.cell, rng)
                     .or_else(|| self.random_empty_anywhere(rng))
             };
             let Some(cell) = cell else { return };
-            self.occupant[cell as usize] = i;
-            self.position[iu] = cell;
-            self.condition[iu] = Condition::Quiet;
+            self.place(i, cell);
+            me.cell = cell;
+            me.condition = Condition::Quiet;
             self.jailed -= 1;
         }
-        let was_active = self.condition[iu] == Condition::Active;
-        let mut cell = self.position[iu];
+        let was_active = me.condition == Condition::Active;
         let mut moved = false;
         if self.params.movement
-            && let Some(to) = self.random_empty_near(cell, rng)
+            && let Some(to) = self.random_empty_near(me.cell, rng)
         {
             if was_active {
-                self.torus
-                    .bump(&mut self.actives_seen, &self.hood, cell, false);
+                self.mark_active(me.cell, false);
             }
-            self.occupant[cell as usize] = EMPTY;
-            self.occupant[to as usize] = i;
-            self.position[iu] = to;
-            cell = to;
+            self.vacate(me.cell);
+            self.place(i, to);
+            me.cell = to;
             moved = true;
         }
         let a = &self.params.activation;
-        let g = grievance(self.hardship[iu], self.legitimacy);
-        let r = self.risk_aversion[iu];
+        let g = grievance(me.hardship, self.legitimacy);
         // Without any perceived risk the rule can only be met if G > T; skip the lookup
         // and the exponential for everyone else.
-        let active = is_active(g, r, 0.0, a.threshold) && {
-            let c = u32::from(self.cops_seen[cell as usize]);
+        let active = is_active(g, me.risk_aversion, 0.0, a.threshold) && {
+            let seen = self.seen[me.cell as usize];
             // Epstein's A counts the agent itself.
-            let actives = 1 + u32::from(self.actives_seen[cell as usize]);
-            is_active(
-                g,
-                r,
-                arrest_probability(a.k, c, actives, a.arrest_rule),
-                a.threshold,
-            )
+            let p = arrest_probability(a.k, cops_in(seen), 1 + actives_in(seen), a.arrest_rule);
+            is_active(g, me.risk_aversion, p, a.threshold)
         };
         if moved {
             if active {
-                self.torus
-                    .bump(&mut self.actives_seen, &self.hood, cell, true);
+                self.mark_active(me.cell, true);
             }
         } else if active != was_active {
-            self.torus
-                .bump(&mut self.actives_seen, &self.hood, cell, active);
+            self.mark_active(me.cell, active);
         }
         if active != was_active {
             if active {
@@ -378,15 +419,17 @@ impl CivilViolence {
                 self.actives -= 1;
             }
         }
-        self.condition[iu] = if active {
+        me.condition = if active {
             Condition::Active
         } else {
             Condition::Quiet
         };
+        self.people[iu] = me;
     }
 
     fn cop_turn(&mut self, j: u32, rng: &mut ModelRng) {
-        let mut cell = self.position[j as usize];
+        let k = (j - self.citizens()) as usize;
+        let mut cell = self.cop_cell[k];
         if cell == EMPTY {
             return; // withdrawn
         }
@@ -396,95 +439,96 @@ impl CivilViolence {
             self.move_cop(j, cell, to);
             cell = to;
         }
-        let seen = u32::from(self.actives_seen[cell as usize]);
+        let seen = actives_in(self.seen[cell as usize]);
         if seen == 0 {
             return;
         }
         // The k-th active citizen within vision, k uniform.
-        let mut k = rng.random_range(0..seen);
-        let mut suspect = EMPTY;
+        let mut nth = rng.random_range(0..seen);
+        let mut at = None;
         self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            if suspect != EMPTY {
-                return;
-            }
-            for &o in &self.occupant[a..b] {
-                if o < self.citizens && self.condition[o as usize] == Condition::Active {
-                    if k == 0 {
-                        suspect = o;
-                        return;
-                    }
-                    k -= 1;
-                }
+            if at.is_none() {
+                at = self.active_at.nth(a, b, &mut nth);
             }
         });
-        debug_assert!(suspect != EMPTY, "the active count of cell {cell} is stale");
-        if suspect == EMPTY {
+        let Some(at) = at else {
+            debug_assert!(false, "the active count of cell {cell} is stale");
             return;
-        }
-        let su = suspect as usize;
-        let at = self.position[su];
-        self.torus
-            .bump(&mut self.actives_seen, &self.hood, at, false);
-        self.condition[su] = Condition::Jailed;
-        self.jail_term[su] = match self.params.max_jail_term {
+        };
+        let suspect = self.occupant[at] as usize;
+        let at = at as u32;
+        self.mark_active(at, false);
+        self.people[suspect].condition = Condition::Jailed;
+        self.people[suspect].jail_term = match self.params.max_jail_term {
             Some(max) => rng.random_range(0..=max).min(LIFE - 1),
             None => LIFE,
         };
         self.actives -= 1;
         self.jailed += 1;
         self.arrests += 1;
-        self.occupant[at as usize] = EMPTY;
+        self.vacate(at);
         // The cop takes the arrested citizen's cell (NetLogo, Mesa).
         self.move_cop(j, cell, at);
     }
 
     fn move_cop(&mut self, j: u32, from: u32, to: u32) {
         self.torus
-            .bump(&mut self.cops_seen, &self.hood, from, false);
-        self.occupant[from as usize] = EMPTY;
-        self.occupant[to as usize] = j;
-        self.position[j as usize] = to;
-        self.torus.bump(&mut self.cops_seen, &self.hood, to, true);
+            .bump(&mut self.seen, &self.hood, from, unit(COP, false));
+        self.vacate(from);
+        self.place(j, to);
+        let k = (j - self.citizens()) as usize;
+        self.cop_cell[k] = to;
+        self.torus
+            .bump(&mut self.seen, &self.hood, to, unit(COP, true));
     }
 
-    /// Recomputes the counts from scratch and compares (for tests).
+    /// Recomputes every count from scratch and compares (for tests).
     pub fn check_consistency(&self) -> Result<(), String> {
         let cells = self.torus.cells();
-        let mut cops = vec![0u16; cells];
-        let mut actives = vec![0u16; cells];
+        let mut seen = vec![0u32; cells];
+        let mut occupant = vec![EMPTY; cells];
+        let mut active_at = BitGrid::new(cells);
         let (mut n_active, mut n_jailed) = (0, 0);
-        for (agent, &cell) in self.position.iter().enumerate() {
-            let agent = agent as u32;
-            if agent < self.citizens {
-                match self.condition[agent as usize] {
-                    Condition::Jailed => {
-                        n_jailed += 1;
-                        continue;
-                    }
-                    Condition::Active => {
-                        n_active += 1;
-                        self.torus.bump(&mut actives, &self.hood, cell, true);
-                    }
-                    Condition::Quiet => {}
+        for (i, c) in self.people.iter().enumerate() {
+            match c.condition {
+                Condition::Jailed => {
+                    n_jailed += 1;
+                    continue;
                 }
-            } else if cell == EMPTY {
-                continue;
-            } else {
-                self.torus.bump(&mut cops, &self.hood, cell, true);
+                Condition::Active => {
+                    n_active += 1;
+                    self.torus
+                        .bump(&mut seen, &self.hood, c.cell, unit(ACTIVE, true));
+                    active_at.set(c.cell as usize);
+                }
+                Condition::Quiet => {}
             }
-            if self.occupant[cell as usize] != agent {
-                return Err(format!("agent {agent} is not on its cell {cell}"));
+            if occupant[c.cell as usize] != EMPTY {
+                return Err(format!("two agents on cell {}", c.cell));
+            }
+            occupant[c.cell as usize] = i as u32;
+        }
+        for (k, &cell) in self.cop_cell.iter().enumerate() {
+            if cell != EMPTY {
+                if occupant[cell as usize] != EMPTY {
+                    return Err(format!("two agents on cell {cell}"));
+                }
+                occupant[cell as usize] = self.citizens() + k as u32;
+                self.torus
+                    .bump(&mut seen, &self.hood, cell, unit(COP, true));
             }
         }
-        let on_grid = self.occupant.iter().filter(|&&o| o != EMPTY).count();
-        if on_grid != (self.citizens - n_jailed) as usize + self.on_duty.len() {
-            return Err(format!("{on_grid} agents on the grid"));
+        if occupant != self.occupant {
+            return Err("stale occupants".into());
         }
-        if cops != self.cops_seen {
-            return Err("stale cop counts".into());
+        if (0..cells).any(|c| self.occupied.get(c) != (occupant[c] != EMPTY)) {
+            return Err("stale occupancy bits".into());
         }
-        if actives != self.actives_seen {
-            return Err("stale active counts".into());
+        if active_at != self.active_at {
+            return Err("stale active bits".into());
+        }
+        if seen != self.seen {
+            return Err("stale counts in vision".into());
         }
         if n_active != self.actives || n_jailed != self.jailed {
             return Err(format!(

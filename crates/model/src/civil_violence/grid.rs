@@ -100,8 +100,13 @@ impl Torus {
 
     /// The cell at offset `(dx, dy)` from `cell`; offsets must not exceed the torus size.
     #[inline]
-    pub fn offset(self, cell: u32, (dx, dy): (i32, i32)) -> u32 {
-        let (x, y) = self.xy(cell);
+    pub fn offset(self, cell: u32, d: (i32, i32)) -> u32 {
+        self.offset_xy(self.xy(cell), d)
+    }
+
+    /// The cell at offset `(dx, dy)` from `(x, y)`.
+    #[inline]
+    pub fn offset_xy(self, (x, y): (i32, i32), (dx, dy): (i32, i32)) -> u32 {
         let x = wrap(x + dx, self.width as i32);
         let y = wrap(y + dy, self.height as i32);
         (y as u32) * self.width + x as u32
@@ -128,18 +133,90 @@ impl Torus {
         }
     }
 
-    /// Adds one (`up`) or subtracts one to the count of every cell that sees `cell`, that
-    /// is every cell of its neighbourhood but itself.
+    /// Adds `delta` (wrapping: a subtraction is the two's complement) to the count of every
+    /// cell that sees `cell`, that is every cell of its neighbourhood but itself.
     #[inline]
-    pub fn bump(self, grid: &mut [u16], hood: &Neighbourhood, cell: u32, up: bool) {
-        let d: u16 = if up { 1 } else { u16::MAX };
+    pub fn bump<T: Counter>(self, grid: &mut [T], hood: &Neighbourhood, cell: u32, delta: T) {
         self.for_each_slice(hood, cell, |a, b| {
             for c in &mut grid[a..b] {
-                *c = c.wrapping_add(d);
+                *c = c.plus(delta);
             }
         });
         let c = &mut grid[cell as usize];
-        *c = c.wrapping_sub(d);
+        *c = c.minus(delta);
+    }
+}
+
+/// A wrapping counter cell of a count grid.
+pub trait Counter: Copy {
+    fn plus(self, d: Self) -> Self;
+    fn minus(self, d: Self) -> Self;
+}
+
+impl Counter for u16 {
+    #[inline]
+    fn plus(self, d: Self) -> Self {
+        self.wrapping_add(d)
+    }
+    #[inline]
+    fn minus(self, d: Self) -> Self {
+        self.wrapping_sub(d)
+    }
+}
+
+impl Counter for u32 {
+    #[inline]
+    fn plus(self, d: Self) -> Self {
+        self.wrapping_add(d)
+    }
+    #[inline]
+    fn minus(self, d: Self) -> Self {
+        self.wrapping_sub(d)
+    }
+}
+
+/// One bit per cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BitGrid(Vec<u64>);
+
+impl BitGrid {
+    pub fn new(cells: usize) -> Self {
+        Self(vec![0; cells.div_ceil(64)])
+    }
+
+    #[inline]
+    pub fn get(&self, cell: usize) -> bool {
+        self.0[cell >> 6] >> (cell & 63) & 1 != 0
+    }
+
+    #[inline]
+    pub fn set(&mut self, cell: usize) {
+        self.0[cell >> 6] |= 1 << (cell & 63);
+    }
+
+    #[inline]
+    pub fn clear(&mut self, cell: usize) {
+        self.0[cell >> 6] &= !(1 << (cell & 63));
+    }
+
+    /// Set bits in `a..b`.
+    #[inline]
+    pub fn count(&self, a: usize, b: usize) -> u32 {
+        (a..b).filter(|&c| self.get(c)).count() as u32
+    }
+
+    /// The `k`-th set bit in `a..b`, or the number of set bits there if there are at most `k`.
+    #[inline]
+    pub fn nth(&self, a: usize, b: usize, k: &mut u32) -> Option<usize> {
+        for c in a..b {
+            if self.get(c) {
+                if *k == 0 {
+                    return Some(c);
+                }
+                *k -= 1;
+            }
+        }
+        None
     }
 }
 
@@ -194,13 +271,13 @@ mod tests {
             let hood = Neighbourhood::new(kind, 2.5);
             for cell in 0..t.cells() as u32 {
                 let mut grid = vec![0u16; t.cells()];
-                t.bump(&mut grid, &hood, cell, true);
+                t.bump(&mut grid, &hood, cell, 1u16);
                 let mut expect = vec![0u16; t.cells()];
                 for &o in &hood.offsets {
                     expect[t.offset(cell, o) as usize] += 1;
                 }
                 assert_eq!(grid, expect, "{kind:?} {cell}");
-                t.bump(&mut grid, &hood, cell, false);
+                t.bump(&mut grid, &hood, cell, 1u16.wrapping_neg());
                 assert!(grid.iter().all(|&c| c == 0));
             }
         }

@@ -1,12 +1,5 @@
 use super::*;
 use crate::check::{Checker, Validate};
-use crate::sim::Simulation;
-
-fn sim(params: &CivilViolenceParams, seed: u64) -> Simulation {
-    let mut w = World::new();
-    populate(&mut w, params, seed);
-    Simulation::new(w, &[install])
-}
 
 #[test]
 fn presets_are_valid() {
