@@ -1,1 +1,197 @@
-fn main() {}
+//! `asymwar`: the command line of the asymmetric warfare model.
+
+use anyhow::{Context, Result, bail};
+use asymwar_experiment::{RunOptions, run, write_outputs};
+use asymwar_scenario::load::{BUILTIN, resolve};
+use asymwar_scenario::{ScenarioFile, build_world};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "asymwar",
+    version,
+    about = "Agent-based model of asymmetric warfare: the insurgent blockade of southern Mali"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its outputs (the default: the Mali blockade).
+    Run(RunArgs),
+    /// Check scenario files: prints "ok" or every problem, and exits non-zero on problems.
+    Validate {
+        /// Scenario files (or built-in names).
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Draw a scenario's terrain as a picture (.png or .ppm).
+    Map {
+        /// Scenario file or built-in name.
+        scenario: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the terrain detail (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Pixels per tile.
+        #[arg(long, default_value_t = 4)]
+        scale: u32,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
+}
+
+#[derive(clap::Args, Default)]
+struct RunArgs {
+    /// Scenario file or built-in name (default: mali_blockade).
+    scenario: Option<String>,
+    /// Days to simulate (default: the scenario's calendar).
+    #[arg(long)]
+    days: Option<u32>,
+    /// Ticks to simulate (any scenario; wins over --days).
+    #[arg(long)]
+    ticks: Option<u64>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory (default: runs/<scenario>-<seed>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+        Command::Run(args) => cmd_run(args),
+        Command::Validate { files } => cmd_validate(&files),
+        Command::Map {
+            scenario,
+            out,
+            seed,
+            scale,
+        } => cmd_map(&scenario, &out, seed, scale),
+        Command::Scenarios => {
+            for (name, _) in BUILTIN {
+                println!("{name}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cmd_run(args: RunArgs) -> Result<()> {
+    let name = args.scenario.as_deref().unwrap_or("mali_blockade");
+    let scenario = resolve(name)?;
+    let opts = RunOptions {
+        seed: args.seed,
+        days: args.days,
+        ticks: args.ticks,
+        collect_every_days: None,
+    };
+    let seed = opts.seed.unwrap_or(scenario.seed());
+    let dir = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{seed}", scenario.name())));
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {pos}/{len} ticks {per_sec} eta {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(scenario.name().to_string());
+        Some(bar)
+    } else {
+        None
+    };
+    let started = Instant::now();
+    let out = run(&scenario, &opts, |done, total| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    write_outputs(&dir, &out)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}: {} ticks, seed {} in {:.2} s -> {}",
+        out.scenario.name(),
+        out.ticks,
+        out.seed,
+        secs,
+        dir.display()
+    );
+    for (name, value) in &out.summary {
+        match value {
+            Some(v) => println!("  {name:<28} {v}"),
+            None => println!("  {name:<28} -"),
+        }
+    }
+    Ok(())
+}
+
+fn cmd_validate(files: &[String]) -> Result<()> {
+    let mut failed = 0;
+    for f in files {
+        match resolve(f) {
+            Ok(_) => println!("{f}: ok"),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} scenario file(s) have problems", files.len());
+    }
+    Ok(())
+}
+
+fn cmd_map(name: &str, out: &std::path::Path, seed: Option<u64>, scale: u32) -> Result<()> {
+    let scenario = resolve(name)?;
+    let ScenarioFile::Conflict(s) = &scenario else {
+        bail!("{name}: only conflict scenarios have a terrain map");
+    };
+    let mut world = build_world(s, seed.unwrap_or(s.seed));
+    let grid = world
+        .resource::<asymwar_model::terrain::TerrainGrid>()
+        .clone();
+    let settlements: Vec<_> = world
+        .query::<&asymwar_model::settlement::Settlement>()
+        .iter(&world)
+        .cloned()
+        .collect();
+    let img = asymwar_viz::terrain_image(&grid, &settlements, scale);
+    asymwar_viz::write_image(&img, out).with_context(|| "writing the map")?;
+    println!(
+        "{}: {} x {} tiles -> {}",
+        s.name,
+        grid.width,
+        grid.height,
+        out.display()
+    );
+    Ok(())
+}

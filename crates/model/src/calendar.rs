@@ -37,7 +37,7 @@ impl Clock {
     /// True during the last tick of a day: daily systems (society, observation) run then,
     /// after the day's movements and engagements.
     pub fn is_day_end(&self) -> bool {
-        (self.tick + 1) % self.ticks_per_day() == 0
+        (self.tick + 1).is_multiple_of(self.ticks_per_day())
     }
 
     pub fn date(&self) -> NaiveDate {

@@ -55,11 +55,12 @@ impl Projection {
         }
     }
 
-    /// Width and height of the grid in tiles (at least 0).
+    /// Width and height of the grid in whole tiles (possibly 0).
     pub fn grid_size(&self) -> (f64, f64) {
         let w = (self.bounds.lon_max - self.bounds.lon_min) * self.km_per_deg_lon / self.tile_km;
         let h = (self.bounds.lat_max - self.bounds.lat_min) * KM_PER_DEG_LAT / self.tile_km;
-        (w.ceil(), h.ceil())
+        // Only whole tiles: a tile larger than the map leaves an empty grid.
+        (w.floor(), h.floor())
     }
 
     /// Continuous tile coordinates (x east, y south) of a point; tile (i, j) spans

@@ -3,6 +3,7 @@
 //! civil violence verification model, so that what is verified is what runs.
 
 use crate::check::{Checker, Validate};
+use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How the cop-to-active ratio C/A enters the estimated arrest probability.
@@ -19,7 +20,7 @@ pub enum ArrestRule {
 }
 
 /// Parameters of the activation rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActivationParams {
     /// Arrest-probability constant k; 2.3 makes P ~ 0.9 when C/A = 1 (Epstein 2002).
@@ -42,7 +43,7 @@ impl Default for ActivationParams {
 impl Validate for ActivationParams {
     fn validate(&self, c: &mut Checker) {
         c.within("k", self.k, 0.0, 100.0);
-        c.within("threshold", self.threshold, 0.0, 1.0);
+        c.probability("threshold", self.threshold);
     }
 }
 

@@ -259,3 +259,62 @@ pub fn summarise(world: &mut World) -> Vec<(&'static str, Option<f64>)> {
             .collect()
     })
 }
+
+/// What a map marker shows. Views (the web page, rendered pictures) draw markers without
+/// knowing the domain types behind them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MarkerKind {
+    Settlement,
+    Convoy,
+    Cell,
+    Command,
+    ArmyUnit,
+    /// Civil violence model: citizens by state, and cops.
+    Quiet,
+    Active,
+    Cop,
+}
+
+impl MarkerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MarkerKind::Settlement => "settlement",
+            MarkerKind::Convoy => "convoy",
+            MarkerKind::Cell => "cell",
+            MarkerKind::Command => "command",
+            MarkerKind::ArmyUnit => "army",
+            MarkerKind::Quiet => "quiet",
+            MarkerKind::Active => "active",
+            MarkerKind::Cop => "cop",
+        }
+    }
+}
+
+/// One thing on the map, at continuous tile coordinates (x east, y south).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Marker {
+    pub kind: MarkerKind,
+    pub x: f32,
+    pub y: f32,
+    /// Size in the domain's unit (people, fighters, soldiers, trucks).
+    pub size: f32,
+    /// A 0-1 state to colour by (a settlement's fuel stock in days of need / 10, a cell's
+    /// cohesion ...), or NaN when there is none.
+    pub value: f32,
+}
+
+/// Functions that list a domain's markers; each domain registers its own when installed.
+#[derive(Resource, Default, Clone)]
+pub struct MarkerSources(pub Vec<fn(&mut World, &mut Vec<Marker>)>);
+
+/// Every marker of the installed domains, in registration order.
+pub fn markers(world: &mut World, out: &mut Vec<Marker>) {
+    out.clear();
+    let sources = world
+        .get_resource::<MarkerSources>()
+        .cloned()
+        .unwrap_or_default();
+    for source in sources.0 {
+        source(world, out);
+    }
+}

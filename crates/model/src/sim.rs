@@ -2,7 +2,9 @@
 //! that owns a world and its schedule.
 
 use crate::calendar::{self, Clock, Season};
-use crate::observation::{self, EventLog, Reporters, TimeSeries};
+use crate::observation::{
+    self, EventLog, Marker, MarkerKind, MarkerSources, Reporters, TimeSeries,
+};
 use crate::pathfinding::Pathfinder;
 use crate::settlement::Settlement;
 use bevy_ecs::prelude::*;
@@ -85,6 +87,7 @@ fn core_schedule(world: &mut World) -> Schedule {
     );
     world.init_resource::<Season>();
     world.init_resource::<Reporters>();
+    world.init_resource::<MarkerSources>();
     world.init_resource::<TimeSeries>();
     world.init_resource::<EventLog>();
     world.init_resource::<observation::Collection>();
@@ -122,6 +125,22 @@ fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
     r.summary("days", "days", "days simulated", |w| {
         Some(f64::from(w.resource::<Clock>().day()))
     });
+    world
+        .resource_mut::<MarkerSources>()
+        .0
+        .push(settlement_markers);
+}
+
+fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
+    for s in world.query::<&Settlement>().iter(world) {
+        out.push(Marker {
+            kind: MarkerKind::Settlement,
+            x: f32::from(s.tile.x) + 0.5,
+            y: f32::from(s.tile.y) + 0.5,
+            size: s.population as f32,
+            value: f32::NAN,
+        });
+    }
 }
 
 impl Simulation {

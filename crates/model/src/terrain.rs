@@ -135,7 +135,7 @@ pub struct MobilitySpeeds {
 /// tanker convoy made about 67 km/day, africanews 2025-11); off-road figures are planning
 /// values for Sahelian terrain. Mechanised columns are nearly road-bound; motorbikes are
 /// fast off-road and use fords.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MobilityParams {
     pub foot: MobilitySpeeds,

@@ -1,0 +1,101 @@
+//! One run: a scenario, a seed and a length in, a time series, a summary and events out.
+
+use asymwar_model::geo::Projection;
+use asymwar_model::observation::{Collection, Event, TimeSeries};
+use asymwar_model::terrain::TerrainGrid;
+use asymwar_scenario::{ScenarioFile, build_simulation};
+
+/// What to change from the scenario's own settings.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Seed (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Length in days (calendar models only).
+    pub days: Option<u32>,
+    /// Length in ticks (any model); wins over `days`.
+    pub ticks: Option<u64>,
+    /// Record the time series every this many days (default 1; 0 records nothing).
+    pub collect_every_days: Option<u32>,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// The scenario as run: seed and length resolved, so that it repeats the run exactly.
+    pub scenario: ScenarioFile,
+    pub seed: u64,
+    pub ticks: u64,
+    pub series: TimeSeries,
+    pub summary: Vec<(&'static str, Option<f64>)>,
+    pub events: Vec<Event>,
+    /// The map projection, for placing events (none for abstract models).
+    pub projection: Option<Projection>,
+    pub hours_per_tick: u32,
+    pub start: chrono::NaiveDate,
+}
+
+impl RunOutput {
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        self.summary
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| *v)
+    }
+}
+
+/// The scenario with the options applied, and the number of ticks to run.
+pub fn resolve(scenario: &ScenarioFile, opts: &RunOptions) -> (ScenarioFile, u64) {
+    let mut s = scenario.clone();
+    if let Some(seed) = opts.seed {
+        s.set_seed(seed);
+    }
+    let tpd = s.ticks_per_day();
+    let ticks = match (opts.ticks, opts.days) {
+        (Some(t), _) => t,
+        (None, Some(d)) => u64::from(d) * tpd,
+        (None, None) => s.ticks(),
+    };
+    match &mut s {
+        ScenarioFile::Conflict(c) => c.calendar.days = ticks.div_ceil(tpd).max(1) as u32,
+        ScenarioFile::CivilViolence(c) => c.ticks = ticks,
+    }
+    (s, ticks)
+}
+
+/// Runs a scenario; `progress(done, total)` is called every simulated day or so.
+pub fn run(
+    scenario: &ScenarioFile,
+    opts: &RunOptions,
+    mut progress: impl FnMut(u64, u64),
+) -> RunOutput {
+    let (resolved, ticks) = resolve(scenario, opts);
+    let seed = resolved.seed();
+    let mut sim = build_simulation(&resolved, seed);
+    if let Some(every) = opts.collect_every_days {
+        sim.world.insert_resource(Collection { every_days: every });
+    }
+    let report_every = sim.clock().ticks_per_day().max(1).max(ticks / 500);
+    for t in 0..ticks {
+        sim.step();
+        if (t + 1) % report_every == 0 || t + 1 == ticks {
+            progress(t + 1, ticks);
+        }
+    }
+    let summary = sim.summary();
+    let clock = sim.clock().clone();
+    let projection = sim
+        .world
+        .get_resource::<TerrainGrid>()
+        .map(|g| g.projection);
+    RunOutput {
+        scenario: resolved,
+        seed,
+        ticks,
+        series: sim.time_series().clone(),
+        summary,
+        events: sim.events().events.clone(),
+        projection,
+        hours_per_tick: clock.hours_per_tick,
+        start: clock.start,
+    }
+}

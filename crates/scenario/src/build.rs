@@ -1,0 +1,102 @@
+//! Building a world (and a simulation) from a scenario.
+
+use crate::schema::{Scenario, ScenarioFile};
+use crate::terrain_gen::{self, location_tile};
+use asymwar_model::bevy_ecs::prelude::*;
+use asymwar_model::calendar::Clock;
+use asymwar_model::pathfinding::Pathfinder;
+use asymwar_model::rng::{Seed, SimRng};
+use asymwar_model::settlement::{BorderCrossing, Corridor, RoadNetwork, Settlement};
+use asymwar_model::sim::Simulation;
+
+/// Builds the world of a conflict scenario with the given seed. The scenario must have been
+/// validated (as every loader in this crate does).
+pub fn build_world(s: &Scenario, seed: u64) -> World {
+    let (projection, width, height) = s.map.projection().expect("a validated scenario has a map");
+    let (mut grid, corridor_tiles) = terrain_gen::generate(s, projection, width, height, seed);
+    terrain_gen::finish(&mut grid, &s.params.mobility);
+
+    let mut world = World::new();
+    world.insert_resource(Clock::new(s.calendar.start, s.calendar.hours_per_tick));
+    world.insert_resource(Seed(seed));
+    world.insert_resource(SimRng::new(seed));
+    world.insert_resource(s.params.mobility.clone());
+    world.insert_resource(s.params.activation.clone());
+
+    let mut town_entities = Vec::with_capacity(s.settlements.len());
+    for t in &s.settlements {
+        let tile = location_tile(t.at, &projection, width, height);
+        let country = t
+            .country
+            .clone()
+            .unwrap_or_else(|| grid.country_of(tile).to_string());
+        let e = world
+            .spawn(Settlement {
+                name: t.name.clone(),
+                tile,
+                position: projection.tile_centre(tile),
+                population: t.population.round() as u32,
+                country,
+            })
+            .id();
+        town_entities.push(e);
+    }
+    let entity_of = |name: &str| {
+        let i = s
+            .settlements
+            .iter()
+            .position(|t| t.name == name)
+            .expect("validated: towns exist");
+        town_entities[i]
+    };
+    let corridors = s
+        .corridors
+        .iter()
+        .zip(corridor_tiles)
+        .map(|(k, tiles)| Corridor {
+            name: k.name.clone(),
+            towns: k.towns.iter().map(|n| entity_of(n)).collect(),
+            road: k.road,
+            tiles,
+        })
+        .collect();
+    let crossings = s
+        .crossings
+        .iter()
+        .map(|x| {
+            let settlement = entity_of(&x.town);
+            let tile = world
+                .get::<Settlement>(settlement)
+                .expect("spawned above")
+                .tile;
+            BorderCrossing {
+                name: x.town.clone(),
+                settlement,
+                tile,
+                corridor: s
+                    .corridors
+                    .iter()
+                    .position(|k| k.name == x.corridor)
+                    .expect("validated: corridor exists"),
+                from_country: x.from_country.clone(),
+                tankers_per_day: x.tankers_per_day,
+                goods_trucks_per_day: x.goods_trucks_per_day,
+            }
+        })
+        .collect();
+    world.insert_resource(RoadNetwork {
+        corridors,
+        crossings,
+    });
+    world.insert_resource(grid);
+    world.insert_resource(Pathfinder::new());
+    world
+}
+
+/// Builds a ready-to-step simulation of any scenario with the given seed.
+pub fn build_simulation(file: &ScenarioFile, seed: u64) -> Simulation {
+    match file {
+        ScenarioFile::Conflict(s) => Simulation::conflict(build_world(s, seed)),
+        ScenarioFile::CivilViolence(s) => crate::civil_violence::build_simulation(s, seed),
+    }
+}

@@ -1,0 +1,307 @@
+//! The scenario schema: what a RON file in `assets/scenarios/` may say.
+//!
+//! Every optional field has a documented default (`#[serde(default)]`), and unknown fields
+//! are refused, so that a typo is an error rather than a silently ignored setting.
+
+use crate::civil_violence::CivilViolenceScenario;
+use asymwar_model::geo::{GeoBounds, LatLon};
+use asymwar_model::grievance::ActivationParams;
+use asymwar_model::terrain::{MobilityParams, RoadClass};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A scenario file: one of the models the project runs.
+// Loaded once per run, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ScenarioFile {
+    /// The conflict model (the Mali blockade, the tutorial).
+    Conflict(Scenario),
+    /// Epstein's civil violence model (verification, classroom).
+    CivilViolence(CivilViolenceScenario),
+}
+
+impl ScenarioFile {
+    pub fn name(&self) -> &str {
+        match self {
+            ScenarioFile::Conflict(s) => &s.name,
+            ScenarioFile::CivilViolence(s) => &s.name,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        match self {
+            ScenarioFile::Conflict(s) => s.seed,
+            ScenarioFile::CivilViolence(s) => s.seed,
+        }
+    }
+
+    pub fn set_seed(&mut self, seed: u64) {
+        match self {
+            ScenarioFile::Conflict(s) => s.seed = seed,
+            ScenarioFile::CivilViolence(s) => s.seed = seed,
+        }
+    }
+
+    /// Length of a run in ticks, from the scenario's own calendar.
+    pub fn ticks(&self) -> u64 {
+        match self {
+            ScenarioFile::Conflict(s) => {
+                u64::from(s.calendar.days) * u64::from(24 / s.calendar.hours_per_tick.max(1))
+            }
+            ScenarioFile::CivilViolence(s) => s.ticks,
+        }
+    }
+
+    /// Ticks in one day (1 for models without a calendar).
+    pub fn ticks_per_day(&self) -> u64 {
+        match self {
+            ScenarioFile::Conflict(s) => u64::from(24 / s.calendar.hours_per_tick.max(1)),
+            ScenarioFile::CivilViolence(_) => 1,
+        }
+    }
+}
+
+/// A conflict scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the run's random generator (the command line may override it).
+    #[serde(default)]
+    pub seed: u64,
+    pub calendar: CalendarSpec,
+    pub map: MapSpec,
+    #[serde(default)]
+    pub settlements: Vec<SettlementSpec>,
+    #[serde(default)]
+    pub corridors: Vec<CorridorSpec>,
+    #[serde(default)]
+    pub crossings: Vec<CrossingSpec>,
+    #[serde(default)]
+    pub forces: ForcesSpec,
+    #[serde(default)]
+    pub params: Params,
+}
+
+/// The calendar of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// First day, as "YYYY-MM-DD".
+    pub start: NaiveDate,
+    /// Days to simulate.
+    pub days: u32,
+    /// Hours per tick (default 1); must divide 24.
+    #[serde(default = "one_hour")]
+    pub hours_per_tick: u32,
+}
+
+fn one_hour() -> u32 {
+    1
+}
+
+/// The map: geographic bounds, or a size in tiles for procedural maps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSpec {
+    /// Geographic bounds (for maps of real places). Exactly one of `bounds` and `size`.
+    #[serde(default)]
+    pub bounds: Option<GeoBounds>,
+    /// Width and height in tiles (for procedural maps, placed at `origin`).
+    #[serde(default)]
+    pub size: Option<(u32, u32)>,
+    /// North-west corner of a procedural map (default 15 N, 10 W: the Sahel).
+    #[serde(default)]
+    pub origin: Option<LatLon>,
+    /// Tile edge in km (default 5).
+    #[serde(default = "five_km")]
+    pub tile_km: f64,
+    #[serde(default)]
+    pub terrain: TerrainSpec,
+}
+
+fn five_km() -> f64 {
+    5.0
+}
+
+/// Where something is: by coordinates or by tile.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Location {
+    LatLon(f64, f64),
+    Tile(u32, u32),
+}
+
+/// The terrain generator and the features drawn from coordinates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TerrainSpec {
+    /// Humidity (0 = desert, 1 = wet forest) at the northern and southern edges; linear in
+    /// between: the Sahel's north-south aridity gradient.
+    pub humidity_north: f64,
+    pub humidity_south: f64,
+    /// Amplitude of the fBm noise added to humidity.
+    pub humidity_noise: f64,
+    /// Noise features per 100 km at the base octave.
+    pub noise_frequency: f64,
+    pub noise_octaves: u32,
+    /// Mean elevation and the amplitude of the elevation noise, in metres.
+    pub elevation_m: f64,
+    pub elevation_noise_m: f64,
+    /// Humidity thresholds between desert | steppe | savanna | (wet savanna, forest).
+    pub desert_below: f64,
+    pub steppe_below: f64,
+    pub savanna_below: f64,
+    /// Tiles higher than this are hills.
+    pub hills_above_m: f64,
+    /// Settlements at least this large get urban tiles around them (radius grows with size).
+    pub urban_min_population: f64,
+    pub rivers: Vec<RiverSpec>,
+    /// Wetlands (the inner Niger delta, irrigated plains).
+    pub wetlands: Vec<ZoneSpec>,
+    /// Forests (classified forests, wooded savanna refuges).
+    pub forests: Vec<ZoneSpec>,
+    /// Plateaux and hills.
+    pub hills: Vec<ZoneSpec>,
+    /// Countries, tested in order; a tile inside none belongs to `default_country`.
+    pub countries: Vec<CountrySpec>,
+    pub default_country: String,
+}
+
+impl Default for TerrainSpec {
+    fn default() -> Self {
+        Self {
+            humidity_north: 0.1,
+            humidity_south: 0.9,
+            humidity_noise: 0.18,
+            noise_frequency: 1.2,
+            noise_octaves: 4,
+            elevation_m: 320.0,
+            elevation_noise_m: 160.0,
+            desert_below: 0.15,
+            steppe_below: 0.42,
+            savanna_below: 0.82,
+            hills_above_m: 440.0,
+            urban_min_population: 40_000.0,
+            rivers: Vec::new(),
+            wetlands: Vec::new(),
+            forests: Vec::new(),
+            hills: Vec::new(),
+            countries: Vec::new(),
+            default_country: "ML".to_string(),
+        }
+    }
+}
+
+/// A river as a polyline, drawn four-connected so that nothing slips across diagonally.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiverSpec {
+    pub name: String,
+    pub points: Vec<Location>,
+    /// A seasonal ford every this many km along the river (0 = none).
+    #[serde(default)]
+    pub ford_every_km: f64,
+}
+
+/// An elliptical zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneSpec {
+    pub name: String,
+    pub centre: Location,
+    /// Semi-axes east-west and north-south, in km.
+    pub radius_km: (f64, f64),
+}
+
+/// A country as a polygon of (lat, lon) vertices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountrySpec {
+    /// ISO 3166 alpha-2 code.
+    pub code: String,
+    pub polygon: Vec<(f64, f64)>,
+}
+
+/// A settlement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementSpec {
+    pub name: String,
+    pub at: Location,
+    /// People (a number so that a negative value is reported as such, not as a parse error).
+    pub population: f64,
+    /// ISO 3166 alpha-2 code; default: the country of the tile.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A road corridor through settlements, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorridorSpec {
+    pub name: String,
+    pub towns: Vec<String>,
+    #[serde(default = "paved")]
+    pub road: RoadClass,
+}
+
+fn paved() -> RoadClass {
+    RoadClass::Paved
+}
+
+/// A border crossing where imports enter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossingSpec {
+    /// The settlement at the crossing.
+    pub town: String,
+    /// The corridor the imports take from there.
+    pub corridor: String,
+    /// The neighbouring country the imports come from.
+    pub from_country: String,
+    /// Normal daily flows.
+    pub tankers_per_day: f64,
+    #[serde(default)]
+    pub goods_trucks_per_day: f64,
+}
+
+/// Initial forces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForcesSpec {
+    pub army: Vec<ArmyGroupSpec>,
+    pub insurgents: Vec<InsurgentGroupSpec>,
+}
+
+/// Army units based at a town.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmyGroupSpec {
+    /// mechanised, motorised, garrison, special_forces or partner.
+    pub kind: String,
+    pub base: String,
+    pub units: u32,
+    pub soldiers_per_unit: u32,
+}
+
+/// Insurgent cells placed around a point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsurgentGroupSpec {
+    pub name: String,
+    pub area: Location,
+    pub radius_km: f64,
+    pub cells: u32,
+    pub fighters_per_cell: u32,
+}
+
+/// Parameters of every submodel, grouped by submodel. Each group has documented defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub mobility: MobilityParams,
+    pub activation: ActivationParams,
+}

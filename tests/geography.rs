@@ -1,0 +1,211 @@
+//! The Mali map: aridity, roads and paths.
+
+use asymwar_model::calendar::Season;
+use asymwar_model::geo::Tile;
+use asymwar_model::pathfinding::Pathfinder;
+use asymwar_model::settlement::{RoadNetwork, Settlement};
+use asymwar_model::terrain::{Mobility, RoadClass, Terrain, TerrainGrid};
+use asymwar_scenario::{ScenarioFile, build_world, builtin};
+use bevy_ecs::world::World;
+
+fn mali_world(seed: u64) -> World {
+    let ScenarioFile::Conflict(s) = builtin("mali_blockade").unwrap().unwrap() else {
+        panic!("conflict scenario")
+    };
+    build_world(&s, seed)
+}
+
+fn town(world: &mut World, name: &str) -> Tile {
+    world
+        .query::<&Settlement>()
+        .iter(world)
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name}"))
+        .tile
+}
+
+/// Share of arid tiles (desert or steppe) among land tiles of the given rows.
+fn arid_share(g: &TerrainGrid, rows: std::ops::Range<u16>) -> f64 {
+    let (mut arid, mut land) = (0, 0);
+    for y in rows {
+        for x in 0..g.width {
+            let t = g.terrain[g.index(Tile::new(x, y))];
+            if matches!(t, Terrain::River | Terrain::Urban | Terrain::Wetland) {
+                continue;
+            }
+            land += 1;
+            if matches!(t, Terrain::Desert | Terrain::SahelSteppe) {
+                arid += 1;
+            }
+        }
+    }
+    f64::from(arid) / f64::from(land)
+}
+
+#[test]
+fn the_north_is_drier_than_the_south() {
+    let w = mali_world(1);
+    let g = w.resource::<TerrainGrid>();
+    let third = g.height / 3;
+    let north = arid_share(g, 0..third);
+    let south = arid_share(g, 2 * third..g.height);
+    assert!(north > 0.6, "north arid share {north}");
+    assert!(south < 0.1, "south arid share {south}");
+    // Elevation, cover and terrain layers are filled for every tile.
+    assert_eq!(g.cover.len(), g.len());
+    assert!(g.cover.iter().all(|c| (0.0..=1.0).contains(c)));
+}
+
+#[test]
+fn every_corridor_joins_its_towns_by_road() {
+    let mut w = mali_world(1);
+    let net = w.resource::<RoadNetwork>().clone();
+    let grid = w.resource::<TerrainGrid>().clone();
+    let mut pf = Pathfinder::new();
+    let mut path = Vec::new();
+    for k in &net.corridors {
+        for pair in k.towns.windows(2) {
+            let a = w.get::<Settlement>(pair[0]).unwrap().tile;
+            let b = w.get::<Settlement>(pair[1]).unwrap().tile;
+            for season in [Season::Dry, Season::Rainy] {
+                pf.route(&grid, season, Mobility::Wheeled, a, b, &mut path)
+                    .unwrap_or_else(|| panic!("{}: no path", k.name));
+                let off: Vec<_> = path
+                    .iter()
+                    .filter(|t| grid.road[grid.index(**t)] == RoadClass::None)
+                    .collect();
+                assert!(
+                    off.is_empty(),
+                    "{}: {} tiles off the road: {off:?}",
+                    k.name,
+                    off.len()
+                );
+            }
+        }
+    }
+    let _ = town(&mut w, "Bamako");
+}
+
+#[test]
+fn a_mechanised_column_stays_on_the_road_from_bamako_to_kayes() {
+    let mut w = mali_world(3);
+    let (bamako, kayes) = (town(&mut w, "Bamako"), town(&mut w, "Kayes"));
+    let grid = w.resource::<TerrainGrid>().clone();
+    let mut pf = Pathfinder::new();
+    let mut path = Vec::new();
+    for season in [Season::Dry, Season::Rainy] {
+        let secs = pf
+            .route(
+                &grid,
+                season,
+                Mobility::Mechanised,
+                bamako,
+                kayes,
+                &mut path,
+            )
+            .unwrap();
+        assert!(
+            path.iter()
+                .all(|t| grid.road[grid.index(*t)] != RoadClass::None),
+            "left the road"
+        );
+        // About 600 km of road at 25 km/h: about a day of driving.
+        let hours = f64::from(secs) / 3600.0;
+        assert!((15.0..60.0).contains(&hours), "{hours} h");
+        // A* gives the same optimum as the flow field.
+        let a = pf
+            .astar(
+                &grid,
+                season,
+                Mobility::Mechanised,
+                bamako,
+                kayes,
+                &mut path,
+            )
+            .unwrap();
+        assert_eq!(a, secs);
+    }
+}
+
+#[test]
+fn a_motorbike_cuts_across_country_where_a_column_cannot() {
+    let w = mali_world(3);
+    let grid = w.resource::<TerrainGrid>().clone();
+    // Two off-road points in the steppe between the Kayes and Nioro roads and the Kita road.
+    let from = grid.projection.to_xy(asymwar_model::geo::LatLon {
+        lat: 14.0,
+        lon: -10.3,
+    });
+    let to = grid.projection.to_xy(asymwar_model::geo::LatLon {
+        lat: 13.6,
+        lon: -7.8,
+    });
+    let (a, b) = (
+        Tile::new(from.0 as u16, from.1 as u16),
+        Tile::new(to.0 as u16, to.1 as u16),
+    );
+    assert_eq!(grid.road[grid.index(a)], RoadClass::None);
+    assert_eq!(grid.road[grid.index(b)], RoadClass::None);
+    let mut pf = Pathfinder::new();
+    let mut path = Vec::new();
+    let moto = pf
+        .astar(&grid, Season::Dry, Mobility::Motorbike, a, b, &mut path)
+        .unwrap();
+    let moto_tiles = path.len();
+    let mech = pf
+        .astar(&grid, Season::Dry, Mobility::Mechanised, a, b, &mut path)
+        .unwrap();
+    assert!(
+        f64::from(mech) > 5.0 * f64::from(moto),
+        "motorbike {moto} s, mechanised {mech} s"
+    );
+    // The motorbike goes nearly straight (within 40% of the straight line in tiles).
+    assert!(
+        (moto_tiles as f64) < 1.4 * f64::from(a.chebyshev(b)) + 2.0,
+        "{moto_tiles} tiles"
+    );
+}
+
+#[test]
+fn rains_flood_the_fords_and_slow_the_bush() {
+    let w = mali_world(5);
+    let grid = w.resource::<TerrainGrid>();
+    let fords: Vec<usize> = (0..grid.len())
+        .filter(|&i| grid.crossing[i] == asymwar_model::terrain::Crossing::Ford)
+        .collect();
+    assert!(!fords.is_empty());
+    for &i in &fords {
+        assert!(grid.costs(Season::Dry, Mobility::Motorbike)[i] < u32::MAX);
+        assert_eq!(grid.costs(Season::Rainy, Mobility::Motorbike)[i], u32::MAX);
+        assert_eq!(grid.costs(Season::Dry, Mobility::Wheeled)[i], u32::MAX);
+    }
+    let savanna = (0..grid.len())
+        .find(|&i| grid.terrain[i] == Terrain::Savanna && grid.road[i] == RoadClass::None)
+        .unwrap();
+    assert!(
+        grid.costs(Season::Rainy, Mobility::Motorbike)[savanna]
+            > grid.costs(Season::Dry, Mobility::Motorbike)[savanna]
+    );
+}
+
+#[test]
+fn a_new_seed_changes_terrain_detail_but_not_towns_or_roads() {
+    let (mut a, mut b) = (mali_world(1), mali_world(2));
+    let (ga, gb) = (
+        a.resource::<TerrainGrid>().clone(),
+        b.resource::<TerrainGrid>().clone(),
+    );
+    assert_ne!(ga.terrain, gb.terrain);
+    assert_ne!(ga.elevation, gb.elevation);
+    assert_eq!(ga.road, gb.road);
+    assert_eq!(ga.river, gb.river);
+    let towns = |w: &mut World| {
+        w.query::<&Settlement>()
+            .iter(w)
+            .map(|s| (s.name.clone(), s.tile))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(towns(&mut a), towns(&mut b));
+    // And the same seed gives the same world.
+    assert_eq!(mali_world(1).resource::<TerrainGrid>().terrain, ga.terrain);
+}

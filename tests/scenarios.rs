@@ -1,0 +1,140 @@
+//! Scenario files: every shipped scenario validates, and each class of bad input gets its
+//! own clear error.
+
+use asymwar_scenario::load::{load_file, parse_str};
+use asymwar_scenario::{ScenarioError, ScenarioFile};
+use std::path::{Path, PathBuf};
+
+fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios")
+}
+
+fn tutorial_text() -> String {
+    std::fs::read_to_string(assets().join("tutorial.ron")).unwrap()
+}
+
+/// Parses edited tutorial text and returns the error message.
+fn error_of(text: &str) -> String {
+    match parse_str(text, Path::new("bad.ron")) {
+        Ok(_) => panic!("the edited scenario was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(assets()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "found only {n} scenarios");
+}
+
+#[test]
+fn syntax_error_names_file_line_column_and_expectation() {
+    let text = tutorial_text().replace("tile_km: 5.0,", "tile_km: 5.0 oops,");
+    let msg = error_of(&text);
+    let line = tutorial_text()
+        .lines()
+        .position(|l| l.contains("tile_km: 5.0,"))
+        .unwrap()
+        + 1;
+    assert!(msg.starts_with(&format!("bad.ron:{line}:")), "{msg}");
+    assert!(msg.to_lowercase().contains("expected"), "{msg}");
+}
+
+#[test]
+fn unknown_field_is_a_syntax_error_naming_the_field() {
+    let text = tutorial_text().replace("tile_km: 5.0,", "tile_kms: 5.0,");
+    let msg = error_of(&text);
+    assert!(msg.contains("tile_kms"), "{msg}");
+}
+
+#[test]
+fn corridor_with_unknown_town_is_named() {
+    let text = tutorial_text().replace(
+        r#"towns: ["Capital", "Westport"]"#,
+        r#"towns: ["Capital", "Atlantis"]"#,
+    );
+    let msg = error_of(&text);
+    assert!(msg.contains("corridors[0] (west road).towns[1]"), "{msg}");
+    assert!(msg.contains("'Atlantis' is not a settlement"), "{msg}");
+}
+
+#[test]
+fn town_outside_the_map_is_named() {
+    let text = tutorial_text().replace("at: Tile(58, 40)", "at: Tile(90, 40)");
+    let msg = error_of(&text);
+    assert!(msg.contains("settlements[4] (Eastville).at"), "{msg}");
+    assert!(msg.contains("outside the map"), "{msg}");
+}
+
+#[test]
+fn negative_population_is_named() {
+    let text = tutorial_text().replace("population: 15000", "population: -15000");
+    let msg = error_of(&text);
+    assert!(
+        msg.contains("settlements[2] (Westport).population"),
+        "{msg}"
+    );
+    assert!(msg.contains(">= 0"), "{msg}");
+}
+
+#[test]
+fn probability_outside_unit_interval_is_named() {
+    let text = tutorial_text().replace(
+        "    settlements: [",
+        "    params: (activation: (threshold: 1.5)),\n    settlements: [",
+    );
+    let msg = error_of(&text);
+    assert!(msg.contains("params.activation.threshold"), "{msg}");
+    assert!(msg.contains("probability in [0, 1]"), "{msg}");
+}
+
+#[test]
+fn tile_size_giving_an_empty_or_huge_grid_is_refused() {
+    let mali = std::fs::read_to_string(assets().join("mali_blockade.ron")).unwrap();
+    let empty = error_of(&mali.replace("tile_km: 5.0,", "tile_km: 5000.0,"));
+    assert!(
+        empty.contains("map: the grid is") && empty.contains("tile_km"),
+        "{empty}"
+    );
+    let huge = error_of(&mali.replace("tile_km: 5.0,", "tile_km: 0.1,"));
+    assert!(huge.contains("over the limit of 4000 x 4000"), "{huge}");
+}
+
+#[test]
+fn crossing_off_its_corridor_is_named() {
+    let text = tutorial_text().replace(
+        r#"(town: "Southgate", corridor: "south road""#,
+        r#"(town: "Southgate", corridor: "west road""#,
+    );
+    let msg = error_of(&text);
+    assert!(msg.contains("crossings[1] (Southgate).corridor"), "{msg}");
+    assert!(msg.contains("does not pass through 'Southgate'"), "{msg}");
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = tutorial_text()
+        .replace("population: 15000", "population: -1")
+        .replace("at: Tile(58, 40)", "at: Tile(90, 40)");
+    match parse_str(&text, Path::new("bad.ron")) {
+        Err(ScenarioError::Invalid { problems, .. }) => {
+            assert_eq!(problems.len(), 2, "{problems:?}")
+        }
+        other => panic!("expected two problems, got {other:?}"),
+    }
+}
+
+#[test]
+fn resolved_scenario_round_trips() {
+    let s = load_file(&assets().join("mali_blockade.ron")).unwrap();
+    let text = asymwar_scenario::to_ron(&s);
+    let back: ScenarioFile = parse_str(&text, Path::new("resolved.ron")).unwrap();
+    assert_eq!(s, back);
+}
