@@ -11,6 +11,7 @@
 use super::grid::{BitGrid, Neighbourhood, Torus};
 use super::params::CivilViolenceParams;
 use crate::grievance::{arrest_probability, grievance, is_active};
+use crate::observation::{Marker, MarkerKind};
 use crate::rng::{ModelRng, RngExt};
 use bevy_ecs::prelude::*;
 
@@ -480,6 +481,36 @@ impl CivilViolence {
         self.cop_cell[k] = to;
         self.torus
             .bump(&mut self.seen, &self.hood, to, unit(COP, true));
+    }
+
+    /// The citizens on the grid (quiet or active, coloured by grievance) and the cops on
+    /// duty, at their cells' centres, for views.
+    pub fn markers(&self, out: &mut Vec<Marker>) {
+        for c in &self.people {
+            let kind = match c.condition {
+                Condition::Jailed => continue,
+                Condition::Active => MarkerKind::Active,
+                Condition::Quiet => MarkerKind::Quiet,
+            };
+            let (x, y) = self.torus.xy(c.cell);
+            out.push(Marker {
+                kind,
+                x: x as f32 + 0.5,
+                y: y as f32 + 0.5,
+                size: 1.0,
+                value: grievance(c.hardship, self.legitimacy) as f32,
+            });
+        }
+        for &cell in self.cop_cell.iter().filter(|&&c| c != EMPTY) {
+            let (x, y) = self.torus.xy(cell);
+            out.push(Marker {
+                kind: MarkerKind::Cop,
+                x: x as f32 + 0.5,
+                y: y as f32 + 0.5,
+                size: 1.0,
+                value: f32::NAN,
+            });
+        }
     }
 
     /// Recomputes every count from scratch and compares (for tests).

@@ -25,7 +25,7 @@ pub use grid::{Neighbourhood, NeighbourhoodKind, Torus};
 pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule};
 
 use crate::calendar::Clock;
-use crate::observation::{Reporters, TimeSeries};
+use crate::observation::{Marker, MarkerSources, Reporters, TimeSeries};
 use crate::rng::{self, Purpose, Seed, SimRng};
 use crate::sim::TickSet;
 use bevy_ecs::prelude::*;
@@ -60,6 +60,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         "civil_violence::populate the world before installing"
     );
     schedule.add_systems(civil_violence_system.in_set(TickSet::Society));
+    world.resource_mut::<MarkerSources>().0.push(markers);
     let mut r = world.resource_mut::<Reporters>();
     r.daily("active", "citizens", "active citizens on the grid", |w| {
         f64::from(w.resource::<CivilViolence>().actives())
@@ -136,6 +137,11 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     r.summary("arrests", "count", "arrests made", |w| {
         Some(w.resource::<CivilViolence>().arrests() as f64)
     });
+}
+
+/// Marker source: citizens on the grid and cops on duty.
+fn markers(world: &mut World, out: &mut Vec<Marker>) {
+    world.resource::<CivilViolence>().markers(out);
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ impl Validate for CivilViolenceParams {
         c.scope("legitimacy_schedule", |c| match self.legitimacy_schedule {
             LegitimacySchedule::Constant => {}
             LegitimacySchedule::Gradual { per_tick, to, .. } => {
-                c.non_negative("per_tick", per_tick);
+                c.positive("per_tick", per_tick);
                 c.probability("to", to);
             }
             LegitimacySchedule::Drop { to, .. } => c.probability("to", to),
@@ -257,7 +257,7 @@ impl Validate for CivilViolenceParams {
         c.scope("cop_schedule", |c| match self.cop_schedule {
             CopSchedule::Constant => {}
             CopSchedule::Gradual { per_tick, to, .. } => {
-                c.non_negative("per_tick", per_tick);
+                c.positive("per_tick", per_tick);
                 c.probability("to", to);
             }
         });
