@@ -137,8 +137,10 @@ pub struct CivilViolence {
     pub params: CivilViolenceParams,
     torus: Torus,
     hood: Neighbourhood,
-    /// The agent on each cell (citizens are `0..citizens`, cops follow), or `EMPTY`.
-    occupant: Vec<u32>,
+    /// The citizen on each cell holding an active one (stale elsewhere): a cop needs to know
+    /// whom it arrests, and keeping this for actives only spares every move of a quiet
+    /// citizen or a cop two writes far apart in memory.
+    active_citizen: Vec<u32>,
     occupied: BitGrid,
     /// Cells holding an active citizen.
     active_at: BitGrid,
@@ -184,7 +186,7 @@ impl CivilViolence {
             legitimacy: params.legitimacy,
             params,
             torus,
-            occupant: vec![EMPTY; cells],
+            active_citizen: vec![EMPTY; cells],
             occupied: BitGrid::new(cells),
             active_at: BitGrid::new(cells),
             seen: vec![0u32; cells],
@@ -199,14 +201,11 @@ impl CivilViolence {
             ticks: 0,
             hood,
         };
-        for (k, &cell) in free[..cops as usize].iter().enumerate() {
-            cv.place(citizens + k as u32, cell);
+        for &cell in &free[..cops as usize] {
+            cv.occupied.set(cell as usize);
             cv.torus.bump(&mut cv.seen, &cv.hood, cell, COP);
         }
-        for (i, &cell) in free[cops as usize..(citizens + cops) as usize]
-            .iter()
-            .enumerate()
-        {
+        for &cell in &free[cops as usize..(citizens + cops) as usize] {
             let hardship = rng.random::<f64>();
             let risk_aversion = rng.random::<f64>();
             cv.people.push(Citizen {
@@ -216,7 +215,7 @@ impl CivilViolence {
                 jail_term: 0,
                 condition: Condition::Quiet,
             });
-            cv.place(i as u32, cell);
+            cv.occupied.set(cell as usize);
         }
         cv
     }
@@ -257,18 +256,6 @@ impl CivilViolence {
         self.people[citizen as usize].condition
     }
 
-    #[inline]
-    fn place(&mut self, agent: u32, cell: u32) {
-        self.occupant[cell as usize] = agent;
-        self.occupied.set(cell as usize);
-    }
-
-    #[inline]
-    fn vacate(&mut self, cell: u32) {
-        self.occupant[cell as usize] = EMPTY;
-        self.occupied.clear(cell as usize);
-    }
-
     /// Runs tick number `self.ticks()`: the schedules, then every agent in a random order.
     pub fn step(&mut self, rng: &mut ModelRng) {
         let tick = self.ticks;
@@ -285,7 +272,7 @@ impl CivilViolence {
             let cell = self.cop_cell[k];
             self.torus
                 .bump(&mut self.seen, &self.hood, cell, unit(COP, false));
-            self.vacate(cell);
+            self.occupied.clear(cell as usize);
             self.cop_cell[k] = EMPTY;
         }
         // Fisher-Yates shuffle of the update order.
@@ -371,16 +358,21 @@ impl CivilViolence {
         (!empty.is_empty()).then(|| empty[rng.random_range(0..empty.len())])
     }
 
-    /// Marks an active citizen arriving on (`up`) or leaving `cell`.
+    /// Citizen `i` is active on `cell` (it turned active there, or arrived active).
     #[inline]
-    fn mark_active(&mut self, cell: u32, up: bool) {
+    fn mark_active(&mut self, cell: u32, i: u32) {
         self.torus
-            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, up));
-        if up {
-            self.active_at.set(cell as usize);
-        } else {
-            self.active_at.clear(cell as usize);
-        }
+            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, true));
+        self.active_at.set(cell as usize);
+        self.active_citizen[cell as usize] = i;
+    }
+
+    /// The active citizen on `cell` turned quiet, left or was arrested.
+    #[inline]
+    fn unmark_active(&mut self, cell: u32) {
+        self.torus
+            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, false));
+        self.active_at.clear(cell as usize);
     }
 
     fn citizen_turn(&mut self, i: u32, rng: &mut ModelRng) {
@@ -402,7 +394,7 @@ impl CivilViolence {
                     .or_else(|| self.random_empty_anywhere(rng))
             };
             let Some(cell) = cell else { return };
-            self.place(i, cell);
+            self.occupied.set(cell as usize);
             me.cell = cell;
             me.condition = Condition::Quiet;
             self.jailed -= 1;
@@ -413,10 +405,10 @@ impl CivilViolence {
             && let Some(to) = self.random_empty_near(me.cell, rng)
         {
             if was_active {
-                self.mark_active(me.cell, false);
+                self.unmark_active(me.cell);
             }
-            self.vacate(me.cell);
-            self.place(i, to);
+            self.occupied.clear(me.cell as usize);
+            self.occupied.set(to as usize);
             me.cell = to;
             moved = true;
         }
@@ -430,12 +422,10 @@ impl CivilViolence {
             let p = arrest_probability(a.k, cops_in(seen), 1 + actives_in(seen), a.arrest_rule);
             is_active(g, me.risk_aversion, p, a.threshold)
         };
-        if moved {
-            if active {
-                self.mark_active(me.cell, true);
-            }
-        } else if active != was_active {
-            self.mark_active(me.cell, active);
+        if active && (moved || !was_active) {
+            self.mark_active(me.cell, i);
+        } else if !active && was_active && !moved {
+            self.unmark_active(me.cell);
         }
         if active != was_active {
             if active {
@@ -480,9 +470,9 @@ impl CivilViolence {
             debug_assert!(false, "the active count of cell {cell} is stale");
             return;
         };
-        let suspect = self.occupant[at] as usize;
+        let suspect = self.active_citizen[at] as usize;
         let at = at as u32;
-        self.mark_active(at, false);
+        self.unmark_active(at);
         self.people[suspect].condition = Condition::Jailed;
         self.people[suspect].jail_term = match self.params.max_jail_term {
             Some(max) => rng.random_range(0..=max).min(LIFE - 1),
@@ -491,7 +481,7 @@ impl CivilViolence {
         self.actives -= 1;
         self.jailed += 1;
         self.arrests += 1;
-        self.vacate(at);
+        self.occupied.clear(at as usize);
         // The cop takes the arrested citizen's cell (NetLogo, Mesa).
         self.move_cop(j, cell, at);
     }
@@ -499,8 +489,8 @@ impl CivilViolence {
     fn move_cop(&mut self, j: u32, from: u32, to: u32) {
         self.torus
             .bump(&mut self.seen, &self.hood, from, unit(COP, false));
-        self.vacate(from);
-        self.place(j, to);
+        self.occupied.clear(from as usize);
+        self.occupied.set(to as usize);
         let k = (j - self.citizens()) as usize;
         self.cop_cell[k] = to;
         self.torus
@@ -573,8 +563,13 @@ impl CivilViolence {
                     .bump(&mut seen, &self.hood, cell, unit(COP, true));
             }
         }
-        if occupant != self.occupant {
-            return Err("stale occupants".into());
+        for (c, &who) in occupant.iter().enumerate() {
+            if active_at.get(c) && self.active_citizen[c] != who {
+                return Err(format!(
+                    "cell {c}: the active citizen is {who}, not {}",
+                    self.active_citizen[c]
+                ));
+            }
         }
         if (0..cells).any(|c| self.occupied.get(c) != (occupant[c] != EMPTY)) {
             return Err("stale occupancy bits".into());
