@@ -211,6 +211,43 @@ fn gradual_legitimacy_decline_fills_the_jail_mostly_without_outburst() {
     );
 }
 
+/// Run 4, the part that is reproduced: nobody is active at L = 0.9, and the drop to 0.7 at
+/// tick 77 sets off a burst at once, several times larger than anything the gradual path
+/// shows while it stays quiet; in the runs where the burst grows into an outburst (and the
+/// gradual path does not tip), more citizens are in jail at tick 300 than after the
+/// gradual decline. Seeds 1-12: the burst peaks at 10-403 actives, 2 of 12 tip at once.
+#[test]
+fn sudden_legitimacy_drop_sets_off_a_burst_and_an_outburst_jails_more() {
+    let mut tipped = 0;
+    for seed in 1..=12u64 {
+        let sudden = legitimacy_run(&CivilViolenceParams::run4(), seed, 301);
+        let gradual = legitimacy_run(&CivilViolenceParams::run3(), seed, 301);
+        assert!(
+            sudden.active[..77].iter().all(|&a| a == 0.0),
+            "seed {seed}: nobody is active at L = 0.9"
+        );
+        let burst = sudden.active[77..=80].iter().copied().fold(0.0, f64::max);
+        assert!(burst >= 8.0, "seed {seed}: {burst} actives after the drop");
+        if gradual.first_outburst.is_none() {
+            let quiet_peak = gradual.active.iter().copied().fold(0.0, f64::max);
+            assert!(
+                burst >= 2.0 * quiet_peak,
+                "seed {seed}: burst {burst} vs {quiet_peak} on the gradual path"
+            );
+            if sudden.first_outburst.is_some_and(|t| t <= 90) {
+                tipped += 1;
+                assert!(
+                    sudden.jailed[300] > gradual.jailed[300],
+                    "seed {seed}: jailed at 300: sudden {} gradual {}",
+                    sudden.jailed[300],
+                    gradual.jailed[300]
+                );
+            }
+        }
+    }
+    assert!(tipped >= 1, "the drop never tipped at once");
+}
+
 /// Run 4, Epstein's published outcome: a sudden drop from 0.9 to only 0.7 at tick 77 sets off
 /// an outburst, and more citizens are in jail at tick 300 than after the gradual decline
 /// to 0.2. NOT reproduced by this implementation with the presets' vision (disc, radius 7):
