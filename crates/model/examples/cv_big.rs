@@ -1,5 +1,11 @@
+//! Quick timing of the civil violence engine alone (no schedule, no recorder), for
+//! profiling: `cargo run --release -p asymwar-model --example cv_big -- SIDE TICKS`
+//! (default 1000 x 1000, 20 ticks). The final counts double as a determinism check
+//! between builds. The criterion benchmark is `cargo bench --bench civil_violence`.
+
 use asymwar_model::civil_violence::*;
 use asymwar_model::rng::{Purpose, stream};
+
 fn main() {
     let n: u32 = std::env::args()
         .nth(1)

@@ -1,3 +1,8 @@
+//! Exploration: outbursts, waiting times and peaks of a preset over seeds, with the
+//! neighbourhood and arrest rule as arguments:
+//! `cargo run --release -p asymwar-model --example cv_explore -- run2 disc floor 3000`
+//! (`cops` as the preset withdraws cops from tick 100; `L`, `J`, `RATE`, `SEEDS` vary it).
+
 use asymwar_model::civil_violence::*;
 use asymwar_model::grievance::ArrestRule;
 use asymwar_model::rng::{Purpose, stream};

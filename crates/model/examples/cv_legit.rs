@@ -1,3 +1,7 @@
+//! Runs 3 and 4 side by side over seeds (gradual legitimacy decline vs sudden drop): the
+//! table of docs/civil_violence.md. `cargo run --release -p asymwar-model --example
+//! cv_legit -- disc 20` (neighbourhood: disc, vn, moore, cross; `COPS=`, `VISION=`).
+
 use asymwar_model::Simulation;
 use asymwar_model::bevy_ecs::world::World;
 use asymwar_model::civil_violence::{self, CivilViolenceParams, NeighbourhoodKind};
