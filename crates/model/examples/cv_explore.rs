@@ -12,13 +12,11 @@ fn run(name: &str, p: &CivilViolenceParams, seeds: std::ops::Range<u64>, ticks: 
         let mut rng = stream(seed, Purpose::CivilViolence, 0, 0);
         let mut cv = CivilViolence::new(p.clone(), &mut rng);
         let mut snaps = vec![];
-        let mut maxj_before = 0;
         for t in 0..ticks {
             cv.step(&mut rng);
             if at.contains(&t) {
                 snaps.push((t, cv.actives(), cv.jailed(), cv.cops()));
             }
-            let _ = &mut maxj_before;
         }
         let o = &cv.outbursts;
         println!(
