@@ -47,3 +47,31 @@ fn counts_stay_consistent() {
         assert!(cv.arrests() > 0);
     }
 }
+
+#[test]
+fn markers_show_every_citizen_on_the_grid_and_every_cop_on_duty() {
+    use crate::observation::{self, MarkerKind};
+    use crate::sim::Simulation;
+    let mut p = CivilViolenceParams::run2();
+    p.cop_schedule = CopSchedule::Gradual {
+        start_tick: 10,
+        per_tick: 0.001,
+        to: 0.0,
+    };
+    let mut w = World::new();
+    populate(&mut w, &p, 5);
+    let mut sim = Simulation::new(w, &[install]);
+    sim.run_ticks(40);
+    let mut out = Vec::new();
+    observation::markers(&mut sim.world, &mut out);
+    let cv = sim.world.resource::<CivilViolence>();
+    let count = |k: MarkerKind| out.iter().filter(|m| m.kind == k).count() as u32;
+    assert!(cv.jailed() > 0 && cv.cops() < p.cops());
+    assert_eq!(count(MarkerKind::Active), cv.actives());
+    assert_eq!(count(MarkerKind::Quiet), cv.quiet());
+    assert_eq!(count(MarkerKind::Cop), cv.cops());
+    assert!(
+        out.iter()
+            .all(|m| m.x > 0.0 && m.x < 40.0 && m.y > 0.0 && m.y < 40.0)
+    );
+}
