@@ -375,25 +375,54 @@ pub fn corridor_attacks(
                     && matches!(c.task, Task::Checkpoint(_) | Task::Ambush(_))
                     && p.tile.distance(at) <= 2.0
                 {
-                    c.last_fight = tick;
-                    c.cohesion = (c.cohesion - params.cohesion_loss_per_fight as f32).max(0.0);
-                    c.task = Task::Hide;
-                    c.task_until = tick + disperse;
-                    let hide = hiding_place(&grid, c.home);
-                    if !plan_route(
-                        &mut pathfinder,
-                        &grid,
-                        *season,
-                        Mobility::Motorbike,
-                        p.tile,
-                        hide,
-                        false,
-                        &mut route,
-                    ) {
-                        route.clear();
-                    }
+                    let shock = params.cohesion_loss_per_fight as f32;
+                    let scatter = Scatter {
+                        tick,
+                        disperse,
+                        shock,
+                        season: *season,
+                    };
+                    scatter.apply(&mut c, p.tile, &mut route, &grid, &mut pathfinder);
                 }
             }
+        }
+    }
+}
+
+/// After a fight a cell scatters (hit and run): it hides near home for `disperse` ticks,
+/// its cohesion shaken by `shock`.
+struct Scatter {
+    tick: u64,
+    disperse: u64,
+    shock: f32,
+    season: Season,
+}
+
+impl Scatter {
+    fn apply(
+        &self,
+        cell: &mut Cell,
+        at: Tile,
+        route: &mut Route,
+        grid: &TerrainGrid,
+        pathfinder: &mut Pathfinder,
+    ) {
+        cell.last_fight = self.tick;
+        cell.cohesion = (cell.cohesion - self.shock).max(0.0);
+        cell.task = Task::Hide;
+        cell.task_until = self.tick + self.disperse;
+        let hide = hiding_place(grid, cell.home);
+        if !plan_route(
+            pathfinder,
+            grid,
+            self.season,
+            Mobility::Motorbike,
+            at,
+            hide,
+            false,
+            route,
+        ) {
+            route.clear();
         }
     }
 }
@@ -624,23 +653,14 @@ pub fn town_attacks(
         society.attacked(town);
         tally.today.events += 1;
         log.events.push(event);
-        cell.last_fight = tick;
-        cell.cohesion = (cell.cohesion - 0.5 * params.cohesion_loss_per_fight as f32).max(0.0);
-        cell.task = Task::Hide;
-        cell.task_until = tick + disperse;
-        let hide = hiding_place(&grid, cell.home);
-        if !plan_route(
-            &mut pathfinder,
-            &grid,
-            *season,
-            Mobility::Motorbike,
-            pos.tile,
-            hide,
-            false,
-            &mut route,
-        ) {
-            route.clear();
-        }
+        let shock = 0.5 * params.cohesion_loss_per_fight as f32;
+        let scatter = Scatter {
+            tick,
+            disperse,
+            shock,
+            season: *season,
+        };
+        scatter.apply(&mut cell, pos.tile, &mut route, &grid, &mut pathfinder);
     }
 }
 
@@ -756,24 +776,15 @@ pub fn army_strikes(
             let lost = (r.soldiers_lost as f32 / unit.kind.firepower()).min(unit.soldiers);
             unit.soldiers -= lost;
             cell.fighters = (cell.fighters - r.fighters_lost as f32).max(0.0);
-            cell.cohesion = (cell.cohesion - iparams.cohesion_loss_per_fight as f32).max(0.0);
-            cell.last_fight = tick;
-            cell.task = Task::Hide;
-            cell.task_until = tick + disperse;
             let commander = cell.commander;
-            let hide = hiding_place(&grid, cell.home);
-            if !plan_route(
-                &mut pathfinder,
-                &grid,
-                *season,
-                Mobility::Motorbike,
-                cpos.tile,
-                hide,
-                false,
-                &mut croute,
-            ) {
-                croute.clear();
-            }
+            let shock = iparams.cohesion_loss_per_fight as f32;
+            let scatter = Scatter {
+                tick,
+                disperse,
+                shock,
+                season: *season,
+            };
+            scatter.apply(&mut cell, cpos.tile, &mut croute, &grid, &mut pathfinder);
             // Captured and wounded fighters talk.
             command.add_intel(commander, 2.0 * r.fighters_lost);
             let mut event = Event {
