@@ -69,7 +69,10 @@ fn grid_spec(dir: &Path, replicates: u32) -> PathBuf {
     design: Grid,
     replicates: {replicates},
     master_seed: 11,
-    collect: (timeseries_every_days: 1),
+    collect: (
+        metrics: ["days", "convoys_departed", "tankers_delivered", "mean_grievance_end"],
+        timeseries_every_days: 1,
+    ),
 )"#
         ),
     )
@@ -93,12 +96,16 @@ fn one_and_two_jobs_give_identical_outputs() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "run_id,point,replicate,seed,activation.threshold,forces.army[0].units,days"
+        "run_id,point,replicate,seed,activation.threshold,forces.army[0].units,days,convoys_departed,tankers_delivered,mean_grievance_end"
     );
     assert_eq!(lines.len(), 13);
     // Run 4 is point 1 (threshold 0.1, 2 units), replicate 1, seed mix(11, 4).
     let seed = asymwar_model::rng::mix(11, 4);
-    assert_eq!(lines[5], format!("4,1,1,{seed},0.1,2,3"));
+    assert!(
+        lines[5].starts_with(&format!("4,1,1,{seed},0.1,2,3,")),
+        "{}",
+        lines[5]
+    );
     let ts = String::from_utf8(read(&tmp.join("1"), "timeseries.csv")).unwrap();
     assert!(ts.starts_with("run_id,day,"), "{ts}");
     assert_eq!(ts.lines().count(), 1 + 12 * 3);
@@ -439,7 +446,7 @@ fn analysed(tmp: &Path, name: &str, design: &str, vary: &str) -> (String, String
     std::fs::write(
         &spec,
         format!(
-            r#"Sweep(name: "{name}", scenario: "tutorial", vary: [{vary}], design: {design}, replicates: 2, master_seed: 3)"#
+            r#"Sweep(name: "{name}", scenario: "tutorial", vary: [{vary}], design: {design}, replicates: 2, master_seed: 3, collect: (metrics: ["days"]))"#
         ),
     )
     .unwrap();
