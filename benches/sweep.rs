@@ -1,9 +1,9 @@
-//! Sweeps: 200 short tutorial runs with 1 and 2 threads (the speed-up), and one bare run
-//! of the same length (the sweep's per-run overhead: overrides, seeding, journal, fsync,
-//! final CSV and Parquet files).
+//! Sweeps: 200 short tutorial runs with 1 and 2 threads (the speed-up), and the same 200
+//! runs back to back outside any sweep (the sweep's overhead: checks, overrides, seeding,
+//! journal, fsync, final CSV and Parquet files).
 //!
-//! per-run overhead = (sweep_200_runs/jobs_1 / 200) / bare_run - 1
-//! speed-up         = sweep_200_runs/jobs_1 / sweep_200_runs/jobs_2
+//! overhead = sweep_200_runs/jobs_1 / bare/same_200_runs_no_sweep - 1
+//! speed-up = sweep_200_runs/jobs_1 / sweep_200_runs/jobs_2
 
 use asymwar_experiment::spec::Plan;
 use asymwar_experiment::sweep::{Shard, SweepOptions, sweep};
@@ -64,17 +64,29 @@ fn sweeps(c: &mut Criterion) {
     }
     group.finish();
 
-    // One run as the sweep's first run would be, without the sweep around it.
-    let scenario = plan.scenario_at(0).unwrap();
-    let opts = RunOptions {
-        seed: Some(plan.seed(0)),
-        days: Some(10),
-        ticks: None,
-        collect_every_days: Some(5),
-    };
-    c.bench_function("bare_run_10_days", |b| {
-        b.iter(|| black_box(run(&scenario, &opts, |_, _| {})))
+    // The same 200 runs back to back, outside any sweep (scenarios built beforehand).
+    let runs: Vec<(asymwar_scenario::ScenarioFile, RunOptions)> = (0..plan.runs())
+        .map(|id| {
+            let opts = RunOptions {
+                seed: Some(plan.seed(id)),
+                days: Some(10),
+                ticks: None,
+                collect_every_days: Some(5),
+            };
+            (plan.scenario_at(plan.point_of(id)).unwrap(), opts)
+        })
+        .collect();
+    let mut group = c.benchmark_group("bare");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(30));
+    group.bench_function("same_200_runs_no_sweep", |b| {
+        b.iter(|| {
+            for (scenario, opts) in &runs {
+                black_box(run(scenario, opts, |_, _| {}));
+            }
+        })
     });
+    group.finish();
 
     // The same overhead measured within each sweep (time in the model against the wall
     // clock, one thread), so that load from other processes affects both alike. Per run:
