@@ -47,6 +47,26 @@ enum Command {
     },
     /// List the built-in scenarios.
     Scenarios,
+    /// Serve the classroom page: one live simulation per browser, with controls.
+    #[cfg(feature = "web")]
+    Serve {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on. The default lets only this computer in; 0.0.0.0 lets in
+        /// every computer that can reach this one (a classroom network).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The scenario a new browser session starts with.
+        #[arg(long, default_value = "tutorial")]
+        scenario: String,
+        /// Folder of *.ron scenarios offered besides the built-in ones.
+        #[arg(long, default_value = "assets/scenarios")]
+        scenarios: PathBuf,
+        /// Browser sessions at once; more are turned away with a message.
+        #[arg(long, default_value_t = 100)]
+        max_sessions: usize,
+    },
 }
 
 #[derive(clap::Args, Default)]
@@ -81,6 +101,14 @@ fn main() -> ExitCode {
             seed,
             scale,
         } => cmd_map(&scenario, &out, seed, scale),
+        #[cfg(feature = "web")]
+        Command::Serve {
+            port,
+            bind,
+            scenario,
+            scenarios,
+            max_sessions,
+        } => cmd_serve(port, bind, scenario, scenarios, max_sessions),
         Command::Scenarios => {
             for (name, _) in BUILTIN {
                 println!("{name}");
@@ -194,4 +222,23 @@ fn cmd_map(name: &str, out: &std::path::Path, seed: Option<u64>, scale: u32) -> 
         out.display()
     );
     Ok(())
+}
+
+#[cfg(feature = "web")]
+fn cmd_serve(
+    port: u16,
+    bind: std::net::IpAddr,
+    scenario: String,
+    scenarios: PathBuf,
+    max_sessions: usize,
+) -> Result<()> {
+    let opts = asymwar_web::ServeOptions {
+        bind,
+        port,
+        scenario,
+        // The folder is optional: from another directory only the built-ins are offered.
+        scenarios_dir: scenarios.is_dir().then_some(scenarios),
+        max_sessions,
+    };
+    asymwar_web::serve_blocking(&opts).with_context(|| format!("serving on {bind}:{port}"))
 }

@@ -2,4 +2,4 @@
 
 pub mod map;
 
-pub use map::{MapImage, terrain_image, write_image};
+pub use map::{MapImage, encode_png, terrain_image, write_image};
