@@ -75,14 +75,35 @@ struct AppState {
     catalogue: Arc<Catalogue>,
     max_sessions: usize,
     sessions: AtomicUsize,
+    /// Sessions playing now: they share the processors for stepping.
+    playing: AtomicUsize,
+    cores: usize,
 }
 
-/// Counts a session while it lives, so that a dropped connection is counted out.
-struct Live(Arc<AppState>);
+/// Counts a session while it lives, and while it plays, so that a dropped connection is
+/// counted out of both.
+struct Live {
+    state: Arc<AppState>,
+    playing: bool,
+}
+
+impl Live {
+    fn set_playing(&mut self, now: bool) {
+        if now != self.playing {
+            if now {
+                self.state.playing.fetch_add(1, Ordering::SeqCst);
+            } else {
+                self.state.playing.fetch_sub(1, Ordering::SeqCst);
+            }
+            self.playing = now;
+        }
+    }
+}
 
 impl Drop for Live {
     fn drop(&mut self) {
-        self.0.sessions.fetch_sub(1, Ordering::SeqCst);
+        self.set_playing(false);
+        self.state.sessions.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -124,7 +145,10 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
     let n = state.sessions.load(Ordering::SeqCst);
     (
         [(header::CONTENT_TYPE, "application/json")],
-        format!("{{\"sessions\":{n}}}"),
+        format!(
+            "{{\"sessions\":{n},\"playing\":{}}}",
+            state.playing.load(Ordering::SeqCst)
+        ),
     )
         .into_response()
 }
@@ -176,7 +200,10 @@ async fn send_all(socket: &mut WebSocket, msgs: Vec<Message>) -> bool {
 
 async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     let n = state.sessions.fetch_add(1, Ordering::SeqCst) + 1;
-    let _live = Live(state.clone());
+    let mut live = Live {
+        state: state.clone(),
+        playing: false,
+    };
     if n > state.max_sessions {
         let _ = socket
             .send(error(format!(
@@ -253,17 +280,20 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                     break;
                 };
                 s = back;
+                live.set_playing(s.running);
                 if !send_all(&mut socket, msgs).await {
                     break;
                 }
             }
             _ = ticker.tick() => {
                 if s.running {
-                    let Some((back, frame)) = blocking(s, |s| { s.advance(); s.frame() }).await else {
+                    let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
+                    let Some((back, frame)) = blocking(s, move |s| { s.advance(budget); s.frame() }).await else {
                         let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
                         break;
                     };
                     s = back;
+                    live.set_playing(s.running);
                     if socket.send(Message::text(frame)).await.is_err() {
                         break;
                     }
@@ -342,6 +372,8 @@ pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
         catalogue,
         max_sessions: opts.max_sessions,
         sessions: AtomicUsize::new(0),
+        playing: AtomicUsize::new(0),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     });
     let app = router(state);
     let task = tokio::spawn(async move { axum::serve(listener, app).await });

@@ -23,13 +23,21 @@ pub const FPS: u32 = 15;
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
 /// The speed a session starts with (2 days a second: the tutorial's 60 days in 30 s).
 pub const DEFAULT_SPEED: usize = 3;
-/// Share of a frame's interval that stepping may take. A model too slow for the chosen
-/// speed runs as fast as the machine allows instead of falling ever further behind.
-const STEP_BUDGET: f64 = 0.8;
+/// Share of the machine's time that stepping may take, split between the sessions that
+/// play. A model too slow for the chosen speed runs as fast as its share allows (the page
+/// says so) instead of falling ever further behind, and the frames keep coming.
+const STEP_SHARE: f64 = 0.7;
 /// Engagement flashes sent in one frame at most (the page cannot show more anyway).
 const MAX_EVENTS_PER_FRAME: usize = 500;
 /// Longest edge of the terrain picture sent to the page, in pixels.
 const TERRAIN_MAX_PX: u32 = 1024;
+
+/// Time one frame of one session may spend stepping when `playing` sessions share
+/// `cores` processors.
+pub fn step_budget(playing: usize, cores: usize) -> Duration {
+    let share = STEP_SHARE * cores.max(1) as f64 / playing.max(1) as f64;
+    Duration::from_secs_f64(share.min(STEP_SHARE) / f64::from(FPS))
+}
 
 /// The marker kinds in the order the page indexes them in frames.
 pub const KINDS: [MarkerKind; 8] = [
@@ -46,13 +54,15 @@ pub const KINDS: [MarkerKind; 8] = [
 /// What the page may ask.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+// Empty variants are written `Play {}`, not `Play`: serde ignores extra fields next to the
+// tag of a unit variant, and a command with a typo'd field should be refused, not obeyed.
 pub enum Command {
-    Play,
-    Pause,
+    Play {},
+    Pause {},
     /// Advance one day (one tick for models without a calendar) and pause.
-    Step,
+    Step {},
     /// Start a fresh run of the scenario with the levers as set.
-    Reset,
+    Reset {},
     Speed {
         level: usize,
     },
@@ -278,18 +288,18 @@ impl Session {
     /// Applies a command; `Ok(true)` when the run was replaced (the page needs a new init).
     pub fn command(&mut self, cmd: Command) -> Result<bool, String> {
         match cmd {
-            Command::Play => {
+            Command::Play {} => {
                 if self.finished() {
                     return Err("the run is over: press Reset to start again".into());
                 }
                 self.running = true;
                 Ok(false)
             }
-            Command::Pause => {
+            Command::Pause {} => {
                 self.running = false;
                 Ok(false)
             }
-            Command::Step => {
+            Command::Step {} => {
                 self.running = false;
                 if self.finished() {
                     return Err("the run is over: press Reset to start again".into());
@@ -300,7 +310,7 @@ impl Session {
                 }
                 Ok(false)
             }
-            Command::Reset => self.reset().map(|()| true),
+            Command::Reset {} => self.reset().map(|()| true),
             Command::Speed { level } => {
                 if level >= SPEEDS.len() {
                     return Err(format!(
@@ -333,13 +343,15 @@ impl Session {
                         self.model_name()
                     ));
                 }
+                // The value's own range first, so that a wrong value is named as such
+                // whatever the scenario.
+                let value = l.check(&value)?;
                 if levers::current(&self.base, l).is_none() {
                     return Err(format!(
                         "{} is not in this scenario's model yet ({} is missing)",
                         l.label, l.path
                     ));
                 }
-                let value = l.check(&value)?;
                 let mut settings = self.settings.clone();
                 settings.retain(|(k, _)| k.key != l.key);
                 settings.push((l, value));
@@ -363,13 +375,13 @@ impl Session {
         }
     }
 
-    /// Steps as many ticks as one frame of the chosen speed needs, within the frame's time
-    /// budget, and stops at the end of the run.
-    pub fn advance(&mut self) {
+    /// Steps as many ticks as one frame of the chosen speed needs, within `budget` of
+    /// time (see [`step_budget`]), and stops at the end of the run.
+    pub fn advance(&mut self, budget: Duration) {
         let owed = SPEEDS[self.speed] * self.ticks_per_day as f64 / f64::from(FPS) + self.carry;
         let n = owed.floor() as u64;
         self.carry = owed - n as f64;
-        let deadline = Instant::now() + Duration::from_secs_f64(STEP_BUDGET / f64::from(FPS));
+        let deadline = Instant::now() + budget;
         self.lagging = false;
         for _ in 0..n {
             if self.finished() {
@@ -550,6 +562,14 @@ mod tests {
     }
 
     #[test]
+    fn the_budget_is_shared() {
+        let one = step_budget(1, 2);
+        assert_eq!(one, step_budget(2, 2));
+        assert!(step_budget(30, 2) < one / 10);
+        assert!(one < Duration::from_secs(1) / FPS);
+    }
+
+    #[test]
     fn plain_names_only() {
         assert!(plain_name("epstein_run1"));
         assert!(!plain_name("../etc/passwd"));
@@ -573,7 +593,7 @@ mod tests {
 
     #[test]
     fn commands_parse_and_refuse_extras() {
-        assert!(matches!(cmd(r#"{"cmd":"play"}"#), Command::Play));
+        assert!(matches!(cmd(r#"{"cmd":"play"}"#), Command::Play {}));
         assert!(matches!(
             cmd(r#"{"cmd":"speed","level":2}"#),
             Command::Speed { level: 2 }
@@ -587,24 +607,24 @@ mod tests {
     fn play_advances_and_stops_at_the_end() {
         let mut s = tutorial();
         s.command(cmd(r#"{"cmd":"speed","level":7}"#)).unwrap();
-        s.command(Command::Play).unwrap();
+        s.command(Command::Play {}).unwrap();
         let t0 = s.tick();
-        s.advance();
+        s.advance(Duration::from_secs(1));
         assert!(s.tick() > t0);
         while s.running {
-            s.advance();
+            s.advance(Duration::from_secs(1));
         }
         assert!(s.finished());
         assert_eq!(s.tick(), s.end_tick);
-        assert!(s.command(Command::Play).is_err());
-        assert!(s.command(Command::Reset).unwrap());
+        assert!(s.command(Command::Play {}).is_err());
+        assert!(s.command(Command::Reset {}).unwrap());
         assert_eq!(s.tick(), 0);
     }
 
     #[test]
     fn step_is_one_day() {
         let mut s = tutorial();
-        s.command(Command::Step).unwrap();
+        s.command(Command::Step {}).unwrap();
         assert_eq!(s.tick(), 24);
         let f: Value = serde_json::from_str(&s.frame()).unwrap();
         assert_eq!(f["day"], 1);
@@ -643,10 +663,10 @@ mod tests {
     #[test]
     fn reset_keeps_the_seed_and_so_the_run() {
         let mut a = tutorial();
-        a.command(Command::Step).unwrap();
+        a.command(Command::Step {}).unwrap();
         let fa = a.frame();
-        a.command(Command::Reset).unwrap();
-        a.command(Command::Step).unwrap();
+        a.command(Command::Reset {}).unwrap();
+        a.command(Command::Step {}).unwrap();
         assert_eq!(a.frame(), fa);
     }
 }
