@@ -192,8 +192,12 @@ function buildScenarioPicker(msg) {
 
 function fmt(v) {
   if (typeof v !== "number") return String(v);
+  const a = Math.abs(v);
+  // Large counts (people, litres) read better short: 505k, 2.1M.
+  if (a >= 1e6) return `${(v / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+  return a >= 100 ? v.toFixed(0) : v.toFixed(2);
 }
 
 function buildLevers(msg) {
@@ -428,6 +432,8 @@ function draw() {
       drawMarker(ctx, kind, v.ox + m[i + 1] * tile, v.oy + m[i + 2] * tile, m[i + 3], value, tile);
     }
   }
+  drawTownNames(tile);
+  drawScaleBar(tile);
   // Engagements: an orange ring that widens and fades.
   const now = performance.now();
   state.flashes = state.flashes.filter((f) => now - f.at < FLASH_MS);
@@ -453,6 +459,56 @@ function draw() {
     ctx.fillText(text, canvas.width - w - 2 * dpr, 23 * dpr);
   }
   if (state.flashes.length) requestAnimationFrame(draw);
+}
+
+// Town names, largest towns first: as many as the zoom leaves room for.
+function drawTownNames(tile) {
+  const init = state.init;
+  const towns = init.towns || [];
+  if (!towns.length) return;
+  const v = state.view;
+  const dpr = window.devicePixelRatio || 1;
+  const shown = Math.max(8, Math.round(((tile / dpr) * init.width) / 60));
+  ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
+  ctx.textBaseline = "middle";
+  ctx.lineJoin = "round";
+  for (const [name, x, y] of towns.slice(0, shown)) {
+    const px = v.ox + x * tile + Math.max(5 * dpr, tile * 0.9);
+    const py = v.oy + y * tile;
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = 3 * dpr;
+    ctx.strokeText(name, px, py);
+    ctx.fillStyle = "#1d1d1d";
+    ctx.fillText(name, px, py);
+  }
+}
+
+// A bar of a round number of km, bottom right.
+function drawScaleBar(tile) {
+  const km = state.init.tile_km;
+  if (!km) return;
+  const dpr = window.devicePixelRatio || 1;
+  const want = (120 * dpr * km) / tile; // km in about 120 css pixels
+  const nice = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((n) => n >= want * 0.6) || 1000;
+  const len = (nice / km) * tile;
+  const x = canvas.width - len - 20 * dpr;
+  const y = canvas.height - 22 * dpr;
+  ctx.fillStyle = "rgba(255,255,255,0.8)";
+  ctx.fillRect(x - 8 * dpr, y - 18 * dpr, len + 16 * dpr, 28 * dpr);
+  ctx.strokeStyle = "#222";
+  ctx.lineWidth = 2 * dpr;
+  ctx.beginPath();
+  ctx.moveTo(x, y - 5 * dpr);
+  ctx.lineTo(x, y);
+  ctx.lineTo(x + len, y);
+  ctx.lineTo(x + len, y - 5 * dpr);
+  ctx.stroke();
+  ctx.fillStyle = "#222";
+  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(`${nice} km`, x + len / 2, y - 4 * dpr);
+  ctx.textAlign = "start";
 }
 
 function wireMap() {
@@ -602,7 +658,7 @@ function drawCharts() {
     g.clearRect(0, 0, W, H);
     const finite = ys.filter(Number.isFinite);
     const last = finite.length ? finite[finite.length - 1] : NaN;
-    ch.value.textContent = Number.isFinite(last) ? `${fmt(last)} ${col.unit}` : col.unit;
+    ch.value.textContent = Number.isFinite(last) ? `${fmt(last)} (${col.unit})` : `(${col.unit})`;
     let lo = finite.length ? Math.min(...finite) : 0;
     let hi = finite.length ? Math.max(...finite) : 1;
     if (lo >= 0) lo = 0; // counts and stocks read best against zero

@@ -100,6 +100,18 @@ pub const LEVERS: &[Lever] = &[
         about: "whether the insurgents blockade the fuel corridors",
     },
     Lever {
+        model: "Conflict",
+        key: "threshold",
+        label: "Grievance threshold",
+        path: "params.activation.threshold",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.5,
+            step: 0.01,
+        },
+        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+    },
+    Lever {
         model: "CivilViolence",
         key: "legitimacy",
         label: "Legitimacy",
@@ -135,10 +147,23 @@ pub const LEVERS: &[Lever] = &[
         },
         about: "how far citizens and cops see",
     },
+    Lever {
+        model: "CivilViolence",
+        key: "threshold",
+        label: "Grievance threshold",
+        path: "params.activation.threshold",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.5,
+            step: 0.01,
+        },
+        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+    },
 ];
 
-pub fn lever(key: &str) -> Option<&'static Lever> {
-    LEVERS.iter().find(|l| l.key == key)
+/// A model's lever by its key (`model` is the scenario file's variant name).
+pub fn lever(model: &str, key: &str) -> Option<&'static Lever> {
+    LEVERS.iter().find(|l| l.model == model && l.key == key)
 }
 
 impl Lever {
@@ -279,13 +304,18 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range_values() {
-        let l = lever("discipline").unwrap();
+        let l = lever("Conflict", "discipline").unwrap();
         assert!(l.check(&Value::from(1.5)).is_err());
         assert!(l.check(&Value::from("high")).is_err());
         assert!(l.check(&Value::from(0.5)).is_ok());
-        let e = lever("escort").unwrap();
+        let e = lever("Conflict", "escort").unwrap();
         assert!(e.check(&Value::from("bombing")).is_err());
-        assert!(lever("blockade").unwrap().check(&Value::from(1)).is_err());
+        assert!(
+            lever("Conflict", "blockade")
+                .unwrap()
+                .check(&Value::from(1))
+                .is_err()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use crate::levers::{self, LEVERS, Lever};
 use asymwar_model::Simulation;
 use asymwar_model::observation::{self, Marker, MarkerKind, Reporters};
+use asymwar_model::settlement::Settlement;
 use asymwar_model::terrain::TerrainGrid;
 use asymwar_scenario::ScenarioFile;
 use asymwar_scenario::load::{BUILTIN, builtin, load_file};
@@ -335,14 +336,14 @@ impl Session {
             }
             Command::Set { lever, value } => {
                 let shown: String = lever.chars().take(40).collect();
-                let l = levers::lever(&lever).ok_or_else(|| format!("no lever named '{shown}'"))?;
-                if l.model != variant(&self.base) {
-                    return Err(format!(
-                        "{} is not a lever of the {} model",
-                        l.label,
-                        self.model_name()
-                    ));
-                }
+                let model = variant(&self.base);
+                let l = levers::lever(model, &lever).ok_or_else(|| {
+                    if LEVERS.iter().any(|l| l.key == lever) {
+                        format!("{shown} is not a lever of the {} model", self.model_name())
+                    } else {
+                        format!("no lever named '{shown}'")
+                    }
+                })?;
                 // The value's own range first, so that a wrong value is named as such
                 // whatever the scenario.
                 let value = l.check(&value)?;
@@ -426,6 +427,26 @@ impl Session {
             .map(|r| json!({"name": r.name, "unit": r.unit, "about": r.about}))
             .collect();
         let ts = self.sim.time_series();
+        // Town names for the map, largest first (the page labels as many as fit).
+        let mut towns: Vec<(String, f32, f32, u32)> = self
+            .sim
+            .world
+            .try_query::<&Settlement>()
+            .map(|mut q| {
+                q.iter(&self.sim.world)
+                    .map(|s| {
+                        (
+                            s.name.clone(),
+                            f32::from(s.tile.x) + 0.5,
+                            f32::from(s.tile.y) + 0.5,
+                            s.population,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        towns.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+        let tile_km = levers::get_path(&tree, "map.tile_km").and_then(Value::as_f64);
         let description = match &self.base {
             ScenarioFile::Conflict(s) => s.description.clone(),
             ScenarioFile::CivilViolence(s) => s.description.clone(),
@@ -443,6 +464,8 @@ impl Session {
             "width": self.extent.0,
             "height": self.extent.1,
             "terrain": self.sim.world.contains_resource::<TerrainGrid>(),
+            "tile_km": tile_km,
+            "towns": towns,
             "kinds": KINDS.iter().map(|k| k.name()).collect::<Vec<_>>(),
             "speeds": SPEEDS,
             "speed": self.speed,

@@ -124,6 +124,40 @@ async fn bad_messages_get_an_error_and_the_session_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lever_applies_to_the_next_run_only_in_range() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.6}"#).await;
+    assert_eq!(r["type"], "error", "{r}");
+    assert_eq!(r["lever"], "threshold");
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.3}"#).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    assert_eq!(r["value"], 0.3);
+    let r = ask(&mut ws, r#"{"cmd":"seed","value":99}"#).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let init = ask_run(&mut ws, r#"{"cmd":"reset"}"#).await;
+    assert_eq!(init["seed"], 99);
+    let t = init["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "threshold")
+        .unwrap();
+    assert_eq!(t["value"], 0.3, "{t}");
+    assert_eq!(t["available"], true);
+    // A new scenario starts from its own values.
+    let init = ask_run(&mut ws, r#"{"cmd":"scenario","name":"tutorial"}"#).await;
+    let t = init["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "threshold")
+        .unwrap();
+    assert_eq!(t["value"], 0.1, "{t}");
+    assert_eq!(init["seed"], 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_is_refused_and_the_session_goes_on() {
     let s = server(10).await;
     let mut ws = client(s.addr).await;

@@ -98,3 +98,15 @@ pub async fn sessions(addr: SocketAddr) -> u64 {
     let v: Value = serde_json::from_str(body).expect("health is JSON");
     v["sessions"].as_u64().unwrap()
 }
+
+/// Sends a command that replaces the run (reset, scenario) and returns its init, past the
+/// terrain picture and first frame that follow it.
+pub async fn ask_run(ws: &mut Ws, text: &str) -> Value {
+    let init = ask(ws, text).await;
+    assert_eq!(init["type"], "init", "{init}");
+    if init["terrain"] == true {
+        assert!(matches!(next(ws).await, Message::Binary(_)));
+    }
+    assert_eq!(next_json(ws).await["type"], "frame");
+    init
+}
