@@ -108,6 +108,73 @@ try {
   await page.screenshot({ path: join(outDir, "classroom.png") });
   check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
   check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
+
+  // Every kind of marker and an engagement flash, fed by a stand-in for the server, so
+  // that the drawing of the conflict model's entities is checked whatever the model draws
+  // today.
+  const mock = await context.newPage();
+  mock.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  const kinds = ["settlement", "convoy", "cell", "command", "army", "quiet", "active", "cop"];
+  const W = 40, H = 30;
+  const placed = [
+    ["settlement", 20.5, 15.5, 2500000, 0.1],
+    ["convoy", 6.5, 6.5, 30, null],
+    ["cell", 10.5, 22.5, 25, null],
+    ["command", 32.5, 6.5, 5, null],
+    ["army", 32.5, 24.5, 120, null],
+  ];
+  await mock.routeWebSocket(/\/ws$/, (ws) => {
+    ws.send(JSON.stringify({
+      type: "init", scenario: "mock", description: "", model: "Conflict", scenarios: ["mock"],
+      levers: [], columns: [{ name: "bamako_fuel_days", unit: "days", about: "fuel left in Bamako" }],
+      index: "day", dated: true, width: W, height: H, terrain: true, tile_km: 5,
+      towns: [["Bamako", 20.5, 15.5, 2500000]], kinds, speeds: [1, 2], speed: 0, fps: 15,
+      end_tick: 240, ticks_per_day: 24, seed: 1,
+    }));
+    ws.send(JSON.stringify({
+      type: "frame", tick: 48, day: 2, date: "2025-09-03", running: false, finished: false,
+      lagging: false, m: placed.flatMap(([k, ...rest]) => [kinds.indexOf(k), ...rest]),
+      ev: [["ambush", 10.5, 22.5]], rows: [[0, 9], [1, 6.5], [2, 4]],
+    }));
+  });
+  await mock.goto(url);
+  await mock.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) === 48);
+  await mock.waitForTimeout(100);
+  const colours = await mock.$eval("#map", (c, [W, H, placed]) => {
+    // The page's own fit: a 16 px margin (times the pixel ratio), centred.
+    const dpr = window.devicePixelRatio || 1;
+    const m = 16 * dpr;
+    const s = Math.min((c.width - 2 * m) / W, (c.height - 2 * m) / H);
+    const ox = (c.width - W * s) / 2, oy = (c.height - H * s) / 2;
+    const g = c.getContext("2d");
+    return placed.map(([k, x, y]) => [k, [...g.getImageData(Math.round(ox + x * s), Math.round(oy + y * s), 1, 1).data].slice(0, 3)]);
+  }, [W, H, placed]);
+  const want = {
+    settlement: [223, 83, 59], // a town nearly dry: red-orange on the fuel ramp
+    convoy: [244, 208, 63],
+    cell: [192, 57, 43],
+    command: [123, 36, 28],
+    army: [46, 134, 193],
+  };
+  for (const [k, rgb] of colours) {
+    const close = rgb.every((v, i) => Math.abs(v - want[k][i]) <= 3);
+    check(close, `a ${k} is drawn in its colour (${rgb} vs ${want[k]})`);
+  }
+  await mock.screenshot({ path: join(outDir, "classroom-markers.png") });
+  // The flash is orange while fresh and gone after its 1.2 s.
+  const orangePixels = () => mock.$eval("#map", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 100 && d[i + 1] < 170 && d[i + 2] < 90) n++;
+    return n;
+  });
+  const fresh = await orangePixels();
+  await mock.waitForTimeout(1500);
+  const faded = await orangePixels();
+  check(fresh > faded + 30, `the engagement flashes and fades (${fresh} -> ${faded} orange pixels)`);
+  const points = await mock.$eval(".chart canvas", (c) => Number(c.dataset.points));
+  check(points === 3, "the fuel chart shows the three days sent");
+  check(errors.length === 0, `no errors in the mocked page${errors.length ? ": " + errors.join("; ") : ""}`);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -343,12 +343,24 @@ function ramp(t) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
+// Radius of a marker in canvas pixels: grows with its size (people, fighters, trucks) and
+// a little with the zoom, within bounds so that a zoomed-in map stays readable.
+function markerRadius(kind, size, tile, dpr) {
+  const zoom = Math.min(1.6, Math.max(0.7, Math.sqrt(tile / dpr / 8)));
+  if (kind === "settlement") {
+    const r = (3 + Math.sqrt(Math.max(size, 0)) / 90) * zoom;
+    return Math.min(22, Math.max(3, r)) * dpr;
+  }
+  const r = (3 + Math.sqrt(Math.max(size, 0)) / 2.5) * zoom;
+  return Math.min(12, Math.max(4, r)) * dpr;
+}
+
 // Draws one marker centred at (px, py) in canvas pixels; `tile` is one tile in pixels.
-function drawMarker(c, kind, px, py, size, value, tile) {
+function drawMarker(c, kind, px, py, size, value, tile, dpr = window.devicePixelRatio || 1) {
   const st = STYLE[kind] || STYLE.cell;
   c.lineWidth = 1.5;
   if (kind === "settlement") {
-    const r = Math.max(3, Math.min(3, 0.35 + Math.sqrt(size) / 450) * tile);
+    const r = markerRadius(kind, size, tile, dpr);
     c.beginPath();
     c.arc(px, py, r, 0, 2 * Math.PI);
     c.fillStyle = Number.isFinite(value) ? ramp(value) : "#f5f5f5";
@@ -363,7 +375,7 @@ function drawMarker(c, kind, px, py, size, value, tile) {
     c.fillRect(px - s / 2, py - s / 2, s, s);
     return;
   }
-  const r = Math.max(4, Math.min(2.5, 0.5 + Math.sqrt(Math.max(size, 0)) / 8) * tile * 0.6);
+  const r = markerRadius(kind, size, tile, dpr);
   c.fillStyle = st.fill;
   c.strokeStyle = st.stroke;
   c.beginPath();
@@ -472,8 +484,8 @@ function drawTownNames(tile) {
   ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
   ctx.textBaseline = "middle";
   ctx.lineJoin = "round";
-  for (const [name, x, y] of towns.slice(0, shown)) {
-    const px = v.ox + x * tile + Math.max(5 * dpr, tile * 0.9);
+  for (const [name, x, y, population] of towns.slice(0, shown)) {
+    const px = v.ox + x * tile + markerRadius("settlement", population, tile, dpr) + 4 * dpr;
     const py = v.oy + y * tile;
     ctx.strokeStyle = "rgba(255,255,255,0.85)";
     ctx.lineWidth = 3 * dpr;
@@ -572,7 +584,7 @@ function buildLegend(msg) {
   };
   for (const k of kinds) {
     const size = k === "settlement" ? 100000 : 25;
-    add((g) => drawMarker(g, k, 10, 10, size, k === "settlement" ? 0.8 : NaN, 5), STYLE[k].label);
+    add((g) => drawMarker(g, k, 10, 10, size, k === "settlement" ? 0.8 : NaN, 5, 1), STYLE[k].label);
   }
   if (msg.model !== "CivilViolence") {
     add((g) => {
