@@ -85,6 +85,13 @@ fn label(kind: MarkerKind) -> &'static str {
     }
 }
 
+/// A town's radius in pixels, by its population.
+fn town_radius(population: f32, tile: f32) -> i32 {
+    ((0.35 + population.max(0.0).sqrt() / 450.0).min(3.0) * tile)
+        .max(3.0)
+        .round() as i32
+}
+
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
 /// Draws one marker centred at (px, py); `tile` is one tile in pixels.
@@ -103,9 +110,7 @@ fn draw_marker(
     // failed to draw is not worth a failed picture.
     let _ = match kind {
         MarkerKind::Settlement => {
-            let r = ((0.35 + size.sqrt() / 450.0).min(3.0) * tile)
-                .max(3.0)
-                .round() as i32;
+            let r = town_radius(size, tile);
             let fill = if value.is_finite() {
                 ramp(value)
             } else {
@@ -256,18 +261,28 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             let _ = area.draw(&Circle::new(at(x, y), r, ring));
         }
         let names = if scene.towns.len() <= 16 { 16 } else { 12 };
+        let mut placed: Vec<[i32; 4]> = Vec::new();
         for t in scene.towns.iter().take(names) {
             let (px, py) = at(t.x, t.y);
-            let off = (tile * 0.9).max(6.0) as i32;
+            let off = town_radius(t.population as f32, tile) + 4;
             // Right of the town, unless that runs off the map.
             let w = area
                 .estimate_text_size(&t.name, &TextStyle::from(("sans-serif", 14).into_font()))
                 .map_or(0, |(w, _)| w as i32);
-            let (x, h) = if px + off + w > (left + mw) as i32 {
-                (px - off, HPos::Right)
+            let (x, h, x0) = if px + off + w > (left + mw) as i32 {
+                (px - off, HPos::Right, px - off - w)
             } else {
-                (px + off, HPos::Left)
+                (px + off, HPos::Left, px + off)
             };
+            // Larger towns come first and keep their label; an overlapping one is left out.
+            let b = [x0, py - 8, x0 + w, py + 8];
+            if placed
+                .iter()
+                .any(|p| b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3])
+            {
+                continue;
+            }
+            placed.push(b);
             halo_text(&area, &t.name, (x, py), 14, Pos::new(h, VPos::Center));
         }
         // Title bar.

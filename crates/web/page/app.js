@@ -484,9 +484,15 @@ function drawTownNames(tile) {
   ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
   ctx.textBaseline = "middle";
   ctx.lineJoin = "round";
+  const placed = [];
   for (const [name, x, y, population] of towns.slice(0, shown)) {
     const px = v.ox + x * tile + markerRadius("settlement", population, tile, dpr) + 4 * dpr;
     const py = v.oy + y * tile;
+    // Larger towns come first and keep their label; a smaller one that would overlap
+    // waits for the user to zoom in.
+    const box = [px, py - 8 * dpr, px + ctx.measureText(name).width, py + 8 * dpr];
+    if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+    placed.push(box);
     ctx.strokeStyle = "rgba(255,255,255,0.85)";
     ctx.lineWidth = 3 * dpr;
     ctx.strokeText(name, px, py);
