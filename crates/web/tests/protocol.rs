@@ -282,3 +282,40 @@ async fn sessions_that_go_away_are_cleaned_up_and_the_count_is_bounded() {
     let mut e = client(s.addr).await;
     still_alive(&mut e, 1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_problem() {
+    let dir = std::env::temp_dir().join(format!("asymwar-web-scenarios-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tutorial = asymwar_scenario::builtin("tutorial").unwrap().unwrap();
+    let mine = asymwar_scenario::to_ron(&tutorial).replace("\"tutorial\"", "\"my_region\"");
+    std::fs::write(dir.join("my_region.ron"), &mine).unwrap();
+    let broken = mine.replace("days: 60", "days: 0");
+    assert_ne!(broken, mine);
+    std::fs::write(dir.join("broken.ron"), broken).unwrap();
+    std::fs::write(dir.join("not a name.ron"), &mine).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a scenario").unwrap();
+
+    let opts = asymwar_web::ServeOptions {
+        port: 0,
+        scenarios_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let s = asymwar_web::start(&opts).await.unwrap();
+    let mut ws = client(s.addr).await;
+    let init = ask_run(&mut ws, r#"{"cmd":"scenario","name":"my_region"}"#).await;
+    assert_eq!(init["scenario"], "my_region");
+    let names: Vec<&str> = init["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["broken", "mali_blockade", "my_region", "tutorial"]);
+    let r = ask(&mut ws, r#"{"cmd":"scenario","name":"broken"}"#).await;
+    assert_eq!(r["type"], "error");
+    assert!(r["message"].as_str().unwrap().contains("days"), "{r}");
+    // Still on my_region, and it still runs.
+    still_alive(&mut ws, 1).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
