@@ -24,6 +24,8 @@ pub const FPS: u32 = 15;
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
 /// The speed a session starts with (2 days a second: the tutorial's 60 days in 30 s).
 pub const DEFAULT_SPEED: usize = 3;
+/// The speed for models without a calendar, whose runs are hundreds of ticks (10 a second).
+pub const DEFAULT_TICK_SPEED: usize = 5;
 /// Share of the machine's time that stepping may take, split between the sessions that
 /// play. A model too slow for the chosen speed runs as fast as its share allows (the page
 /// says so) instead of falling ever further behind, and the frames keep coming.
@@ -160,6 +162,13 @@ impl Catalogue {
     }
 }
 
+fn default_speed(file: &ScenarioFile) -> usize {
+    match file {
+        ScenarioFile::Conflict(_) => DEFAULT_SPEED,
+        ScenarioFile::CivilViolence(_) => DEFAULT_TICK_SPEED,
+    }
+}
+
 fn variant(file: &ScenarioFile) -> &'static str {
     match file {
         ScenarioFile::Conflict(_) => "Conflict",
@@ -214,6 +223,7 @@ impl Session {
         let base = catalogue.load(name)?;
         let seed = base.seed();
         let sim = build(&base, seed)?;
+        let speed = default_speed(&base);
         let mut s = Self {
             catalogue,
             name: name.to_string(),
@@ -224,7 +234,7 @@ impl Session {
             seed,
             sim,
             running: false,
-            speed: DEFAULT_SPEED,
+            speed,
             carry: 0.0,
             lagging: false,
             markers: Vec::new(),
@@ -327,6 +337,7 @@ impl Session {
                 let base = self.catalogue.load(&name)?;
                 let sim = build(&base, base.seed())?;
                 self.seed = base.seed();
+                self.speed = default_speed(&base);
                 self.base = base;
                 self.name = name;
                 self.settings.clear();

@@ -311,7 +311,16 @@ async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_proble
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(names, ["broken", "mali_blockade", "my_region", "tutorial"]);
+    for want in ["broken", "mali_blockade", "my_region", "tutorial"] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.contains(' ') || n.contains('.')),
+        "{names:?}"
+    );
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "listed in order");
     let r = ask(&mut ws, r#"{"cmd":"scenario","name":"broken"}"#).await;
     assert_eq!(r["type"], "error");
     assert!(r["message"].as_str().unwrap().contains("days"), "{r}");
