@@ -272,6 +272,7 @@ fn cmd_serve(
         // The folder is optional: from another directory only the built-ins are offered.
         scenarios_dir: scenarios.is_dir().then_some(scenarios),
         max_sessions,
+        ..Default::default()
     };
     asymwar_web::serve_blocking(&opts).with_context(|| format!("serving on {bind}:{port}"))
 }

@@ -41,9 +41,9 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Commands a session may send per second (more are refused with an error reply).
 pub const MAX_COMMANDS_PER_SECOND: u32 = 40;
 /// A session that has not been heard from (not even a pong) for this long is dropped, so a
-/// browser that vanished without closing does not hold a simulation forever.
+/// browser that vanished without closing does not hold a simulation forever. The server
+/// pings three times within it; browsers answer pings by themselves.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub scenarios_dir: Option<PathBuf>,
     /// Sessions at once; more are refused.
     pub max_sessions: usize,
+    /// See [`IDLE_TIMEOUT`].
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -66,6 +68,7 @@ impl Default for ServeOptions {
             scenario: "tutorial".into(),
             scenarios_dir: None,
             max_sessions: 100,
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -74,6 +77,7 @@ struct AppState {
     scenario: String,
     catalogue: Arc<Catalogue>,
     max_sessions: usize,
+    idle_timeout: Duration,
     sessions: AtomicUsize,
     /// Sessions playing now: they share the processors for stepping.
     playing: AtomicUsize,
@@ -238,7 +242,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     };
     let mut ticker = tokio::time::interval(Duration::from_secs(1) / FPS);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(state.idle_timeout / 3);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let (mut window, mut commands) = (Instant::now(), 0u32);
     let mut last_heard = Instant::now();
@@ -300,7 +304,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                 }
             }
             _ = ping.tick() => {
-                if last_heard.elapsed() > IDLE_TIMEOUT {
+                if last_heard.elapsed() > state.idle_timeout {
                     break;
                 }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
@@ -371,6 +375,7 @@ pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
         scenario: opts.scenario.clone(),
         catalogue,
         max_sessions: opts.max_sessions,
+        idle_timeout: opts.idle_timeout,
         sessions: AtomicUsize::new(0),
         playing: AtomicUsize::new(0),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),

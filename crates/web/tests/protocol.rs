@@ -328,3 +328,36 @@ async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_proble
     still_alive(&mut ws, 1).await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_answering_is_dropped() {
+    let opts = asymwar_web::ServeOptions {
+        port: 0,
+        idle_timeout: Duration::from_millis(900),
+        ..Default::default()
+    };
+    let s = asymwar_web::start(&opts).await.unwrap();
+    // An answering client: its library answers the server's pings while it reads.
+    let mut alive = client(s.addr).await;
+    // A client that connects and then never reads again, as a browser whose network went
+    // away: it answers no ping, and the server gives up on it.
+    let silent = client(s.addr).await;
+    assert_eq!(sessions(s.addr).await, 2);
+    let reader = tokio::spawn(async move {
+        // Reading (and so answering pings) for 3 s; no data messages come while paused.
+        let _ = tokio::time::timeout(Duration::from_secs(3), next(&mut alive)).await;
+        alive
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sessions(s.addr).await > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the silent session was not dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut alive = reader.await.unwrap();
+    assert_eq!(sessions(s.addr).await, 1, "the answering one stays");
+    still_alive(&mut alive, 1).await;
+    drop(silent);
+}
