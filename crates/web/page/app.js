@@ -39,6 +39,7 @@ const state = {
   lastAccepted: {}, // lever key -> value the server accepted (or the scenario's)
   outstanding: [], // lever keys of sent `set` commands, in order
   frames: 0,
+  lastError: null,
 };
 
 // ---------------------------------------------------------------- connection
@@ -51,7 +52,9 @@ function connect() {
   ws.onopen = () => setClock("connected, starting…");
   ws.onclose = () => {
     setClock("disconnected");
-    showStatus("The connection to the server was lost: reload the page to start again.", "error", 0);
+    // The server's last word (say, "the classroom is full") explains the close best.
+    const why = state.lastError ? `${state.lastError}. ` : "";
+    showStatus(`${why}The connection to the server was closed: reload the page to try again.`, "error", 0);
   };
   ws.onmessage = (ev) => {
     if (typeof ev.data !== "string") {
@@ -138,6 +141,7 @@ function onFrame(f) {
 }
 
 function onReply(msg, kind) {
+  state.lastError = kind === "error" ? msg.message : null;
   if (msg.lever) {
     const i = state.outstanding.indexOf(msg.lever);
     if (i >= 0) state.outstanding.splice(i, 1);

@@ -256,7 +256,14 @@ impl Session {
     /// Starts a fresh run with the levers and seed as set.
     pub fn reset(&mut self) -> Result<(), String> {
         let file = self.next_scenario()?;
-        self.sim = build(&file, self.seed)?;
+        let sim = build(&file, self.seed)?;
+        self.start(&file, sim);
+        Ok(())
+    }
+
+    /// Makes `sim`, built from `file`, the session's run.
+    fn start(&mut self, file: &ScenarioFile, sim: Simulation) {
+        self.sim = sim;
         self.ticks_per_day = file.ticks_per_day();
         self.end_tick = file.ticks();
         self.running = false;
@@ -265,7 +272,6 @@ impl Session {
         self.sent_events = 0;
         self.sent_rows = 0;
         self.extent = self.measure_extent();
-        Ok(())
     }
 
     fn measure_extent(&mut self) -> (u32, u32) {
@@ -341,8 +347,9 @@ impl Session {
                 self.base = base;
                 self.name = name;
                 self.settings.clear();
-                self.sim = sim;
-                self.reset()?;
+                // The scenario as loaded is the run's: no levers are set yet.
+                let file = self.base.clone();
+                self.start(&file, sim);
                 Ok(true)
             }
             Command::Set { lever, value } => {
