@@ -85,7 +85,9 @@ impl Projection {
 }
 
 /// A tile of the grid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub struct Tile {
     pub x: u16,
     pub y: u16,

@@ -132,13 +132,17 @@ fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
 }
 
 fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
-    for s in world.query::<&Settlement>().iter(world) {
+    // Coloured by fuel stock: days of need / 10, clamped to 0-1 (NaN without logistics).
+    for (s, sup) in world
+        .query::<(&Settlement, Option<&crate::logistics::Supplies>)>()
+        .iter(world)
+    {
         out.push(Marker {
             kind: MarkerKind::Settlement,
             x: f32::from(s.tile.x) + 0.5,
             y: f32::from(s.tile.y) + 0.5,
             size: s.population as f32,
-            value: f32::NAN,
+            value: sup.map_or(f32::NAN, |x| (x.fuel_days() / 10.0).clamp(0.0, 1.0) as f32),
         });
     }
 }
@@ -196,4 +200,4 @@ impl Simulation {
 }
 
 /// The domains of the conflict model, in installation order.
-pub const CONFLICT_DOMAINS: &[Installer] = &[install_core_reporters];
+pub const CONFLICT_DOMAINS: &[Installer] = &[install_core_reporters, crate::conflict::install];

@@ -2,8 +2,11 @@
 
 use crate::schema::{Scenario, ScenarioFile};
 use crate::terrain_gen::{self, location_tile};
+use asymwar_model::actors::IdCounter;
+use asymwar_model::army::{self, UnitKind};
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
+use asymwar_model::insurgency::{self, GroupPlacement};
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::rng::{Seed, SimRng};
 use asymwar_model::settlement::{BorderCrossing, Corridor, RoadNetwork, Settlement};
@@ -22,6 +25,12 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
     world.insert_resource(SimRng::new(seed));
     world.insert_resource(s.params.mobility.clone());
     world.insert_resource(s.params.activation.clone());
+    world.insert_resource(s.params.logistics.clone());
+    world.insert_resource(s.params.army.clone());
+    world.insert_resource(s.params.combat.clone());
+    world.insert_resource(s.params.insurgency.clone());
+    world.insert_resource(s.params.society.clone());
+    world.init_resource::<IdCounter>();
 
     let mut town_entities = Vec::with_capacity(s.settlements.len());
     for t in &s.settlements {
@@ -30,14 +39,18 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
             .country
             .clone()
             .unwrap_or_else(|| grid.country_of(tile).to_string());
+        let id = world.resource_mut::<IdCounter>().next();
         let e = world
-            .spawn(Settlement {
-                name: t.name.clone(),
-                tile,
-                position: projection.tile_centre(tile),
-                population: t.population.round() as u32,
-                country,
-            })
+            .spawn((
+                id,
+                Settlement {
+                    name: t.name.clone(),
+                    tile,
+                    position: projection.tile_centre(tile),
+                    population: t.population.round() as u32,
+                    country,
+                },
+            ))
             .id();
         town_entities.push(e);
     }
@@ -90,7 +103,43 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
     });
     world.insert_resource(grid);
     world.insert_resource(Pathfinder::new());
+    spawn_forces(&mut world, s, &projection, width, height, &entity_of);
     world
+}
+
+/// Places the initial forces: army units at their bases, insurgent cells around their
+/// groups' areas, under a command network of the scenario's shape.
+fn spawn_forces(
+    world: &mut World,
+    s: &Scenario,
+    projection: &asymwar_model::geo::Projection,
+    width: u16,
+    height: u16,
+    entity_of: &dyn Fn(&str) -> Entity,
+) {
+    for a in &s.forces.army {
+        let kind = UnitKind::parse(&a.kind).expect("validated: known unit kind");
+        army::spawn_units(
+            world,
+            kind,
+            entity_of(&a.base),
+            a.units,
+            a.soldiers_per_unit,
+        );
+    }
+    let groups: Vec<GroupPlacement> = s
+        .forces
+        .insurgents
+        .iter()
+        .map(|g| GroupPlacement {
+            name: g.name.clone(),
+            centre: location_tile(g.area, projection, width, height),
+            radius_tiles: g.radius_km / s.map.tile_km,
+            cells: g.cells,
+            fighters_per_cell: g.fighters_per_cell,
+        })
+        .collect();
+    insurgency::spawn_insurgents(world, &groups);
 }
 
 /// Builds a ready-to-step simulation of any scenario with the given seed.

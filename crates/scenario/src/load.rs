@@ -18,6 +18,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "tutorial",
         include_str!("../../../assets/scenarios/tutorial.ron"),
     ),
+    (
+        "epstein_run1",
+        include_str!("../../../assets/scenarios/epstein_run1.ron"),
+    ),
+    (
+        "epstein_run2",
+        include_str!("../../../assets/scenarios/epstein_run2.ron"),
+    ),
+    (
+        "epstein_run3",
+        include_str!("../../../assets/scenarios/epstein_run3.ron"),
+    ),
+    (
+        "epstein_run4",
+        include_str!("../../../assets/scenarios/epstein_run4.ron"),
+    ),
+    (
+        "epstein_run5",
+        include_str!("../../../assets/scenarios/epstein_run5.ron"),
+    ),
 ];
 
 /// What went wrong with a scenario file.
@@ -106,7 +126,7 @@ pub fn load_file(path: &Path) -> Result<ScenarioFile, ScenarioError> {
     parse_str(&text, path)
 }
 
-/// A built-in scenario by name (`mali_blockade`, `tutorial`).
+/// A built-in scenario by name (`mali_blockade`, `tutorial`, `epstein_run1` ...).
 pub fn builtin(name: &str) -> Option<Result<ScenarioFile, ScenarioError>> {
     let (n, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
     Some(parse_str(text, Path::new(&format!("<built-in {n}>"))))

@@ -4,8 +4,13 @@
 //! are refused, so that a typo is an error rather than a silently ignored setting.
 
 use crate::civil_violence::CivilViolenceScenario;
+use asymwar_model::army::ArmyParams;
+use asymwar_model::combat::CombatParams;
 use asymwar_model::geo::{GeoBounds, LatLon};
 use asymwar_model::grievance::ActivationParams;
+use asymwar_model::insurgency::InsurgencyParams;
+use asymwar_model::logistics::LogisticsParams;
+use asymwar_model::society::SocietyParams;
 use asymwar_model::terrain::{MobilityParams, RoadClass};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -304,4 +309,9 @@ pub struct InsurgentGroupSpec {
 pub struct Params {
     pub mobility: MobilityParams,
     pub activation: ActivationParams,
+    pub logistics: LogisticsParams,
+    pub army: ArmyParams,
+    pub combat: CombatParams,
+    pub insurgency: InsurgencyParams,
+    pub society: SocietyParams,
 }

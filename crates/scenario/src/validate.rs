@@ -321,5 +321,10 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
     c.scope("params", |c| {
         c.scope("mobility", |c| s.params.mobility.validate(c));
         c.scope("activation", |c| s.params.activation.validate(c));
+        c.scope("logistics", |c| s.params.logistics.validate(c));
+        c.scope("army", |c| s.params.army.validate(c));
+        c.scope("combat", |c| s.params.combat.validate(c));
+        c.scope("insurgency", |c| s.params.insurgency.validate(c));
+        c.scope("society", |c| s.params.society.validate(c));
     });
 }

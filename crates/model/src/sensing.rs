@@ -1,0 +1,197 @@
+//! Sensing: a spatial index of mobile actors, what insurgent cells see, and what the army
+//! detects.
+//!
+//! The index buckets actors by coarse squares of tiles and is rebuilt from positions each
+//! time it is needed (a few hundred actors: cheaper than tracking moves, and it allocates
+//! nothing once warm). "Who is within r of here" visits only the buckets that overlap the
+//! disc, never all pairs.
+
+use crate::actors::{ActorId, Position};
+use crate::geo::Tile;
+use bevy_ecs::prelude::*;
+
+/// One indexed actor.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub entity: Entity,
+    pub id: ActorId,
+    pub tile: Tile,
+}
+
+/// Actors of one kind, sorted by bucket then id (a counting sort: deterministic order).
+#[derive(Default, Debug, Clone)]
+pub struct Layer {
+    entries: Vec<Entry>,
+    scratch: Vec<(u32, Entry)>,
+    starts: Vec<u32>,
+}
+
+impl Layer {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+/// The spatial index of cells, army units and convoys.
+#[derive(Resource, Debug, Clone)]
+pub struct SpatialIndex {
+    /// Edge of a bucket in tiles.
+    pub bucket: u16,
+    bw: u16,
+    bh: u16,
+    pub cells: Layer,
+    pub army: Layer,
+    pub convoys: Layer,
+}
+
+impl SpatialIndex {
+    pub fn new(width: u16, height: u16, bucket: u16) -> Self {
+        let bucket = bucket.max(1);
+        Self {
+            bucket,
+            bw: width.div_ceil(bucket),
+            bh: height.div_ceil(bucket),
+            cells: Layer::default(),
+            army: Layer::default(),
+            convoys: Layer::default(),
+        }
+    }
+
+    fn bucket_of(&self, t: Tile) -> u32 {
+        u32::from(t.y / self.bucket) * u32::from(self.bw) + u32::from(t.x / self.bucket)
+    }
+
+    /// Refills one layer from an iterator of actors.
+    pub fn rebuild(&mut self, which: LayerKind, items: impl Iterator<Item = Entry>) {
+        let nb = usize::from(self.bw) * usize::from(self.bh);
+        let (bucket, bw) = (self.bucket, self.bw);
+        let layer = match which {
+            LayerKind::Cells => &mut self.cells,
+            LayerKind::Army => &mut self.army,
+            LayerKind::Convoys => &mut self.convoys,
+        };
+        layer.scratch.clear();
+        layer.scratch.extend(items.map(|e| {
+            (
+                u32::from(e.tile.y / bucket) * u32::from(bw) + u32::from(e.tile.x / bucket),
+                e,
+            )
+        }));
+        layer.scratch.sort_unstable_by_key(|(b, e)| (*b, e.id));
+        layer.entries.clear();
+        layer.entries.extend(layer.scratch.iter().map(|(_, e)| *e));
+        layer.starts.clear();
+        layer.starts.resize(nb + 1, 0);
+        for (b, _) in &layer.scratch {
+            layer.starts[*b as usize + 1] += 1;
+        }
+        for i in 0..nb {
+            layer.starts[i + 1] += layer.starts[i];
+        }
+    }
+
+    /// Calls `f` for each actor of `layer` within `radius` tiles of `centre`, bucket by
+    /// bucket in a fixed order.
+    pub fn within(&self, layer: &Layer, centre: Tile, radius: f32, mut f: impl FnMut(&Entry)) {
+        if layer.starts.is_empty() {
+            return;
+        }
+        let r = radius.max(0.0);
+        let b = f32::from(self.bucket);
+        let bx0 = ((f32::from(centre.x) - r) / b).floor().max(0.0) as u16;
+        let by0 = ((f32::from(centre.y) - r) / b).floor().max(0.0) as u16;
+        let bx1 = (((f32::from(centre.x) + r) / b).floor() as u16).min(self.bw - 1);
+        let by1 = (((f32::from(centre.y) + r) / b).floor() as u16).min(self.bh - 1);
+        let r2 = r * r;
+        for by in by0..=by1 {
+            for bx in bx0..=bx1 {
+                let k = usize::from(by) * usize::from(self.bw) + usize::from(bx);
+                let (s, e) = (layer.starts[k] as usize, layer.starts[k + 1] as usize);
+                for entry in &layer.entries[s..e] {
+                    let dx = f32::from(entry.tile.x) - f32::from(centre.x);
+                    let dy = f32::from(entry.tile.y) - f32::from(centre.y);
+                    if dx * dx + dy * dy <= r2 {
+                        f(entry);
+                    }
+                }
+            }
+        }
+        let _ = self.bucket_of(centre);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerKind {
+    Cells,
+    Army,
+    Convoys,
+}
+
+/// Marks an actor for the cell layer of the index.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct IndexedCell;
+/// Marks an actor for the army layer of the index.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct IndexedArmy;
+/// Marks an actor for the convoy layer of the index.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct IndexedConvoy;
+
+/// Rebuilds the index from current positions (run before sensing and before engagements).
+pub fn rebuild_index(
+    mut index: ResMut<SpatialIndex>,
+    cells: Query<(Entity, &ActorId, &Position), With<IndexedCell>>,
+    army: Query<(Entity, &ActorId, &Position), With<IndexedArmy>>,
+    convoys: Query<(Entity, &ActorId, &Position), With<IndexedConvoy>>,
+) {
+    let entry = |(entity, id, p): (Entity, &ActorId, &Position)| Entry {
+        entity,
+        id: *id,
+        tile: p.tile,
+    };
+    index.rebuild(LayerKind::Cells, cells.iter().map(entry));
+    index.rebuild(LayerKind::Army, army.iter().map(entry));
+    index.rebuild(LayerKind::Convoys, convoys.iter().map(entry));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_finds_exactly_the_actors_in_the_disc() {
+        let mut world = World::new();
+        let mut index = SpatialIndex::new(100, 100, 8);
+        let mut items = Vec::new();
+        for i in 0..400u32 {
+            let e = world.spawn_empty().id();
+            let tile = Tile::new(((i * 37) % 100) as u16, ((i * 91) % 100) as u16);
+            items.push(Entry {
+                entity: e,
+                id: ActorId(i),
+                tile,
+            });
+        }
+        index.rebuild(LayerKind::Cells, items.iter().copied());
+        let centre = Tile::new(50, 40);
+        let mut found = Vec::new();
+        index.within(&index.cells, centre, 12.5, |e| found.push(e.id));
+        let mut expected: Vec<_> = items
+            .iter()
+            .filter(|e| e.tile.distance(centre) <= 12.5)
+            .map(|e| e.id)
+            .collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected);
+        assert!(!found.is_empty());
+    }
+}

@@ -1,0 +1,418 @@
+//! The conflict model's acceptance tests (issue 3): determinism across threads, invariants
+//! over seeds and scenarios, the combat law, terrain and mobility, decentralisation under
+//! decapitation, the blockade's effect on the capital, and the militarisation paradox.
+//! Each compares what the model computes; none can pass with the mechanism missing.
+
+use asymwar_experiment::{RunOptions, run};
+use asymwar_model::actors::{Mover, Position, Route, plan_route};
+use asymwar_model::army::ArmyUnit;
+use asymwar_model::bevy_ecs::prelude::*;
+use asymwar_model::calendar::{Clock, Season};
+use asymwar_model::combat::{CombatParams, Fight, integrate, resolve};
+use asymwar_model::insurgency::{Cell, InsurgentCommand, NetworkShape, TopCommand};
+use asymwar_model::logistics::{Convoy, Supplies};
+use asymwar_model::observation::EventKind;
+use asymwar_model::pathfinding::Pathfinder;
+use asymwar_model::settlement::Settlement;
+use asymwar_model::society::{Cohort, people_accounted};
+use asymwar_model::terrain::{Mobility, Terrain, TerrainGrid};
+use asymwar_scenario::load::resolve as load;
+use asymwar_scenario::{ScenarioFile, build_simulation};
+
+fn conflict(name: &str) -> ScenarioFile {
+    load(name).expect("built-in scenario")
+}
+
+fn with(
+    mut file: ScenarioFile,
+    f: impl FnOnce(&mut asymwar_scenario::schema::Scenario),
+) -> ScenarioFile {
+    let ScenarioFile::Conflict(s) = &mut file else {
+        panic!("conflict scenario")
+    };
+    f(s);
+    file
+}
+
+fn outputs(file: &ScenarioFile, seed: u64, days: u32) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let out = run(
+        file,
+        &RunOptions {
+            seed: Some(seed),
+            days: Some(days),
+            ..Default::default()
+        },
+        |_, _| {},
+    );
+    (
+        asymwar_experiment::write::timeseries_csv(&out).unwrap(),
+        asymwar_experiment::write::summary_json(&out).unwrap(),
+        asymwar_experiment::write::events_csv(&out).unwrap(),
+    )
+}
+
+/// Same scenario and seed: byte-identical outputs, whether runs go one after another on one
+/// thread or side by side on two (no hidden shared state, no order from memory addresses).
+#[test]
+fn same_seed_same_output_on_one_and_two_threads() {
+    let file = conflict("mali_blockade");
+    let alone = outputs(&file, 7, 8);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| outputs(&file, 7, 8));
+        let b = s.spawn(|| outputs(&file, 7, 8));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(alone, a);
+    assert_eq!(alone, b);
+    // And the events are not empty: the comparison compares something.
+    assert!(
+        alone.2.split(|&c| c == b'\n').count() > 5,
+        "a Mali week has engagements"
+    );
+    let other = outputs(&file, 8, 8);
+    assert_ne!(alone.0, other.0, "another seed gives another history");
+}
+
+/// Over random seeds and both conflict scenarios, every day: people are conserved across
+/// states, no stock or force is negative, nothing is NaN.
+#[test]
+fn invariants_hold_every_day_over_seeds_and_scenarios() {
+    for (name, days, seeds) in [
+        ("tutorial", 40u32, [11u64, 12, 13]),
+        ("mali_blockade", 12, [21, 22, 23]),
+    ] {
+        for seed in seeds {
+            let mut sim = build_simulation(&conflict(name), seed);
+            let (_, initial) = people_accounted(&mut sim.world);
+            assert!(initial > 0);
+            for day in 0..days {
+                sim.run_days(1);
+                let w = &mut sim.world;
+                let (accounted, initial) = people_accounted(w);
+                assert_eq!(
+                    accounted, initial,
+                    "{name} seed {seed} day {day}: people not conserved"
+                );
+                for s in w.query::<&Supplies>().iter(w) {
+                    assert!(
+                        s.fuel_l >= 0.0 && s.food_days >= 0.0 && s.price_index >= 1.0,
+                        "{name} {seed} {day}: {s:?}"
+                    );
+                    assert!(s.fuel_l.is_finite() && s.price_index.is_finite());
+                }
+                for u in w.query::<&ArmyUnit>().iter(w) {
+                    assert!(
+                        u.soldiers >= 0.0 && u.fuel_l >= 0.0 && u.soldiers.is_finite(),
+                        "{name} {seed} {day}: {u:?}"
+                    );
+                }
+                for c in w.query::<&Cell>().iter(w) {
+                    assert!(
+                        c.fighters >= 0.0 && c.supply_days >= 0.0 && c.fighters.is_finite(),
+                        "{name} {seed} {day}: {c:?}"
+                    );
+                    assert!((0.0..=1.0).contains(&c.cohesion));
+                }
+                for c in w.query::<&Cohort>().iter(w) {
+                    assert!(
+                        c.jailed <= c.size && c.grievance.is_finite() && c.legitimacy.is_finite()
+                    );
+                }
+                let ts = sim.time_series();
+                for (i, col) in ts.columns.iter().enumerate() {
+                    let v = ts.row(ts.len() - 1)[i];
+                    if *col != "events_centroid_lat" {
+                        assert!(v.is_finite(), "{name} {seed} day {day}: {col} = {v}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The mixed law dx/dt = -b y, dy/dt = -d x y keeps b y - (d/2) x^2 in the continuous limit.
+#[test]
+fn mixed_lanchester_law_conserves_its_invariant() {
+    let p = CombatParams::default();
+    let inv = |x: f64, y: f64| p.b * y - 0.5 * p.d * x * x;
+    for (x0, y0) in [(120.0, 40.0), (300.0, 25.0), (60.0, 80.0)] {
+        let (x, y) = integrate(x0, y0, p.b, p.d, 0.5, 1e-4);
+        assert!(x < x0 && y < y0);
+        let drift = (inv(x, y) - inv(x0, y0)).abs();
+        assert!(
+            drift < 1e-8 * inv(x0, y0).abs().max(1.0),
+            "drift {drift} from ({x0}, {y0})"
+        );
+    }
+}
+
+/// An ambush from forest cover costs the attacking cell less than the same fight in the
+/// open, with the cover the map actually gives forest and steppe tiles.
+#[test]
+fn ambush_from_forest_costs_the_attacker_less_than_in_the_open() {
+    let sim = build_simulation(&conflict("mali_blockade"), 1);
+    let grid = sim.world.resource::<TerrainGrid>();
+    let mean_cover = |class: Terrain| {
+        let (mut s, mut n) = (0.0f64, 0usize);
+        for (i, t) in grid.terrain.iter().enumerate() {
+            if *t == class {
+                s += f64::from(grid.cover[i]);
+                n += 1;
+            }
+        }
+        assert!(n > 0, "the Mali map has {class:?}");
+        s / n as f64
+    };
+    let (forest, open) = (
+        mean_cover(Terrain::Forest),
+        mean_cover(Terrain::SahelSteppe),
+    );
+    assert!(forest > open);
+    let p = CombatParams::default();
+    let fight = |cover| {
+        resolve(
+            &p,
+            Fight {
+                soldiers: 150.0,
+                fighters: 40.0,
+                cover,
+                surprise: true,
+            },
+        )
+    };
+    let (in_forest, in_open) = (fight(forest), fight(open));
+    assert!(
+        in_forest.fighters_lost < in_open.fighters_lost,
+        "forest {in_forest:?} vs open {in_open:?}"
+    );
+}
+
+/// Ticks an actor of a mobility class takes between two towns, moved by the model's own
+/// movement system.
+fn travel_ticks(
+    mobility: Mobility,
+    speed: f32,
+    daytime: Option<(u8, u8)>,
+    from: &str,
+    to: &str,
+) -> u64 {
+    let mut sim = build_simulation(&conflict("mali_blockade"), 3);
+    let w = &mut sim.world;
+    let town = |w: &mut World, n: &str| {
+        w.query::<&Settlement>()
+            .iter(w)
+            .find(|s| s.name == n)
+            .unwrap()
+            .tile
+    };
+    let (a, b) = (town(w, from), town(w, to));
+    let mut route = Route::default();
+    w.resource_scope(|w, mut pf: Mut<Pathfinder>| {
+        let grid = w.resource::<TerrainGrid>();
+        assert!(plan_route(
+            &mut pf,
+            grid,
+            Season::Dry,
+            mobility,
+            a,
+            b,
+            false,
+            &mut route
+        ));
+    });
+    let mut mover = Mover::new(mobility, speed);
+    if let Some((s, e)) = daytime {
+        mover = mover.daytime(s, e);
+    }
+    let e = w.spawn((Position::at(a), route, mover)).id();
+    let start = w.resource::<Clock>().tick;
+    for _ in 0..24 * 60 {
+        sim.step();
+        if sim.world.get::<Route>(e).unwrap().is_done() {
+            return sim.world.resource::<Clock>().tick - start;
+        }
+    }
+    panic!("{mobility:?} never arrived");
+}
+
+/// A road-bound mechanised column (daylight marches, halts) is slower between the same towns
+/// than a motorbike cell.
+#[test]
+fn road_column_is_slower_than_a_motorbike_cell() {
+    let army = asymwar_model::army::ArmyParams::default();
+    let ins = asymwar_model::insurgency::InsurgencyParams::default();
+    let column = travel_ticks(
+        Mobility::Mechanised,
+        army.march_speed_factor as f32,
+        Some((army.march_from_hour, army.march_to_hour)),
+        "Segou",
+        "San",
+    );
+    let bikes = travel_ticks(
+        Mobility::Motorbike,
+        ins.speed_factor as f32,
+        None,
+        "Segou",
+        "San",
+    );
+    assert!(
+        column > bikes,
+        "column {column} ticks, motorbikes {bikes} ticks"
+    );
+}
+
+/// Attacks launched by cells (not defence against the army) in a run.
+fn cell_attacks(sim: &mut asymwar_model::Simulation) -> usize {
+    sim.events()
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Ambush
+                    | EventKind::Checkpoint
+                    | EventKind::Raid
+                    | EventKind::AttackOnCivilians
+            )
+        })
+        .count()
+}
+
+fn decapitated_run(autonomy: f64, seed: u64, days: u32) -> usize {
+    let file = with(conflict("mali_blockade"), |s| {
+        s.params.insurgency.autonomy = autonomy;
+        s.params.insurgency.network = NetworkShape::Star;
+        s.params.army.decapitation = false;
+    });
+    let mut sim = build_simulation(&file, seed);
+    // Decapitate at the start; the successor comes after the run.
+    let top = sim.world.resource::<TopCommand>().0;
+    let mut cmd = sim.world.get_mut::<InsurgentCommand>(top).unwrap();
+    cmd.alive = false;
+    cmd.successor_at = Some(u64::MAX);
+    sim.run_days(days);
+    cell_attacks(&mut sim)
+}
+
+/// With autonomy 0 a decapitated network issues no attacks until succession; with autonomy 1
+/// it keeps attacking. And the centralised network does attack while its command lives.
+#[test]
+fn decapitation_stalls_a_centralised_network_but_not_a_decentralised_one() {
+    for seed in [1, 2] {
+        assert_eq!(
+            decapitated_run(0.0, seed, 20),
+            0,
+            "seed {seed}: orders stopped, nothing should happen"
+        );
+        assert!(
+            decapitated_run(1.0, seed, 20) > 0,
+            "seed {seed}: autonomous cells keep attacking"
+        );
+    }
+    let file = with(conflict("mali_blockade"), |s| {
+        s.params.insurgency.autonomy = 0.0;
+        s.params.insurgency.network = NetworkShape::Star;
+        s.params.army.decapitation = false;
+    });
+    let mut sim = build_simulation(&file, 1);
+    sim.run_days(20);
+    assert!(
+        cell_attacks(&mut sim) > 0,
+        "a living command sends its cells to attack"
+    );
+}
+
+fn capital_fuel_and_price(file: &ScenarioFile, seed: u64, days: u32) -> (f64, f64) {
+    let out = run(
+        file,
+        &RunOptions {
+            seed: Some(seed),
+            days: Some(days),
+            ..Default::default()
+        },
+        |_, _| {},
+    );
+    let mean = |c: &str| {
+        let v: Vec<f64> = out.series.column(c).unwrap().collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    (mean("bamako_fuel_days"), mean("bamako_price_index"))
+}
+
+/// A blockade of every corridor (every cell free for the campaign holds a checkpoint) drains
+/// the capital's fuel and raises its price, against the same world without a blockade.
+#[test]
+fn blockade_of_every_corridor_drains_the_capital_and_raises_the_price() {
+    let blockade = with(conflict("mali_blockade"), |s| {
+        s.params.insurgency.blockade = true;
+        s.params.insurgency.checkpoint_chance = 1.0;
+    });
+    let open = with(conflict("mali_blockade"), |s| {
+        s.params.insurgency.blockade = false
+    });
+    for seed in [4, 5] {
+        let (fuel_b, price_b) = capital_fuel_and_price(&blockade, seed, 40);
+        let (fuel_o, price_o) = capital_fuel_and_price(&open, seed, 40);
+        assert!(
+            fuel_b < fuel_o,
+            "seed {seed}: fuel {fuel_b} with blockade vs {fuel_o} without"
+        );
+        assert!(
+            price_b > price_o,
+            "seed {seed}: price {price_b} with blockade vs {price_o} without"
+        );
+    }
+}
+
+/// Lower army discipline (more civilian harm, more arbitrary arrests) yields more recruits,
+/// summed over a small sweep of seeds.
+#[test]
+fn lower_discipline_yields_more_recruits() {
+    let recruits = |discipline: f64| -> f64 {
+        let file = with(conflict("mali_blockade"), |s| {
+            s.params.army.discipline = discipline
+        });
+        [31u64, 32, 33]
+            .iter()
+            .map(|&seed| {
+                let out = run(
+                    &file,
+                    &RunOptions {
+                        seed: Some(seed),
+                        days: Some(60),
+                        ..Default::default()
+                    },
+                    |_, _| {},
+                );
+                out.metric("recruits").unwrap()
+            })
+            .sum()
+    };
+    let (brutal, disciplined) = (recruits(0.1), recruits(0.95));
+    assert!(
+        brutal > disciplined,
+        "recruits: discipline 0.1 -> {brutal}, 0.95 -> {disciplined}"
+    );
+}
+
+/// Convoys exist and move: the logistics actually run in the default scenario.
+#[test]
+fn convoys_leave_the_crossings_and_deliver() {
+    let mut sim = build_simulation(&conflict("mali_blockade"), 9);
+    sim.run_days(3);
+    let w = &mut sim.world;
+    assert!(
+        w.query::<&Convoy>().iter(w).count() > 0,
+        "convoys on the road"
+    );
+    let out = run(
+        &conflict("mali_blockade"),
+        &RunOptions {
+            seed: Some(9),
+            days: Some(10),
+            ..Default::default()
+        },
+        |_, _| {},
+    );
+    assert!(out.metric("tankers_delivered").unwrap() > 100.0);
+}
