@@ -77,7 +77,14 @@ fn render_writes_snapshots_a_gif_and_charts() {
 
     // Charts: PNG and SVG of each metric, labelled.
     let charts = dir.join("charts");
-    for name in ["population", "settlements", "rainy_season"] {
+    for name in [
+        "bamako_fuel_days",
+        "bamako_price_index",
+        "recruits",
+        "attacks_on_civilians",
+        "ambushes",
+        "mean_legitimacy",
+    ] {
         let (w, h, _) = png(&charts.join(format!("{name}.png")));
         assert_eq!((w, h), (900, 480));
         let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
@@ -87,8 +94,8 @@ fn render_writes_snapshots_a_gif_and_charts() {
             "{name}.svg has its axis label"
         );
     }
-    let svg = std::fs::read_to_string(charts.join("population.svg")).unwrap();
-    assert!(svg.contains("Population (people)"));
+    let svg = std::fs::read_to_string(charts.join("bamako_fuel_days.svg")).unwrap();
+    assert!(svg.contains("Bamako fuel days (days)"), "title with unit");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -124,4 +131,43 @@ fn render_refuses_bad_arguments_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error"));
     std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn render_draws_the_civil_violence_model_by_ticks() {
+    let dir = std::env::temp_dir().join(format!("asymwar-render-cv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = asymwar()
+        .args([
+            "render",
+            "epstein_run1",
+            "--days",
+            "6",
+            "--at",
+            "0,6",
+            "--gif-frames",
+            "3",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = png(&dir.join("map_tick_000.png"));
+    let b = png(&dir.join("map_tick_006.png"));
+    assert_ne!(a.2, b.2, "citizens moved and changed state");
+    for name in ["active", "quiet", "jailed"] {
+        png(&dir.join("charts").join(format!("{name}.png")));
+        let svg = std::fs::read_to_string(dir.join("charts").join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg.contains(">\ntick\n</text>"),
+            "{name}.svg: the axis is in ticks"
+        );
+    }
+    assert!(dir.join("run.gif").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -680,7 +680,19 @@ mod tests {
         let mut s = tutorial();
         let f: Value = serde_json::from_str(&s.frame()).unwrap();
         let m = f["m"].as_array().unwrap();
-        assert_eq!(m.len(), 5 * 5, "five towns, five numbers each");
+        assert_eq!(m.len() % 5, 0, "five numbers a marker");
+        let kinds: Vec<u64> = m.chunks(5).map(|c| c[0].as_f64().unwrap() as u64).collect();
+        let count = |k: MarkerKind| {
+            let i = KINDS.iter().position(|c| *c == k).unwrap() as u64;
+            kinds.iter().filter(|x| **x == i).count()
+        };
+        assert_eq!(
+            count(MarkerKind::Settlement),
+            5,
+            "the tutorial's five towns"
+        );
+        assert!(count(MarkerKind::Cell) > 0, "its insurgent cells");
+        assert!(count(MarkerKind::ArmyUnit) > 0, "its army units");
         let init = s.init();
         assert_eq!(init["width"], 64);
         assert_eq!(init["terrain"], true);
