@@ -158,8 +158,9 @@ pub struct ArmyParams {
     pub task_hours: f64,
     /// Share of a settlement's fuel stock the army may draw to refuel.
     pub fuel_priority_share: f64,
-    /// Mean civilians killed when force harms civilians.
-    pub harm_mean_killed: f64,
+    /// Civilians killed when force harms civilians: floor(harm_size_scale x X), X Pareto
+    /// with the insurgency's `attack_size_exponent` (a mean of about 2).
+    pub harm_size_scale: f64,
     /// Force harms civilians only within this distance of a settlement (its villages and
     /// fields), km.
     pub harm_radius_km: f64,
@@ -182,7 +183,7 @@ impl Default for ArmyParams {
             cooperation: 0.3,
             secure_border_km: 150.0,
             decapitation: true,
-            intel_to_locate_command: 400.0,
+            intel_to_locate_command: 150.0,
             decapitation_success: 0.5,
             detection_per_hour: 0.015,
             detection_km: 12.0,
@@ -193,8 +194,8 @@ impl Default for ArmyParams {
             march_to_hour: 18,
             task_hours: 48.0,
             fuel_priority_share: 0.2,
-            harm_mean_killed: 2.0,
-            harm_radius_km: 25.0,
+            harm_size_scale: 0.85,
+            harm_radius_km: 10.0,
             abuse_tolerance: 0.3,
             replacement_per_day: 0.01,
             resupply_hours: 24.0,
@@ -225,7 +226,7 @@ impl Validate for ArmyParams {
         }
         c.positive("task_hours", self.task_hours);
         c.probability("fuel_priority_share", self.fuel_priority_share);
-        c.non_negative("harm_mean_killed", self.harm_mean_killed);
+        c.non_negative("harm_size_scale", self.harm_size_scale);
         c.non_negative("harm_radius_km", self.harm_radius_km);
         c.probability("abuse_tolerance", self.abuse_tolerance);
         c.probability("replacement_per_day", self.replacement_per_day);

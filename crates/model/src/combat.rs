@@ -33,6 +33,8 @@ pub struct CombatParams {
     pub step_hours: f64,
     /// Guerrillas break contact after losing this fraction (hit and run).
     pub guerrilla_break_off: f64,
+    /// When the army opens the fight, the guerrillas slip away after this long, in hours.
+    pub guerrilla_withdraw_hours: f64,
     /// Soldiers break contact (or surrender a post) after losing this fraction.
     pub army_break_off: f64,
     /// Largest share of a convoy's trucks destroyed in one ambush.
@@ -55,6 +57,7 @@ impl Default for CombatParams {
             max_hours: 2.0,
             step_hours: 0.05,
             guerrilla_break_off: 0.15,
+            guerrilla_withdraw_hours: 0.2,
             army_break_off: 0.5,
             // Convoy ambushes in Mali destroyed 20-50 trucks of convoys of 80-100+
             // (blockade_facts.csv): at most about half.
@@ -74,6 +77,7 @@ impl Validate for CombatParams {
         c.positive("max_hours", self.max_hours);
         c.within("step_hours", self.step_hours, 1e-4, 1.0);
         c.probability("guerrilla_break_off", self.guerrilla_break_off);
+        c.non_negative("guerrilla_withdraw_hours", self.guerrilla_withdraw_hours);
         c.probability("army_break_off", self.army_break_off);
         c.probability("truck_kill_max", self.truck_kill_max);
         c.positive("escort_weight", self.escort_weight);
@@ -150,7 +154,8 @@ pub fn resolve(p: &CombatParams, fight: Fight) -> FightResult {
         let h = p.step_hours.min(p.max_hours - t);
         (x, y) = rk4_step(x, y, b, d, h);
         t += h;
-        if y <= y0 * (1.0 - p.guerrilla_break_off) {
+        let slipped_away = !fight.surprise && t >= p.guerrilla_withdraw_hours - 1e-12;
+        if y <= y0 * (1.0 - p.guerrilla_break_off) || slipped_away {
             result.guerrillas_broke_off = true;
             break;
         }

@@ -201,21 +201,24 @@ fn is_engagement(kind: observation::EventKind) -> bool {
     )
 }
 
+/// Smallest event size in the power-law fit.
+const X_MIN: u32 = 2;
+
 /// Maximum-likelihood exponent of a power law fitted to the civilian deaths of attacks that
-/// killed at least one (discrete data, continuous approximation with x_min - 1/2:
+/// killed at least `X_MIN` (discrete data, continuous approximation with x_min - 1/2:
 /// Clauset, Shalizi and Newman 2009).
 fn size_exponent(w: &mut World) -> Option<f64> {
     let log = w.resource::<EventLog>();
     let (mut n, mut s) = (0usize, 0.0);
     for e in &log.events {
-        if e.civilians_killed >= 1
+        if e.civilians_killed >= X_MIN
             && matches!(
                 e.kind,
                 observation::EventKind::AttackOnCivilians | observation::EventKind::CivilianHarm
             )
         {
             n += 1;
-            s += (f64::from(e.civilians_killed) / 0.5).ln();
+            s += (f64::from(e.civilians_killed) / (f64::from(X_MIN) - 0.5)).ln();
         }
     }
     (n >= 10 && s > 0.0).then(|| 1.0 + n as f64 / s)
@@ -435,6 +438,12 @@ fn add_reporters(r: &mut Reporters) {
         "trucks turned back at checkpoints",
         |w| Some(w.resource::<LogisticsTally>().trucks_turned_back as f64),
     );
+    r.summary(
+        "trucks_gave_up",
+        "trucks",
+        "trucks whose drivers gave up waiting for an escort",
+        |w| Some(w.resource::<LogisticsTally>().trucks_gave_up as f64),
+    );
     r.summary("ambushes", "count", "ambushes on convoys", |w| {
         Some(w.resource::<EngagementTally>().ambushes as f64)
     });
@@ -530,7 +539,7 @@ fn add_reporters(r: &mut Reporters) {
     r.summary(
         "civilian_harm_exponent",
         "",
-        "power-law exponent of deaths per attack on civilians (MLE, x_min 1)",
+        "power-law exponent of deaths per attack on civilians (MLE, x_min 2)",
         size_exponent,
     );
     r.summary(

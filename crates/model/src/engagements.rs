@@ -5,7 +5,7 @@
 use crate::actors::{ActorId, Position, Route, plan_route};
 use crate::army::{ArmyCommand, ArmyParams, ArmyUnit, Escorting, Posture, Report, Sighting};
 use crate::calendar::{Clock, Season};
-use crate::combat::{CombatParams, Fight, binomial, poisson, resolve, truck_kill_probability};
+use crate::combat::{CombatParams, Fight, binomial, resolve, truck_kill_probability};
 use crate::geo::Tile;
 use crate::insurgency::{Cell, InsurgencyParams, Task, hiding_place};
 use crate::logistics::{Convoy, ConvoyState, CrossingQueues, LogisticsTally};
@@ -439,7 +439,7 @@ fn apply_truck_losses(
     tally.today.trucks_destroyed += tankers + goods;
     tally.today.tankers_destroyed += tankers;
     if let Some(ring) = queues.burned_by_day.get_mut(usize::from(convoy.crossing)) {
-        ring[day as usize % 7] += tankers + goods;
+        ring[day as usize % crate::logistics::BURN_MEMORY_DAYS] += tankers + goods;
     }
 }
 
@@ -803,7 +803,8 @@ pub fn army_strikes(
             if rng.0.random::<f64>() < 1.0 - discipline
                 && let Some(town) = society.town_within(ctile, params.harm_radius_km)
             {
-                let killed = poisson(&mut rng.0, params.harm_mean_killed);
+                let x = pareto(&mut rng.0, iparams.attack_size_exponent);
+                let killed = (params.harm_size_scale * x).floor().min(500.0) as u32;
                 event.kind = EventKind::CivilianHarm;
                 event.defender = Actor::Civilians;
                 event.attacker_losses = 0.0;

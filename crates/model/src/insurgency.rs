@@ -144,7 +144,7 @@ impl Default for InsurgencyParams {
             cohesion_recovery_per_day: 0.08,
             cohesion_loss_per_fight: 0.15,
             raid_chance: 0.005,
-            punish_chance: 0.006,
+            punish_chance: 0.012,
             attack_size_scale: 0.65,
             attack_size_exponent: 2.5,
             tax_supply_days: 0.5,

@@ -73,8 +73,9 @@ pub struct LogisticsParams {
     /// escorted one (an escorted convoy made about 67 km/day: africanews 2025-11).
     pub convoy_speed_factor: f64,
     pub escorted_speed_factor: f64,
-    /// Drivers stay home after burnings: a crossing's departures fall by this share for
-    /// each truck burned on its corridor in the last week per 100 trucks of daily flow.
+    /// Drivers stay home after burnings: a crossing's arrivals are divided by 1 + this x
+    /// (trucks burned on its corridor in the last four weeks / its daily flow). The
+    /// drivers' unions suspended traffic after the September 2025 burnings (press reports).
     pub driver_deterrence: f64,
     /// Days of food held at the start, and the share of food need grown locally.
     pub initial_food_days: f64,
@@ -91,7 +92,7 @@ impl Default for LogisticsParams {
             ration_below_days: 4.0,
             ration_floor: 0.4,
             price_reference_days: 10.0,
-            price_elasticity: 0.9,
+            price_elasticity: 0.5,
             price_max: 6.0,
             price_adjust_per_day: 0.3,
             electricity_min_days: 2.0,
@@ -104,7 +105,7 @@ impl Default for LogisticsParams {
             drive_to_hour: 18,
             convoy_speed_factor: 0.6,
             escorted_speed_factor: 0.35,
-            driver_deterrence: 1.0,
+            driver_deterrence: 15.0,
             initial_food_days: 30.0,
             local_food_share: 0.7,
             people_days_per_goods_truck: 50_000.0,
@@ -215,6 +216,9 @@ pub struct Convoy {
     pub taxed_by: Option<Entity>,
 }
 
+/// Days drivers remember burnings on their corridor.
+pub const BURN_MEMORY_DAYS: usize = 28;
+
 /// Trucks waiting at each crossing (same order as [`RoadNetwork::crossings`]).
 #[derive(Resource, Clone, Debug, Default)]
 pub struct CrossingQueues {
@@ -225,7 +229,7 @@ pub struct CrossingQueues {
     /// An army unit assigned to escort the next convoy from this crossing, once there.
     pub escort: Vec<Option<Entity>>,
     /// Trucks burned on each crossing's corridor over the last 7 days (a ring by day).
-    pub burned_by_day: Vec<[u32; 7]>,
+    pub burned_by_day: Vec<[u32; BURN_MEMORY_DAYS]>,
 }
 
 /// Running totals of the logistics domain.
@@ -237,6 +241,8 @@ pub struct LogisticsTally {
     pub goods_destroyed: u64,
     pub trucks_turned_back: u64,
     pub trucks_taxed: u64,
+    /// Trucks whose drivers gave up waiting for an escort and went home.
+    pub trucks_gave_up: u64,
     pub convoys_departed: u64,
     pub escorted_convoys: u64,
     pub today: DailyLogistics,
@@ -333,7 +339,7 @@ pub fn setup(world: &mut World) {
         goods: vec![0.0; n],
         waiting_since: vec![None; n],
         escort: vec![None; n],
-        burned_by_day: vec![[0; 7]; n],
+        burned_by_day: vec![[0; BURN_MEMORY_DAYS]; n],
     });
     world.init_resource::<LogisticsTally>();
     let n = world.resource::<TerrainGrid>().len();
@@ -376,8 +382,7 @@ pub fn dispatch_convoys(
     for (i, crossing) in net.crossings.iter().enumerate() {
         let burned: u32 = queues.burned_by_day[i].iter().sum();
         let daily_flow = (crossing.tankers_per_day + crossing.goods_trucks_per_day).max(1.0);
-        let willingness =
-            1.0 / (1.0 + params.driver_deterrence * f64::from(burned) * 100.0 / daily_flow / 7.0);
+        let willingness = 1.0 / (1.0 + params.driver_deterrence * f64::from(burned) / daily_flow);
         // Drivers do not join a queue longer than the longest wait they would accept.
         let max_queue = daily_flow * (params.escort_max_wait_hours / 24.0).max(1.0);
         if queues.tankers[i] + queues.goods[i] < max_queue {
@@ -405,6 +410,31 @@ pub fn dispatch_convoys(
                     || (waiting >= 1.0 && waited_h >= params.group_max_wait_hours)
             }
         };
+        // Drivers who have waited their longest on a corridor where trucks burned this week
+        // give up and go home: a group at a time, oldest first.
+        let flow_per_tick =
+            (crossing.tankers_per_day + crossing.goods_trucks_per_day) * per_tick * willingness;
+        if doctrine == EscortDoctrine::EscortedConvoys
+            && escort_here.is_none()
+            && waiting >= 1.0
+            && waited_h >= params.escort_max_wait_hours
+            && burned > 0
+        {
+            let quit = waiting.min(f64::from(params.group_size));
+            let share = quit / waiting;
+            let t = queues.tankers[i] * share;
+            let g = queues.goods[i] * share;
+            queues.tankers[i] -= t;
+            queues.goods[i] -= g;
+            tally.trucks_gave_up += quit as u64;
+            age_queue(
+                &mut queues.waiting_since[i],
+                quit,
+                flow_per_tick,
+                clock.tick,
+            );
+            continue;
+        }
         if !go || total_w <= 0.0 {
             continue;
         }
@@ -426,6 +456,15 @@ pub fn dispatch_convoys(
         queues.goods[i] -= f64::from(goods);
         if queues.tankers[i] + queues.goods[i] < 1.0 {
             queues.waiting_since[i] = None;
+        } else if !escorted {
+            age_queue(
+                &mut queues.waiting_since[i],
+                take,
+                flow_per_tick,
+                clock.tick,
+            );
+        } else {
+            queues.waiting_since[i] = Some(clock.tick);
         }
         // Destination: drawn in proportion to need and shortfall.
         let mut pick = rng.0.random::<f64>() * total_w;
@@ -494,6 +533,15 @@ pub fn dispatch_convoys(
                 .insert(crate::army::Escorting { convoy });
         }
         tally.convoys_departed += 1;
+    }
+}
+
+/// The queue is first in, first out: when `left` trucks leave from its head, the oldest
+/// truck still waiting arrived `left / arrivals_per_tick` ticks after the one before.
+fn age_queue(since: &mut Option<u64>, left: f64, arrivals_per_tick: f64, now: u64) {
+    if let Some(t) = since {
+        let step = (left / arrivals_per_tick.max(1e-6)).ceil() as u64;
+        *t = (*t + step).min(now);
     }
 }
 
@@ -655,7 +703,7 @@ pub fn roll_day(
     let delivered = tally.today.tankers_delivered;
     tally.delivered_by_day.push(delivered);
     tally.today = DailyLogistics::default();
-    let slot = (clock.day() as usize + 1) % 7;
+    let slot = (clock.day() as usize + 1) % BURN_MEMORY_DAYS;
     for ring in &mut queues.burned_by_day {
         ring[slot] = 0;
     }
