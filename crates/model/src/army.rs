@@ -132,8 +132,10 @@ pub struct ArmyParams {
     pub response_delay_hours: f64,
     /// The command re-tasks its units every this many hours.
     pub command_every_hours: f64,
-    /// Regional cooperation (Senegal, Cote d'Ivoire, Guinea) in [0, 1]: secures the border
-    /// ends of corridors up to `cooperation * secure_border_km` from each crossing.
+    /// Regional cooperation (Senegal, Cote d'Ivoire, Guinea) in [0, 1]: their forces secure
+    /// the border ends of the corridors, up to `cooperation * secure_border_km` from each
+    /// crossing, where no cell can hold a checkpoint or lay an ambush. Estimate: joint
+    /// patrols exist on paper; 0.3 x 150 km secures about 45 km.
     pub cooperation: f64,
     pub secure_border_km: f64,
     /// Whether the army may strike the insurgent command when intelligence finds it.

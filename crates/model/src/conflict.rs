@@ -66,6 +66,21 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         .map(|x| x.tile)
         .collect();
     world.insert_resource(army::CrossingTiles(crossing_tiles));
+    // Regional cooperation: neighbouring states secure the corridors' border ends.
+    let secured: Vec<crate::geo::Tile> = world
+        .resource::<RoadNetwork>()
+        .crossings
+        .iter()
+        .map(|x| x.tile)
+        .collect();
+    let (coop, km) = {
+        let p = world.resource::<ArmyParams>();
+        (p.cooperation, p.secure_border_km)
+    };
+    let tile_km = world.resource::<TerrainGrid>().projection.tile_km;
+    let mut targets = world.resource_mut::<Targets>();
+    targets.secured = secured;
+    targets.secured_tiles = coop * km / tile_km;
     society::setup(world);
 
     schedule.add_systems(

@@ -603,7 +603,9 @@ fn plan_task(
             if f64::from(fighters.max(massed)) < p.ambush_min_ratio * weight {
                 continue;
             }
-            if let Some(spot) = ambush_spot(grid, s.tile, at, 6) {
+            if let Some(spot) = ambush_spot(grid, s.tile, at, 6)
+                && !targets.is_secured(spot)
+            {
                 let score = f64::from(s.trucks) / (1.0 + spot.distance(at));
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, spot));
@@ -617,7 +619,7 @@ fn plan_task(
     // 2. The blockade: hold the busiest road stretch in reach that no other cell holds.
     if p.blockade
         && rng.random::<f64>() < p.checkpoint_chance
-        && let Some(tile) = busiest_road(grid, traffic, at, reach, taken)
+        && let Some(tile) = busiest_road(grid, traffic, at, reach, taken, targets)
     {
         return Task::Checkpoint(tile);
     }
@@ -705,6 +707,7 @@ fn busiest_road(
     at: Tile,
     reach: f64,
     taken: &[Tile],
+    targets: &Targets,
 ) -> Option<Tile> {
     let r = reach.ceil() as i32;
     let (ax, ay) = (i32::from(at.x), i32::from(at.y));
@@ -722,7 +725,7 @@ fn busiest_road(
             if flow <= 0.5 || grid.road[i] == RoadClass::None {
                 continue;
             }
-            if taken.iter().any(|k| k.distance(t) < 8.0) {
+            if taken.iter().any(|k| k.distance(t) < 8.0) || targets.is_secured(t) {
                 continue;
             }
             let score = flow * (0.5 + grid.cover[i]) / (1.0 + 0.02 * t.distance(at) as f32);
@@ -740,6 +743,21 @@ fn busiest_road(
 pub struct Targets {
     pub posts: Vec<PostTarget>,
     pub villages: Vec<VillageTarget>,
+    /// Border crossings whose corridor ends are secured by neighbouring states' forces
+    /// (regional cooperation), and how far from each, in tiles: no checkpoint or ambush
+    /// can be set there.
+    pub secured: Vec<Tile>,
+    pub secured_tiles: f64,
+}
+
+impl Targets {
+    pub fn is_secured(&self, t: Tile) -> bool {
+        self.secured_tiles > 0.0
+            && self
+                .secured
+                .iter()
+                .any(|s| s.distance(t) <= self.secured_tiles)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
