@@ -1,7 +1,9 @@
 //! `asymwar`: the command line of the asymmetric warfare model.
 
 use anyhow::{Context, Result, bail};
-use asymwar_experiment::{RunOptions, run, write_outputs};
+use asymwar_experiment::spec::Plan;
+use asymwar_experiment::sweep::{Shard, SweepOptions, merge, sweep};
+use asymwar_experiment::{RunOptions, analyze, run, write_outputs};
 use asymwar_scenario::load::{BUILTIN, resolve};
 use asymwar_scenario::{ScenarioFile, build_world};
 use clap::{Parser, Subcommand};
@@ -91,6 +93,49 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         max_sessions: usize,
     },
+    /// Run a parameter sweep: a spec (assets/sweeps/*.ron or a built-in name) run in
+    /// parallel, every finished run kept at once, resumable after a crash.
+    Sweep(SweepArgs),
+    /// Join the output directories of a sharded sweep, checking that every run is there once.
+    Merge {
+        /// Shard output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Analyse a finished sweep: Sobol indices, Morris effects, or means per design point.
+    Analyze {
+        /// Sweep output directory.
+        dir: PathBuf,
+        /// Bootstrap resamples for the confidence intervals of Sobol indices.
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+    },
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Sweep spec file, or a built-in sweep (smoke, decentralisation, militarisation).
+    spec: String,
+    /// Output directory (default: runs/sweeps/<name>, or .../<name>-shard-K-of-N).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Runs in parallel (default: one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only shard K of N (K/N): N processes with K = 1..N cover the sweep once.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Finish the sweep in the output directory: runs exactly the runs not yet recorded.
+    #[arg(long)]
+    resume: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Default)]
@@ -148,6 +193,23 @@ fn main() -> ExitCode {
             }
             Ok(())
         }
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Merge { dirs, out } => merge(&dirs, &out).map(|files| {
+            println!("merged {} directories -> {}", dirs.len(), out.display());
+            for f in files {
+                println!("  {}", f.display());
+            }
+        }),
+        Command::Analyze {
+            dir,
+            bootstrap,
+            confidence,
+        } => analyze::analyze(&dir, bootstrap, confidence).map(|a| {
+            print!("{}", a.report);
+            for f in a.outputs {
+                println!("-> {}", f.display());
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -210,6 +272,84 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             Some(v) => println!("  {name:<28} {v}"),
             None => println!("  {name:<28} -"),
         }
+    }
+    Ok(())
+}
+
+fn cmd_sweep(args: SweepArgs) -> Result<()> {
+    let plan = Plan::resolve(&args.spec)?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let out = args.out.unwrap_or_else(|| {
+        let name = if shard == Shard::WHOLE {
+            plan.spec.name.clone()
+        } else {
+            format!(
+                "{}-shard-{}-of-{}",
+                plan.spec.name, shard.index, shard.count
+            )
+        };
+        PathBuf::from("runs").join("sweeps").join(name)
+    });
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {pos}/{len} runs {per_sec} eta {eta} ({elapsed})",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(plan.spec.name.clone());
+        bar
+    });
+    let opts = SweepOptions {
+        out: out.clone(),
+        jobs,
+        shard,
+        resume: args.resume,
+    };
+    let report = sweep(&plan, &opts, &|done, total| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let report = report?;
+    println!(
+        "{}: {} runs{} in {:.2} s on {jobs} thread{} ({} run now, {} already done) -> {}",
+        plan.spec.name,
+        report.runs_in_shard,
+        if shard == Shard::WHOLE {
+            String::new()
+        } else {
+            format!(" of {} (shard {shard})", report.runs_total)
+        },
+        report.wall_secs,
+        if jobs == 1 { "" } else { "s" },
+        report.ran,
+        report.already_done,
+        out.display()
+    );
+    if report.ran > 0 {
+        let threads = report.wall_secs * jobs as f64;
+        println!(
+            "  {:.2} s in the model of {:.2} thread-seconds ({:.1}% spent outside it: overrides, journal, outputs, idle threads)",
+            report.model_secs,
+            threads,
+            100.0 * (1.0 - report.model_secs / threads)
+        );
+    }
+    for f in &report.outputs {
+        println!("  {}", f.display());
     }
     Ok(())
 }

@@ -1,6 +1,15 @@
-//! Running asymwar: one run from a scenario to its outputs, and the writers.
+//! Running asymwar: one run from a scenario to its outputs, the writers, and experiments
+//! (parameter sweeps: designs, parallel crash-safe execution, sharding, analysis).
 
+pub mod analyze;
+pub mod design;
+pub mod overrides;
+#[cfg(feature = "parquet")]
+pub mod parquet_out;
 pub mod run;
+pub mod spec;
+pub mod sweep;
+pub mod table;
 pub mod write;
 
 pub use run::{RunOptions, RunOutput, run};

@@ -1,0 +1,516 @@
+//! Analysis of a finished sweep: Sobol indices (first order and total, with bootstrap
+//! confidence intervals), Morris elementary effects (mu, mu*, sigma), and for grids and
+//! Latin hypercubes a table of means and standard deviations per design point.
+//!
+//! The model is stochastic: a design point's output is the mean of its replicates. The
+//! indices describe how that mean depends on the parameters; the replicate noise shows up
+//! as variance no parameter explains (first-order indices summing well below 1).
+
+use crate::design::{SaltelliRole, saltelli_role};
+use crate::spec::{DesignSpec, Plan};
+use crate::sweep::{JOURNAL_FILE, RunRecord, check_records, open_dir, read_journal};
+use crate::table::{Column, Table};
+use crate::write::write_atomic;
+use anyhow::{Result, bail};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// First-order and total Sobol indices of one parameter, with bootstrap intervals.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SobolIndex {
+    pub s1: f64,
+    pub s1_interval: (f64, f64),
+    pub st: f64,
+    pub st_interval: (f64, f64),
+}
+
+fn mean(x: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = x.len() as f64;
+    x.sum::<f64>() / n
+}
+
+/// Point estimates over the base rows `rows` (with repeats, for the bootstrap).
+fn sobol_estimate(
+    fa: &[f64],
+    fb: &[f64],
+    fab: &[Vec<f64>],
+    rows: &[usize],
+) -> (Vec<f64>, Vec<f64>) {
+    // Var(Y) over A and B together, as SALib does.
+    let n2 = (2 * rows.len()) as f64;
+    let m = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / n2;
+    let var = rows
+        .iter()
+        .map(|&j| (fa[j] - m).powi(2) + (fb[j] - m).powi(2))
+        .sum::<f64>()
+        / n2;
+    let mut s1 = Vec::with_capacity(fab.len());
+    let mut st = Vec::with_capacity(fab.len());
+    for abi in fab {
+        // Saltelli et al. (2010), eq. (b) of table 2, and Jansen's total effect estimator.
+        let first = mean(rows.iter().map(|&j| fb[j] * (abi[j] - fa[j]))) / var;
+        let total = 0.5 * mean(rows.iter().map(|&j| (fa[j] - abi[j]).powi(2))) / var;
+        s1.push(first);
+        st.push(total);
+    }
+    (s1, st)
+}
+
+/// The `q`-quantile of sorted values (linear interpolation between order statistics).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (pos - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Sobol indices from outputs `y` of a Saltelli design of `k` parameters (see
+/// [`crate::design::saltelli`]), with percentile intervals from `bootstrap` resamples of
+/// the base rows at level `confidence`. `None` when the output does not vary.
+pub fn sobol_indices(
+    y: &[f64],
+    k: usize,
+    bootstrap: usize,
+    confidence: f64,
+    seed: u64,
+) -> Option<Vec<SobolIndex>> {
+    let n = y.len() / (k + 2);
+    let (mut fa, mut fb) = (vec![0.0; n], vec![0.0; n]);
+    let mut fab = vec![vec![0.0; n]; k];
+    for (p, &v) in y.iter().enumerate() {
+        match saltelli_role(p, k) {
+            SaltelliRole::A(j) => fa[j] = v,
+            SaltelliRole::B(j) => fb[j] = v,
+            SaltelliRole::AB(i, j) => fab[i][j] = v,
+        }
+    }
+    let rows: Vec<usize> = (0..n).collect();
+    let (s1, st) = sobol_estimate(&fa, &fb, &fab, &rows);
+    if s1.iter().chain(&st).any(|x| !x.is_finite()) {
+        return None;
+    }
+    let mut rng = Pcg64Mcg::seed_from_u64(asymwar_model::rng::mix(seed, 0xB007));
+    let mut boot_s1 = vec![Vec::with_capacity(bootstrap); k];
+    let mut boot_st = vec![Vec::with_capacity(bootstrap); k];
+    let mut sample = vec![0; n];
+    for _ in 0..bootstrap {
+        for s in sample.iter_mut() {
+            *s = rng.random_range(0..n);
+        }
+        let (b1, bt) = sobol_estimate(&fa, &fb, &fab, &sample);
+        for i in 0..k {
+            // A resample with no spread has no indices; it says nothing about the interval.
+            if b1[i].is_finite() && bt[i].is_finite() {
+                boot_s1[i].push(b1[i]);
+                boot_st[i].push(bt[i]);
+            }
+        }
+    }
+    let (lo_q, hi_q) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
+    let interval = |v: &mut Vec<f64>, point: f64| {
+        if v.is_empty() {
+            return (point, point);
+        }
+        v.sort_by(f64::total_cmp);
+        (quantile(v, lo_q), quantile(v, hi_q))
+    };
+    Some(
+        (0..k)
+            .map(|i| SobolIndex {
+                s1: s1[i],
+                s1_interval: interval(&mut boot_s1[i], s1[i]),
+                st: st[i],
+                st_interval: interval(&mut boot_st[i], st[i]),
+            })
+            .collect(),
+    )
+}
+
+/// Morris statistics of one parameter's elementary effects, in output units per unit of
+/// the parameter's normalised range (as SALib reports them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MorrisEffect {
+    pub mu: f64,
+    /// Mean absolute effect: the importance ranking (Campolongo et al. 2007).
+    pub mu_star: f64,
+    /// Standard deviation of the effects: interactions and non-linearity.
+    pub sigma: f64,
+}
+
+/// Morris statistics from outputs `y` at the points `units` of `k`-parameter trajectories
+/// (see [`crate::design::morris`]).
+pub fn morris_effects(units: &[Vec<f64>], y: &[f64], k: usize) -> Vec<MorrisEffect> {
+    let mut effects = vec![Vec::new(); k];
+    for t in 0..units.len() / (k + 1) {
+        for s in t * (k + 1)..(t + 1) * (k + 1) - 1 {
+            let (a, b) = (&units[s], &units[s + 1]);
+            if let Some(d) = (0..k).find(|&d| a[d] != b[d]) {
+                effects[d].push((y[s + 1] - y[s]) / (b[d] - a[d]));
+            }
+        }
+    }
+    effects
+        .iter()
+        .map(|e| {
+            let n = e.len() as f64;
+            let mu = e.iter().sum::<f64>() / n;
+            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / n;
+            let sigma = (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            MorrisEffect { mu, mu_star, sigma }
+        })
+        .collect()
+}
+
+/// Mean, sample standard deviation and count of the values present.
+fn moments(values: &[Option<f64>]) -> (usize, Option<f64>, Option<f64>) {
+    let v: Vec<f64> = values.iter().flatten().copied().collect();
+    let n = v.len();
+    if n == 0 {
+        return (0, None, None);
+    }
+    let m = v.iter().sum::<f64>() / n as f64;
+    let sd =
+        (n > 1).then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
+    (n, Some(m), sd)
+}
+
+/// What `analyze` found: the tables written and a text report.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub report: String,
+    pub outputs: Vec<PathBuf>,
+}
+
+/// Per point and metric: the replicates' values.
+fn by_point(plan: &Plan, records: &[RunRecord]) -> Vec<Vec<Vec<Option<f64>>>> {
+    let mut out = vec![vec![Vec::new(); plan.metrics.len()]; plan.points()];
+    for r in records {
+        for (m, v) in r.metrics.iter().enumerate() {
+            out[r.point as usize][m].push(*v);
+        }
+    }
+    out
+}
+
+fn fmt(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e6).contains(&x.abs()) {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Analyses the sweep in `dir` and writes `sobol.csv`, `morris.csv` or `points.csv` there.
+pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis> {
+    if !(0.0 < confidence && confidence < 1.0) {
+        bail!("the confidence level must lie strictly between 0 and 1, got {confidence}");
+    }
+    let (plan, manifest) = open_dir(dir)?;
+    let journal = dir.join(JOURNAL_FILE);
+    let (records, _) = read_journal(&journal)?;
+    check_records(&plan, manifest.shard, &records, &journal)?;
+    if records.len() as u64 != plan.runs() {
+        bail!(
+            "{}: {} of {} runs are here{}: analyse a whole sweep (finish it with --resume, or merge its shards)",
+            dir.display(),
+            records.len(),
+            plan.runs(),
+            if manifest.shard.count > 1 {
+                format!(" (shard {})", manifest.shard)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let cells = by_point(&plan, &records);
+    let k = plan.params.len();
+    let mut report = String::new();
+    let mut outputs = Vec::new();
+    writeln!(
+        report,
+        "{}: {} design, {} points x {} replicates = {} runs",
+        plan.spec.name,
+        plan.spec.design.name(),
+        plan.points(),
+        plan.spec.replicates,
+        plan.runs()
+    )?;
+    // Replicate means per point, for the indices; a metric missing anywhere is skipped.
+    let point_means = |m: usize| -> Option<Vec<f64>> {
+        cells
+            .iter()
+            .map(|c| {
+                moments(&c[m])
+                    .1
+                    .filter(|_| c[m].iter().all(Option::is_some))
+            })
+            .collect()
+    };
+    let mut table = Table::default();
+    match plan.spec.design {
+        DesignSpec::Sobol { .. } => {
+            let (mut metric, mut param) = (Vec::new(), Vec::new());
+            let mut cols: [Vec<Option<f64>>; 6] = Default::default();
+            writeln!(
+                report,
+                "Sobol indices, {:.0}% bootstrap intervals ({bootstrap} resamples):",
+                confidence * 100.0
+            )?;
+            for (m, name) in plan.metrics.iter().enumerate() {
+                let Some(y) = point_means(m) else {
+                    writeln!(report, "\n{name}: not analysed (missing in some runs)")?;
+                    continue;
+                };
+                let Some(idx) = sobol_indices(&y, k, bootstrap, confidence, plan.spec.master_seed)
+                else {
+                    writeln!(report, "\n{name}: constant, no indices")?;
+                    continue;
+                };
+                writeln!(report, "\n{name}")?;
+                writeln!(
+                    report,
+                    "  {:<36} {:>9} {:>21} {:>9} {:>21}",
+                    "parameter", "S1", "interval", "ST", "interval"
+                )?;
+                for (p, s) in plan.params.iter().zip(&idx) {
+                    writeln!(
+                        report,
+                        "  {:<36} {:>9} {:>21} {:>9} {:>21}",
+                        p.path,
+                        fmt(s.s1),
+                        format!("[{}, {}]", fmt(s.s1_interval.0), fmt(s.s1_interval.1)),
+                        fmt(s.st),
+                        format!("[{}, {}]", fmt(s.st_interval.0), fmt(s.st_interval.1)),
+                    )?;
+                    metric.push(name.clone());
+                    param.push(p.path.clone());
+                    for (c, v) in cols.iter_mut().zip([
+                        s.s1,
+                        s.s1_interval.0,
+                        s.s1_interval.1,
+                        s.st,
+                        s.st_interval.0,
+                        s.st_interval.1,
+                    ]) {
+                        c.push(Some(v));
+                    }
+                }
+            }
+            table.push("metric", Column::Text(metric));
+            table.push("parameter", Column::Text(param));
+            for (name, c) in ["s1", "s1_low", "s1_high", "st", "st_low", "st_high"]
+                .into_iter()
+                .zip(cols)
+            {
+                table.push(name, Column::Float(c));
+            }
+            let path = dir.join("sobol.csv");
+            write_atomic(&path, &table.to_csv()?)?;
+            outputs.push(path);
+        }
+        DesignSpec::Morris { .. } => {
+            let (mut metric, mut param) = (Vec::new(), Vec::new());
+            let mut cols: [Vec<Option<f64>>; 3] = Default::default();
+            writeln!(
+                report,
+                "Morris elementary effects (per unit of each parameter's normalised range):"
+            )?;
+            for (m, name) in plan.metrics.iter().enumerate() {
+                let Some(y) = point_means(m) else {
+                    writeln!(report, "\n{name}: not analysed (missing in some runs)")?;
+                    continue;
+                };
+                let effects = morris_effects(&plan.units, &y, k);
+                writeln!(report, "\n{name}")?;
+                writeln!(
+                    report,
+                    "  {:<36} {:>11} {:>11} {:>11}",
+                    "parameter", "mu*", "mu", "sigma"
+                )?;
+                let mut order: Vec<usize> = (0..k).collect();
+                order.sort_by(|&a, &b| effects[b].mu_star.total_cmp(&effects[a].mu_star));
+                for i in order {
+                    let e = effects[i];
+                    writeln!(
+                        report,
+                        "  {:<36} {:>11} {:>11} {:>11}",
+                        plan.params[i].path,
+                        fmt(e.mu_star),
+                        fmt(e.mu),
+                        fmt(e.sigma)
+                    )?;
+                }
+                for (p, e) in plan.params.iter().zip(&effects) {
+                    metric.push(name.clone());
+                    param.push(p.path.clone());
+                    for (c, v) in cols.iter_mut().zip([e.mu_star, e.mu, e.sigma]) {
+                        c.push(Some(v));
+                    }
+                }
+            }
+            table.push("metric", Column::Text(metric));
+            table.push("parameter", Column::Text(param));
+            for (name, c) in ["mu_star", "mu", "sigma"].into_iter().zip(cols) {
+                table.push(name, Column::Float(c));
+            }
+            let path = dir.join("morris.csv");
+            write_atomic(&path, &table.to_csv()?)?;
+            outputs.push(path);
+        }
+        DesignSpec::Grid | DesignSpec::LatinHypercube { .. } => {
+            // Tidy: one row per point and metric, ready for plotting.
+            let mut point = Vec::new();
+            let mut values: Vec<Vec<String>> = vec![Vec::new(); k];
+            let (mut metric, mut count, mut means, mut sds) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (p, cell) in cells.iter().enumerate() {
+                let vals = plan.values(p);
+                for (m, name) in plan.metrics.iter().enumerate() {
+                    let (n, mean, sd) = moments(&cell[m]);
+                    point.push(p as i64);
+                    for (col, v) in values.iter_mut().zip(&vals) {
+                        col.push(v.to_string());
+                    }
+                    metric.push(name.clone());
+                    count.push(n as i64);
+                    means.push(mean);
+                    sds.push(sd);
+                }
+            }
+            const SHOWN: usize = 40;
+            writeln!(
+                report,
+                "Mean and standard deviation over replicates, per design point{}:",
+                if plan.points() > SHOWN {
+                    format!(
+                        " (the first {SHOWN} of {}; all in points.csv)",
+                        plan.points()
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+            let nm = plan.metrics.len();
+            let widths: Vec<usize> = plan
+                .params
+                .iter()
+                .zip(&values)
+                .map(|(p, col)| {
+                    col.iter()
+                        .map(String::len)
+                        .chain([p.path.len()])
+                        .max()
+                        .unwrap_or(0)
+                        + 2
+                })
+                .collect();
+            for (m, name) in plan.metrics.iter().enumerate() {
+                writeln!(report, "\n{name}")?;
+                writeln!(
+                    report,
+                    "  {:>5}{}  {:>11} {:>11} {:>3}",
+                    "point",
+                    plan.params
+                        .iter()
+                        .zip(&widths)
+                        .map(|(p, w)| format!("{:>w$}", p.path))
+                        .collect::<String>(),
+                    "mean",
+                    "sd",
+                    "n"
+                )?;
+                for p in 0..plan.points().min(SHOWN) {
+                    let row = p * nm + m;
+                    writeln!(
+                        report,
+                        "  {:>5}{}  {:>11} {:>11} {:>3}",
+                        p,
+                        values
+                            .iter()
+                            .zip(&widths)
+                            .map(|(c, w)| format!("{:>w$}", c[row]))
+                            .collect::<String>(),
+                        means[row].map(fmt).unwrap_or("-".into()),
+                        sds[row].map(fmt).unwrap_or("-".into()),
+                        count[row]
+                    )?;
+                }
+            }
+            table.push("point", Column::Int(point));
+            for (p, col) in plan.params.iter().zip(values) {
+                table.push(p.path.clone(), Column::Text(col));
+            }
+            table.push("metric", Column::Text(metric));
+            table.push("n", Column::Int(count));
+            table.push("mean", Column::Float(means));
+            table.push("sd", Column::Float(sds));
+            let path = dir.join("points.csv");
+            write_atomic(&path, &table.to_csv()?)?;
+            outputs.push(path);
+        }
+    }
+    Ok(Analysis { report, outputs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design;
+    use std::f64::consts::PI;
+
+    fn ishigami(x: &[f64]) -> f64 {
+        let (a, b) = (7.0, 0.1);
+        x[0].sin() + a * x[1].sin().powi(2) + b * x[2].powi(4) * x[0].sin()
+    }
+
+    /// Ishigami & Homma (1990), with the analytic indices from Sobol' & Levitan (1999) /
+    /// Saltelli et al. (2008, p. 179): S = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424,
+    /// 0.2437).
+    #[test]
+    fn sobol_indices_of_the_ishigami_function_match_the_published_values() {
+        let n = 4096;
+        let pts = design::saltelli(n, 3, 2025);
+        let y: Vec<f64> = pts
+            .iter()
+            .map(|u| ishigami(&u.iter().map(|&v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
+            .collect();
+        let idx = sobol_indices(&y, 3, 200, 0.95, 1).unwrap();
+        let s1 = [0.3139, 0.4424, 0.0];
+        let st = [0.5576, 0.4424, 0.2437];
+        for i in 0..3 {
+            eprintln!(
+                "x{}: S1 {:.4} {:?} (published {}), ST {:.4} {:?} (published {})",
+                i + 1,
+                idx[i].s1,
+                idx[i].s1_interval,
+                s1[i],
+                idx[i].st,
+                idx[i].st_interval,
+                st[i]
+            );
+            assert!((idx[i].s1 - s1[i]).abs() < 0.03, "S1 of x{}", i + 1);
+            assert!((idx[i].st - st[i]).abs() < 0.03, "ST of x{}", i + 1);
+            // The intervals cover the truth and are not degenerate.
+            let (lo, hi) = idx[i].st_interval;
+            assert!(lo < hi && lo <= st[i] + 0.01 && st[i] - 0.01 <= hi);
+        }
+        // A function of nothing has no indices.
+        assert!(sobol_indices(&vec![1.0; y.len()], 3, 10, 0.95, 1).is_none());
+    }
+
+    #[test]
+    fn morris_effects_of_a_linear_function_are_its_slopes() {
+        // y = 2 x0 - 3 x1 + 0 x2 on [0, 1]^3: every effect of x0 is 2, of x1 is -3.
+        let pts = design::morris(10, 3, 4, 7);
+        let y: Vec<f64> = pts.iter().map(|x| 2.0 * x[0] - 3.0 * x[1]).collect();
+        let e = morris_effects(&pts, &y, 3);
+        assert!((e[0].mu - 2.0).abs() < 1e-9 && (e[0].mu_star - 2.0).abs() < 1e-9);
+        assert!((e[1].mu + 3.0).abs() < 1e-9 && (e[1].mu_star - 3.0).abs() < 1e-9);
+        assert!(e[0].sigma < 1e-9 && e[2].mu_star == 0.0);
+        // A product has interactions: sigma > 0.
+        let y: Vec<f64> = pts.iter().map(|x| x[0] * x[1]).collect();
+        let e = morris_effects(&pts, &y, 3);
+        assert!(e[0].sigma > 0.05, "{e:?}");
+    }
+}
