@@ -49,6 +49,50 @@ enum Command {
     },
     /// List the built-in scenarios.
     Scenarios,
+    /// Run a scenario and draw it for slides: map snapshots (PNG) on chosen days, an
+    /// animated GIF of the run, and charts (PNG and SVG) of the main metrics.
+    Render {
+        /// Scenario file or built-in name.
+        scenario: String,
+        /// Days to simulate (ticks, for models without a calendar; default: the scenario's).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Days of the map snapshots, comma-separated (default: first, middle and last).
+        #[arg(long, value_delimiter = ',')]
+        at: Vec<u32>,
+        /// Pixels per tile of the snapshots (default: about 640 pixels on the long side).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=32))]
+        scale: Option<u32>,
+        /// Frames of the GIF at most; 0 for no GIF.
+        #[arg(long, default_value_t = 150)]
+        gif_frames: u32,
+    },
+    /// Serve the classroom page: one live simulation per browser, with controls.
+    #[cfg(feature = "web")]
+    Serve {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on. The default lets only this computer in; 0.0.0.0 lets in
+        /// every computer that can reach this one (a classroom network).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The scenario a new browser session starts with.
+        #[arg(long, default_value = "tutorial")]
+        scenario: String,
+        /// Folder of *.ron scenarios offered besides the built-in ones.
+        #[arg(long, default_value = "assets/scenarios")]
+        scenarios: PathBuf,
+        /// Browser sessions at once; more are turned away with a message.
+        #[arg(long, default_value_t = 100)]
+        max_sessions: usize,
+    },
     /// Run a parameter sweep: a spec (assets/sweeps/*.ron or a built-in name) run in
     /// parallel, every finished run kept at once, resumable after a crash.
     Sweep(SweepArgs),
@@ -126,6 +170,23 @@ fn main() -> ExitCode {
             seed,
             scale,
         } => cmd_map(&scenario, &out, seed, scale),
+        #[cfg(feature = "web")]
+        Command::Serve {
+            port,
+            bind,
+            scenario,
+            scenarios,
+            max_sessions,
+        } => cmd_serve(port, bind, scenario, scenarios, max_sessions),
+        Command::Render {
+            scenario,
+            days,
+            seed,
+            out,
+            at,
+            scale,
+            gif_frames,
+        } => cmd_render(&scenario, days, seed, out, at, scale, gif_frames),
         Command::Scenarios => {
             for (name, _) in BUILTIN {
                 println!("{name}");
@@ -333,5 +394,82 @@ fn cmd_map(name: &str, out: &std::path::Path, seed: Option<u64>, scale: u32) -> 
         grid.height,
         out.display()
     );
+    Ok(())
+}
+
+#[cfg(feature = "web")]
+fn cmd_serve(
+    port: u16,
+    bind: std::net::IpAddr,
+    scenario: String,
+    scenarios: PathBuf,
+    max_sessions: usize,
+) -> Result<()> {
+    let opts = asymwar_web::ServeOptions {
+        bind,
+        port,
+        scenario,
+        // The folder is optional: from another directory only the built-ins are offered.
+        scenarios_dir: scenarios.is_dir().then_some(scenarios),
+        max_sessions,
+        ..Default::default()
+    };
+    asymwar_web::serve_blocking(&opts).with_context(|| format!("serving on {bind}:{port}"))
+}
+
+fn cmd_render(
+    name: &str,
+    days: Option<u32>,
+    seed: Option<u64>,
+    out: PathBuf,
+    at: Vec<u32>,
+    scale: Option<u32>,
+    gif_frames: u32,
+) -> Result<()> {
+    let scenario = resolve(name)?;
+    let seed = seed.unwrap_or(scenario.seed());
+    let tpd = scenario.ticks_per_day().max(1);
+    let end_tick = match days {
+        Some(d) => u64::from(d) * tpd,
+        None => scenario.ticks(),
+    };
+    let last_day = u32::try_from(end_tick.div_ceil(tpd)).context("the run is too long")?;
+    if let Some(d) = at.iter().find(|d| **d > last_day) {
+        bail!("--at {d}: the run ends on day {last_day}");
+    }
+    let at = if at.is_empty() {
+        vec![0, last_day / 2, last_day]
+    } else {
+        at
+    };
+    let tile_km = match &scenario {
+        ScenarioFile::Conflict(s) => Some(s.map.tile_km),
+        ScenarioFile::CivilViolence(_) => None,
+    };
+    let mut sim = asymwar_scenario::build_simulation(&scenario, seed);
+    let opts = asymwar_viz::RenderOptions {
+        out: out.clone(),
+        at,
+        scale,
+        max_gif_frames: gif_frames,
+        title: format!("{} (seed {seed})", scenario.name()),
+        tile_km,
+    };
+    let started = Instant::now();
+    let done = asymwar_viz::render(&mut sim, end_tick, &opts)?;
+    println!(
+        "{}: {end_tick} ticks, seed {seed} in {:.1} s -> {}",
+        scenario.name(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    for f in done
+        .snapshots
+        .iter()
+        .chain(&done.animation)
+        .chain(&done.charts)
+    {
+        println!("  {}", f.display());
+    }
     Ok(())
 }

@@ -126,6 +126,18 @@ pub enum ImageError {
     Format { file: String },
 }
 
+/// The image as PNG bytes.
+pub fn encode_png(img: &MapImage) -> Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, img.width, img.height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header()?;
+    w.write_image_data(&img.rgb)?;
+    w.finish()?;
+    Ok(bytes)
+}
+
 /// Writes the image as PNG or binary PPM, by the file's extension. The file appears whole
 /// or not at all (written to a temporary name, then renamed).
 pub fn write_image(img: &MapImage, path: &Path) -> Result<(), ImageError> {
@@ -141,18 +153,10 @@ pub fn write_image(img: &MapImage, path: &Path) -> Result<(), ImageError> {
             bytes.extend_from_slice(&img.rgb);
         }
         Some("png") => {
-            let mut enc = png::Encoder::new(&mut bytes, img.width, img.height);
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_depth(png::BitDepth::Eight);
-            let mut w = enc.write_header().map_err(|source| ImageError::Png {
+            bytes = encode_png(img).map_err(|source| ImageError::Png {
                 file: file.clone(),
                 source,
             })?;
-            w.write_image_data(&img.rgb)
-                .map_err(|source| ImageError::Png {
-                    file: file.clone(),
-                    source,
-                })?;
         }
         _ => return Err(ImageError::Format { file }),
     }

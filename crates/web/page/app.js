@@ -1,0 +1,735 @@
+// The asymwar classroom page: draws what the server's simulation sends, and sends the
+// controls back. Plain JavaScript with no dependencies, so it works offline.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+// Charts shown first when the model has these columns (conflict, then civil violence);
+// any other column can be picked from each chart's menu.
+const PREFERRED = [
+  "bamako_fuel_days", "bamako_price_index", "recruits", "attacks_on_civilians",
+  "ambushes", "mean_legitimacy", "active", "quiet", "jailed", "legitimacy",
+];
+const MAX_CHARTS = 6;
+const FLASH_MS = 1200;
+
+// How each kind of marker looks. `label` is for the legend.
+const STYLE = {
+  settlement: { label: "Town (colour: days of fuel left)" },
+  convoy: { label: "Fuel convoy", fill: "#f4d03f", stroke: "#5d4a00" },
+  cell: { label: "Insurgent cell", fill: "#c0392b", stroke: "#4a0f08" },
+  command: { label: "Insurgent command", fill: "#7b241c", stroke: "#fff" },
+  army: { label: "Army unit", fill: "#2e86c1", stroke: "#0b2a40" },
+  quiet: { label: "Quiet citizen", fill: "#7fb77e" },
+  active: { label: "Active (rebelling) citizen", fill: "#e74c3c" },
+  cop: { label: "Cop", fill: "#1f3a93" },
+};
+
+const state = {
+  ws: null,
+  init: null,
+  terrain: null, // ImageBitmap of the terrain, in tiles x scale pixels
+  markers: [], // flat [kind, x, y, size, value] * n
+  flashes: [], // {x, y, kind, at}
+  series: null, // {days: [], cols: [[]...]}
+  charts: [], // {column, canvas, select, value}
+  frame: null,
+  view: { scale: 1, ox: 0, oy: 0, fitted: false },
+  pendingLevers: new Set(),
+  lastAccepted: {}, // lever key -> value the server accepted (or the scenario's)
+  outstanding: [], // lever keys of sent `set` commands, in order
+  frames: 0,
+  lastError: null,
+};
+
+// ---------------------------------------------------------------- connection
+
+function connect() {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(`${proto}//${location.host}/ws`);
+  ws.binaryType = "blob";
+  state.ws = ws;
+  ws.onopen = () => setClock("connected, starting…");
+  ws.onclose = () => {
+    setClock("disconnected");
+    // The server's last word (say, "the classroom is full") explains the close best.
+    const why = state.lastError ? `${state.lastError}. ` : "";
+    showStatus(`${why}The connection to the server was closed: reload the page to try again.`, "error", 0);
+  };
+  ws.onmessage = (ev) => {
+    if (typeof ev.data !== "string") {
+      onTerrain(ev.data);
+      return;
+    }
+    let msg;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch (e) {
+      return;
+    }
+    if (msg.type === "init") onInit(msg);
+    else if (msg.type === "frame") onFrame(msg);
+    else if (msg.type === "error") onReply(msg, "error");
+    else if (msg.type === "ok") onReply(msg, "ok");
+  };
+}
+
+function send(cmd) {
+  if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(cmd));
+}
+
+// ---------------------------------------------------------------- messages
+
+function onInit(msg) {
+  state.init = msg;
+  state.terrain = null;
+  state.markers = [];
+  state.flashes = [];
+  state.series = { days: [], cols: msg.columns.map(() => []) };
+  state.pendingLevers.clear();
+  state.outstanding = [];
+  $("reset").classList.remove("pending");
+  if (!state.view.fitted || state.view.scenario !== msg.scenario) {
+    state.view.fitted = false;
+    state.view.scenario = msg.scenario;
+  }
+  buildScenarioPicker(msg);
+  buildLevers(msg);
+  buildCharts(msg);
+  buildLegend(msg);
+  $("speed").max = String(msg.speeds.length - 1);
+  $("speed").value = String(msg.speed);
+  showSpeed();
+  $("seed").value = String(msg.seed);
+  $("description").textContent = msg.description || "";
+  const cv = msg.model === "CivilViolence";
+  $("explain-conflict").hidden = cv;
+  $("explain-cv").hidden = !cv;
+  draw();
+}
+
+function onTerrain(blob) {
+  createImageBitmap(blob).then((bmp) => {
+    state.terrain = bmp;
+    draw();
+  });
+}
+
+function onFrame(f) {
+  state.frame = f;
+  state.frames += 1;
+  state.markers = f.m;
+  const now = performance.now();
+  for (const [kind, x, y] of f.ev) state.flashes.push({ kind, x, y, at: now });
+  for (const row of f.rows) {
+    state.series.days.push(row[0]);
+    for (let c = 0; c < state.series.cols.length; c++) {
+      const v = row[c + 1];
+      state.series.cols[c].push(v === null ? NaN : v);
+    }
+  }
+  const play = $("play");
+  play.innerHTML = f.running ? "&#10073;&#10073; Pause" : "&#9654; Play";
+  play.dataset.running = f.running ? "1" : "0";
+  const unit = state.init && state.init.index === "tick" ? "tick" : "day";
+  let text = f.date ? `${f.date} · day ${f.day}` : `${unit} ${f.tick}`;
+  if (f.finished) text += " · run over";
+  else if (f.lagging) text += " · (the model runs slower than this speed)";
+  setClock(text, f.tick);
+  drawCharts();
+  draw();
+}
+
+function onReply(msg, kind) {
+  state.lastError = kind === "error" ? msg.message : null;
+  if (msg.lever) {
+    const i = state.outstanding.indexOf(msg.lever);
+    if (i >= 0) state.outstanding.splice(i, 1);
+    if (kind === "ok") {
+      state.pendingLevers.add(msg.lever);
+      state.lastAccepted[msg.lever] = msg.value;
+      $("reset").classList.add("pending");
+    } else {
+      revertLever(msg.lever);
+    }
+  } else if (kind === "ok" && msg.pending) {
+    $("reset").classList.add("pending");
+  }
+  showStatus(msg.message, kind, kind === "error" ? 8000 : 4000);
+}
+
+let statusTimer = null;
+function showStatus(text, kind, ms) {
+  const el = $("status");
+  el.textContent = text;
+  el.className = kind;
+  clearTimeout(statusTimer);
+  if (ms > 0) statusTimer = setTimeout(() => (el.className = ""), ms);
+}
+
+function setClock(text, tick) {
+  const el = $("clock");
+  el.textContent = text;
+  if (tick !== undefined) el.dataset.tick = String(tick);
+}
+
+// ---------------------------------------------------------------- controls
+
+function showSpeed() {
+  if (!state.init) return;
+  const v = state.init.speeds[Number($("speed").value)];
+  const unit = state.init.index === "tick" ? "ticks" : "days";
+  $("speed-out").textContent = `${v} ${unit}/s`;
+}
+
+function buildScenarioPicker(msg) {
+  const sel = $("scenario");
+  sel.innerHTML = "";
+  for (const name of msg.scenarios) {
+    const o = document.createElement("option");
+    o.value = name;
+    o.textContent = name;
+    sel.appendChild(o);
+  }
+  sel.value = msg.scenario;
+}
+
+function fmt(v) {
+  if (typeof v !== "number") return String(v);
+  const a = Math.abs(v);
+  // Large counts (people, litres) read better short: 505k, 2.1M.
+  if (a >= 1e6) return `${(v / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
+  if (Number.isInteger(v)) return String(v);
+  return a >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+function buildLevers(msg) {
+  const box = $("levers");
+  box.innerHTML = "";
+  if (msg.levers.length === 0) {
+    box.textContent = "This model has no levers.";
+    return;
+  }
+  for (const l of msg.levers) {
+    state.lastAccepted[l.key] = l.value;
+    const row = document.createElement("div");
+    row.className = "lever" + (l.available ? "" : " unavailable");
+    row.title = l.about;
+    const label = document.createElement("label");
+    label.textContent = l.label;
+    label.htmlFor = `lever-${l.key}`;
+    const out = document.createElement("output");
+    let input;
+    if (l.kind === "number") {
+      input = document.createElement("input");
+      input.type = "range";
+      input.min = l.min;
+      input.max = l.max;
+      input.step = l.step;
+      input.value = l.value ?? l.min;
+      out.textContent = l.value === null ? "–" : fmt(Number(input.value));
+      input.oninput = () => (out.textContent = fmt(Number(input.value)));
+      input.onchange = () => setLever(l.key, Number(input.value));
+    } else if (l.kind === "choice") {
+      input = document.createElement("select");
+      for (const opt of l.options) {
+        const o = document.createElement("option");
+        o.value = opt;
+        o.textContent = opt.replace(/_/g, " ");
+        input.appendChild(o);
+      }
+      if (l.value !== null) input.value = l.value;
+      input.onchange = () => setLever(l.key, input.value);
+    } else {
+      input = document.createElement("input");
+      input.type = "checkbox";
+      input.checked = l.value === true;
+      out.textContent = input.checked ? "on" : "off";
+      input.onchange = () => {
+        out.textContent = input.checked ? "on" : "off";
+        setLever(l.key, input.checked);
+      };
+    }
+    input.id = `lever-${l.key}`;
+    input.dataset.kind = l.kind;
+    input.disabled = !l.available;
+    row.append(label, input, out);
+    if (!l.available) {
+      const note = document.createElement("div");
+      note.className = "note";
+      note.textContent = "not in this scenario's model yet";
+      row.appendChild(note);
+    }
+    box.appendChild(row);
+  }
+}
+
+function setLever(key, value) {
+  state.outstanding.push(key);
+  send({ cmd: "set", lever: key, value });
+}
+
+// Puts a control back to the last value the server accepted.
+function revertLever(key) {
+  const input = $(`lever-${key}`);
+  if (!input) return;
+  const v = state.lastAccepted[key];
+  const out = input.parentElement.querySelector("output");
+  if (input.dataset.kind === "switch") {
+    input.checked = v === true;
+    out.textContent = input.checked ? "on" : "off";
+  } else if (v !== null && v !== undefined) {
+    input.value = v;
+    if (input.dataset.kind === "number") out.textContent = fmt(Number(v));
+  }
+}
+
+function wireControls() {
+  $("play").onclick = () => send({ cmd: $("play").dataset.running === "1" ? "pause" : "play" });
+  $("step").onclick = () => send({ cmd: "step" });
+  $("reset").onclick = () => send({ cmd: "reset" });
+  $("speed").oninput = showSpeed;
+  $("speed").onchange = () => send({ cmd: "speed", level: Number($("speed").value) });
+  $("scenario").onchange = () => send({ cmd: "scenario", name: $("scenario").value });
+  $("seed").onchange = () => {
+    const v = Number($("seed").value);
+    if (Number.isInteger(v) && v >= 0) send({ cmd: "seed", value: v });
+    else showStatus("The seed is a whole number, 0 or more.", "error", 6000);
+  };
+  $("fit").onclick = () => {
+    state.view.fitted = false;
+    draw();
+  };
+  document.addEventListener("keydown", (e) => {
+    if (e.code === "Space" && !/INPUT|SELECT|BUTTON|TEXTAREA/.test(e.target.tagName)) {
+      e.preventDefault();
+      $("play").click();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- map
+
+const canvas = $("map");
+const ctx = canvas.getContext("2d");
+
+function resizeCanvas() {
+  const r = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(r.width * dpr));
+  const h = Math.max(1, Math.round(r.height * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    state.view.fitted = false;
+  }
+}
+
+function fitView() {
+  const init = state.init;
+  if (!init) return;
+  const v = state.view;
+  const margin = 16 * (window.devicePixelRatio || 1);
+  v.scale = Math.min((canvas.width - 2 * margin) / init.width, (canvas.height - 2 * margin) / init.height);
+  v.ox = (canvas.width - init.width * v.scale) / 2;
+  v.oy = (canvas.height - init.height * v.scale) / 2;
+  v.fitted = true;
+}
+
+// Colour of a 0-1 supply level: red (dry) through yellow to green (well supplied).
+function ramp(t) {
+  t = Math.max(0, Math.min(1, t));
+  const stops = [[215, 48, 39], [254, 224, 139], [26, 152, 80]];
+  const s = t < 0.5 ? 0 : 1;
+  const u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+  const c = stops[s].map((a, i) => Math.round(a + (stops[s + 1][i] - a) * u));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+// Radius of a marker in canvas pixels: grows with its size (people, fighters, trucks) and
+// a little with the zoom, within bounds so that a zoomed-in map stays readable.
+function markerRadius(kind, size, tile, dpr) {
+  const zoom = Math.min(1.6, Math.max(0.7, Math.sqrt(tile / dpr / 8)));
+  if (kind === "settlement") {
+    const r = (3 + Math.sqrt(Math.max(size, 0)) / 90) * zoom;
+    return Math.min(22, Math.max(3, r)) * dpr;
+  }
+  const r = (3 + Math.sqrt(Math.max(size, 0)) / 2.5) * zoom;
+  return Math.min(12, Math.max(4, r)) * dpr;
+}
+
+// Draws one marker centred at (px, py) in canvas pixels; `tile` is one tile in pixels.
+function drawMarker(c, kind, px, py, size, value, tile, dpr = window.devicePixelRatio || 1) {
+  const st = STYLE[kind] || STYLE.cell;
+  c.lineWidth = 1.5;
+  if (kind === "settlement") {
+    const r = markerRadius(kind, size, tile, dpr);
+    c.beginPath();
+    c.arc(px, py, r, 0, 2 * Math.PI);
+    c.fillStyle = Number.isFinite(value) ? ramp(value) : "#f5f5f5";
+    c.fill();
+    c.strokeStyle = "#222";
+    c.stroke();
+    return;
+  }
+  if (kind === "quiet" || kind === "active" || kind === "cop") {
+    const s = Math.max(2, tile * 0.9);
+    c.fillStyle = st.fill;
+    c.fillRect(px - s / 2, py - s / 2, s, s);
+    return;
+  }
+  const r = markerRadius(kind, size, tile, dpr);
+  c.fillStyle = st.fill;
+  c.strokeStyle = st.stroke;
+  c.beginPath();
+  if (kind === "cell") {
+    c.moveTo(px, py - r);
+    c.lineTo(px + r * 0.9, py + r * 0.7);
+    c.lineTo(px - r * 0.9, py + r * 0.7);
+    c.closePath();
+  } else if (kind === "command") {
+    c.moveTo(px, py - r * 1.2);
+    c.lineTo(px + r, py);
+    c.lineTo(px, py + r * 1.2);
+    c.lineTo(px - r, py);
+    c.closePath();
+  } else if (kind === "army") {
+    c.rect(px - r * 0.8, py - r * 0.8, r * 1.6, r * 1.6);
+  } else if (kind === "convoy") {
+    c.rect(px - r, py - r * 0.45, r * 2, r * 0.9);
+  }
+  c.fill();
+  c.stroke();
+}
+
+function draw() {
+  resizeCanvas();
+  const init = state.init;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = "#d8d4ca";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (!init) return;
+  if (!state.view.fitted) fitView();
+  const v = state.view;
+  const tile = v.scale;
+  // The map's background: the terrain picture, or a plain grid for abstract models.
+  ctx.imageSmoothingEnabled = false;
+  if (state.terrain) {
+    ctx.drawImage(state.terrain, v.ox, v.oy, init.width * tile, init.height * tile);
+  } else {
+    ctx.fillStyle = init.terrain ? "#e8e2d0" : "#f4f4f0";
+    ctx.fillRect(v.ox, v.oy, init.width * tile, init.height * tile);
+    if (!init.terrain && tile >= 6) {
+      ctx.strokeStyle = "rgba(0,0,0,0.07)";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let x = 0; x <= init.width; x++) {
+        ctx.moveTo(v.ox + x * tile, v.oy);
+        ctx.lineTo(v.ox + x * tile, v.oy + init.height * tile);
+      }
+      for (let y = 0; y <= init.height; y++) {
+        ctx.moveTo(v.ox, v.oy + y * tile);
+        ctx.lineTo(v.ox + init.width * tile, v.oy + y * tile);
+      }
+      ctx.stroke();
+    }
+  }
+  ctx.strokeStyle = "#555";
+  ctx.lineWidth = 1;
+  ctx.strokeRect(v.ox, v.oy, init.width * tile, init.height * tile);
+  // Towns first, so that units and convoys passing through stay visible.
+  const m = state.markers;
+  for (const pass of [0, 1]) {
+    for (let i = 0; i + 4 < m.length; i += 5) {
+      const kind = init.kinds[m[i]];
+      if ((kind === "settlement") !== (pass === 0)) continue;
+      const value = m[i + 4] === null ? NaN : m[i + 4];
+      drawMarker(ctx, kind, v.ox + m[i + 1] * tile, v.oy + m[i + 2] * tile, m[i + 3], value, tile);
+    }
+  }
+  drawTownNames(tile);
+  drawScaleBar(tile);
+  // Engagements: an orange ring that widens and fades.
+  const now = performance.now();
+  state.flashes = state.flashes.filter((f) => now - f.at < FLASH_MS);
+  for (const f of state.flashes) {
+    const t = (now - f.at) / FLASH_MS;
+    ctx.beginPath();
+    ctx.arc(v.ox + f.x * tile, v.oy + f.y * tile, Math.max(6, tile * 1.5) * (0.4 + t), 0, 2 * Math.PI);
+    ctx.strokeStyle = `rgba(255,120,0,${1 - t})`;
+    ctx.lineWidth = 3;
+    ctx.stroke();
+  }
+  // The date on the map itself, so that a screenshot for a slide says when it is.
+  if (state.frame) {
+    const f = state.frame;
+    const text = f.date ? `${f.date}  (day ${f.day})` : `${init.index} ${f.tick}`;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.font = `${14 * dpr}px system-ui, sans-serif`;
+    const w = ctx.measureText(text).width + 16 * dpr;
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(canvas.width - w - 10 * dpr, 10 * dpr, w, 26 * dpr);
+    ctx.fillStyle = "#222";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, canvas.width - w - 2 * dpr, 23 * dpr);
+  }
+  if (state.flashes.length) requestAnimationFrame(draw);
+}
+
+// Town names, largest towns first: as many as the zoom leaves room for.
+function drawTownNames(tile) {
+  const init = state.init;
+  const towns = init.towns || [];
+  if (!towns.length) return;
+  const v = state.view;
+  const dpr = window.devicePixelRatio || 1;
+  const shown = Math.max(8, Math.round(((tile / dpr) * init.width) / 60));
+  ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
+  ctx.textBaseline = "middle";
+  ctx.lineJoin = "round";
+  const placed = [];
+  for (const [name, x, y, population] of towns.slice(0, shown)) {
+    const px = v.ox + x * tile + markerRadius("settlement", population, tile, dpr) + 4 * dpr;
+    const py = v.oy + y * tile;
+    // Larger towns come first and keep their label; a smaller one that would overlap
+    // waits for the user to zoom in.
+    const box = [px, py - 8 * dpr, px + ctx.measureText(name).width, py + 8 * dpr];
+    if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+    placed.push(box);
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = 3 * dpr;
+    ctx.strokeText(name, px, py);
+    ctx.fillStyle = "#1d1d1d";
+    ctx.fillText(name, px, py);
+  }
+}
+
+// A bar of a round number of km, bottom right.
+function drawScaleBar(tile) {
+  const km = state.init.tile_km;
+  if (!km) return;
+  const dpr = window.devicePixelRatio || 1;
+  const want = (120 * dpr * km) / tile; // km in about 120 css pixels
+  const nice = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((n) => n >= want * 0.6) || 1000;
+  const len = (nice / km) * tile;
+  const x = canvas.width - len - 20 * dpr;
+  const y = canvas.height - 22 * dpr;
+  ctx.fillStyle = "rgba(255,255,255,0.8)";
+  ctx.fillRect(x - 8 * dpr, y - 18 * dpr, len + 16 * dpr, 28 * dpr);
+  ctx.strokeStyle = "#222";
+  ctx.lineWidth = 2 * dpr;
+  ctx.beginPath();
+  ctx.moveTo(x, y - 5 * dpr);
+  ctx.lineTo(x, y);
+  ctx.lineTo(x + len, y);
+  ctx.lineTo(x + len, y - 5 * dpr);
+  ctx.stroke();
+  ctx.fillStyle = "#222";
+  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(`${nice} km`, x + len / 2, y - 4 * dpr);
+  ctx.textAlign = "start";
+}
+
+function wireMap() {
+  canvas.addEventListener(
+    "wheel",
+    (e) => {
+      e.preventDefault();
+      const dpr = window.devicePixelRatio || 1;
+      const r = canvas.getBoundingClientRect();
+      const px = (e.clientX - r.left) * dpr;
+      const py = (e.clientY - r.top) * dpr;
+      const v = state.view;
+      const k = Math.exp(-e.deltaY * 0.0015);
+      const scale = Math.max(0.5, Math.min(200, v.scale * k));
+      // Zoom about the pointer: the tile under it stays under it.
+      v.ox = px - ((px - v.ox) * scale) / v.scale;
+      v.oy = py - ((py - v.oy) * scale) / v.scale;
+      v.scale = scale;
+      draw();
+    },
+    { passive: false },
+  );
+  let drag = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, y: e.clientY, ox: state.view.ox, oy: state.view.oy };
+    canvas.setPointerCapture(e.pointerId);
+    canvas.classList.add("dragging");
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const dpr = window.devicePixelRatio || 1;
+    state.view.ox = drag.ox + (e.clientX - drag.x) * dpr;
+    state.view.oy = drag.oy + (e.clientY - drag.y) * dpr;
+    draw();
+  });
+  const end = () => {
+    drag = null;
+    canvas.classList.remove("dragging");
+  };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  window.addEventListener("resize", draw);
+}
+
+// ---------------------------------------------------------------- legend
+
+function buildLegend(msg) {
+  const box = $("legend");
+  box.innerHTML = "";
+  const kinds = msg.model === "CivilViolence" ? ["quiet", "active", "cop"] : ["settlement", "convoy", "cell", "command", "army"];
+  const add = (paint, text) => {
+    const c = document.createElement("canvas");
+    c.width = 40;
+    c.height = 40;
+    const g = c.getContext("2d");
+    g.scale(2, 2);
+    paint(g);
+    const span = document.createElement("span");
+    span.textContent = text;
+    box.append(c, span);
+  };
+  for (const k of kinds) {
+    const size = k === "settlement" ? 100000 : 25;
+    add((g) => drawMarker(g, k, 10, 10, size, k === "settlement" ? 0.8 : NaN, 5, 1), STYLE[k].label);
+  }
+  if (msg.model !== "CivilViolence") {
+    add((g) => {
+      g.beginPath();
+      g.arc(10, 10, 7, 0, 2 * Math.PI);
+      g.strokeStyle = "rgb(255,120,0)";
+      g.lineWidth = 2.5;
+      g.stroke();
+    }, "Engagement (ambush, raid, strike …)");
+    const ramp = document.createElement("div");
+    ramp.className = "ramp";
+    const span = document.createElement("span");
+    span.textContent = "fuel: dry → well supplied (grey: not modelled yet)";
+    box.append(ramp, span);
+  }
+}
+
+// ---------------------------------------------------------------- charts
+
+function chosenColumns(msg) {
+  const names = msg.columns.map((c) => c.name);
+  const chosen = PREFERRED.filter((n) => names.includes(n));
+  for (const n of names) {
+    if (chosen.length >= 3) break;
+    if (!chosen.includes(n)) chosen.push(n);
+  }
+  return chosen.slice(0, MAX_CHARTS);
+}
+
+function buildCharts(msg) {
+  const box = $("charts");
+  box.innerHTML = "";
+  state.charts = [];
+  if (msg.columns.length === 0) {
+    box.textContent = "This model records no time series.";
+    return;
+  }
+  for (const name of chosenColumns(msg)) {
+    const wrap = document.createElement("div");
+    wrap.className = "chart";
+    const title = document.createElement("div");
+    title.className = "title";
+    const select = document.createElement("select");
+    for (const c of msg.columns) {
+      const o = document.createElement("option");
+      o.value = c.name;
+      o.textContent = c.name.replace(/_/g, " ");
+      o.title = c.about;
+      select.appendChild(o);
+    }
+    select.value = name;
+    const value = document.createElement("b");
+    title.append(select, value);
+    const c = document.createElement("canvas");
+    c.width = 712;
+    c.height = 220;
+    wrap.append(title, c);
+    box.appendChild(wrap);
+    const chart = { column: name, canvas: c, select, value };
+    select.onchange = () => {
+      chart.column = select.value;
+      drawCharts();
+    };
+    state.charts.push(chart);
+  }
+  drawCharts();
+}
+
+function drawCharts() {
+  const init = state.init;
+  if (!init || !state.series) return;
+  const days = state.series.days;
+  const lastDay = Math.max(1, Math.ceil(init.end_tick / init.ticks_per_day), days.length ? days[days.length - 1] : 0);
+  for (const ch of state.charts) {
+    const ci = init.columns.findIndex((c) => c.name === ch.column);
+    const col = init.columns[ci];
+    const ys = state.series.cols[ci] || [];
+    const g = ch.canvas.getContext("2d");
+    const W = ch.canvas.width;
+    const H = ch.canvas.height;
+    ch.canvas.dataset.points = String(ys.length);
+    ch.canvas.title = `${col.about} (${col.unit})`;
+    g.clearRect(0, 0, W, H);
+    const finite = ys.filter(Number.isFinite);
+    const last = finite.length ? finite[finite.length - 1] : NaN;
+    ch.value.textContent = Number.isFinite(last) ? `${fmt(last)} (${col.unit})` : `(${col.unit})`;
+    let lo = finite.length ? Math.min(...finite) : 0;
+    let hi = finite.length ? Math.max(...finite) : 1;
+    if (lo >= 0) lo = 0; // counts and stocks read best against zero
+    if (hi - lo < 1e-9) hi = lo + (Math.abs(lo) || 1);
+    const L = 70, R = 12, T = 12, B = 34;
+    const X = (d) => L + (d / lastDay) * (W - L - R);
+    const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+    g.strokeStyle = "#ccc";
+    g.lineWidth = 1;
+    g.beginPath();
+    g.moveTo(L, T);
+    g.lineTo(L, H - B);
+    g.lineTo(W - R, H - B);
+    g.stroke();
+    g.fillStyle = "#555";
+    g.font = "22px system-ui, sans-serif";
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmt(hi), L - 8, T + 6);
+    g.fillText(fmt(lo), L - 8, H - B);
+    g.textAlign = "center";
+    g.textBaseline = "top";
+    g.fillText(`${init.index} ${lastDay}`, W - R - 50, H - B + 6);
+    g.fillText("0", L, H - B + 6);
+    g.strokeStyle = "#c0392b";
+    g.lineWidth = 3;
+    g.beginPath();
+    let pen = false;
+    for (let i = 0; i < ys.length; i++) {
+      if (!Number.isFinite(ys[i])) {
+        pen = false;
+        continue;
+      }
+      const x = X(days[i]);
+      const y = Y(ys[i]);
+      if (pen) g.lineTo(x, y);
+      else g.moveTo(x, y);
+      pen = true;
+    }
+    g.stroke();
+    if (ys.length === 1 && Number.isFinite(ys[0])) {
+      g.fillStyle = "#c0392b";
+      g.fillRect(X(days[0]) - 3, Y(ys[0]) - 3, 6, 6);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+wireControls();
+wireMap();
+connect();

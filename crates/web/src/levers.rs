@@ -1,0 +1,336 @@
+//! The levers a class can pull, and setting a scenario value by its path.
+//!
+//! A lever names a value in the scenario's serde representation (`params.army.discipline`),
+//! so the page works with whatever schema the model has: a lever whose path the current
+//! schema lacks is shown as unavailable and refused with a message, never a crash.
+
+use asymwar_scenario::ScenarioFile;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What values a lever takes.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LeverKind {
+    Number { min: f64, max: f64, step: f64 },
+    Choice { options: &'static [&'static str] },
+    Switch,
+}
+
+/// One lever of the model.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Lever {
+    pub key: &'static str,
+    /// The model the lever belongs to (the scenario file's variant).
+    pub model: &'static str,
+    pub label: &'static str,
+    /// Dotted path inside the scenario (below its model variant).
+    pub path: &'static str,
+    #[serde(flatten)]
+    pub kind: LeverKind,
+    pub about: &'static str,
+}
+
+/// The levers of the models. A lever whose path a scenario lacks is shown as unavailable.
+pub const LEVERS: &[Lever] = &[
+    Lever {
+        model: "Conflict",
+        key: "autonomy",
+        label: "Insurgent autonomy",
+        path: "params.insurgency.autonomy",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.05,
+        },
+        about: "0: cells wait for orders from their command; 1: cells act on their own",
+    },
+    Lever {
+        model: "Conflict",
+        key: "army_size",
+        label: "Army size (x)",
+        path: "params.army.size_factor",
+        kind: LeverKind::Number {
+            min: 0.25,
+            max: 4.0,
+            step: 0.25,
+        },
+        about: "multiplies the number of army units of the scenario",
+    },
+    Lever {
+        model: "Conflict",
+        key: "discipline",
+        label: "Army discipline",
+        path: "params.army.discipline",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.05,
+        },
+        about: "0: soldiers often harm civilians; 1: they almost never do",
+    },
+    Lever {
+        model: "Conflict",
+        key: "escort",
+        label: "Escort doctrine",
+        path: "params.army.escort_doctrine",
+        kind: LeverKind::Choice {
+            options: &["unescorted", "escorted_convoys", "route_security"],
+        },
+        about: "how the army protects the fuel convoys",
+    },
+    Lever {
+        model: "Conflict",
+        key: "cooperation",
+        label: "Regional cooperation",
+        path: "params.army.cooperation",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.05,
+        },
+        about: "0: each country alone; 1: neighbours share intelligence and escort convoys",
+    },
+    Lever {
+        model: "Conflict",
+        key: "blockade",
+        label: "Blockade",
+        path: "params.insurgency.blockade",
+        kind: LeverKind::Switch,
+        about: "whether the insurgents blockade the fuel corridors",
+    },
+    Lever {
+        model: "Conflict",
+        key: "threshold",
+        label: "Grievance threshold",
+        path: "params.activation.threshold",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.5,
+            step: 0.01,
+        },
+        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+    },
+    Lever {
+        model: "CivilViolence",
+        key: "legitimacy",
+        label: "Legitimacy",
+        path: "params.legitimacy",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.05,
+        },
+        about: "how rightful citizens find the regime: grievance is hardship x (1 - legitimacy)",
+    },
+    Lever {
+        model: "CivilViolence",
+        key: "cop_density",
+        label: "Cop density",
+        path: "params.cop_density",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.2,
+            step: 0.005,
+        },
+        about: "share of the grid's cells occupied by cops",
+    },
+    Lever {
+        model: "CivilViolence",
+        key: "vision",
+        label: "Vision (cells)",
+        path: "params.vision",
+        kind: LeverKind::Number {
+            min: 1.0,
+            max: 10.0,
+            step: 1.0,
+        },
+        about: "how far citizens and cops see",
+    },
+    Lever {
+        model: "CivilViolence",
+        key: "threshold",
+        label: "Grievance threshold",
+        path: "params.activation.threshold",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.5,
+            step: 0.01,
+        },
+        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+    },
+];
+
+/// A model's lever by its key (`model` is the scenario file's variant name).
+pub fn lever(model: &str, key: &str) -> Option<&'static Lever> {
+    LEVERS.iter().find(|l| l.model == model && l.key == key)
+}
+
+impl Lever {
+    /// The value as this lever accepts it, or why not.
+    pub fn check(&self, value: &Value) -> Result<Value, String> {
+        match self.kind {
+            LeverKind::Number { min, max, .. } => {
+                let v = value
+                    .as_f64()
+                    .ok_or_else(|| format!("{} must be a number, got {value}", self.label))?;
+                if !(min..=max).contains(&v) {
+                    return Err(format!(
+                        "{} must be between {min} and {max}, got {v}",
+                        self.label
+                    ));
+                }
+                Ok(Value::from(v))
+            }
+            LeverKind::Choice { options } => match value.as_str() {
+                Some(s) if options.contains(&s) => Ok(Value::from(s)),
+                _ => Err(format!(
+                    "{} must be one of {}, got {value}",
+                    self.label,
+                    options.join(", ")
+                )),
+            },
+            LeverKind::Switch => value
+                .as_bool()
+                .map(Value::from)
+                .ok_or_else(|| format!("{} must be true or false, got {value}", self.label)),
+        }
+    }
+}
+
+/// The scenario's own fields as JSON (below the model variant), and the variant's name.
+pub fn inner(file: &ScenarioFile) -> (String, Value) {
+    let v = serde_json::to_value(file).expect("a scenario always serialises");
+    match v {
+        Value::Object(map) if map.len() == 1 => map.into_iter().next().expect("one entry"),
+        other => (String::new(), other),
+    }
+}
+
+/// The value at a dotted path, if the path exists.
+pub fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(root, |v, key| v.as_object()?.get(key))
+}
+
+/// Sets the value at a dotted path; every key on the way must already exist.
+pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let mut here = root;
+    let mut walked = String::new();
+    for key in path.split('.') {
+        let map = here
+            .as_object_mut()
+            .ok_or_else(|| format!("'{walked}' is not a group of settings"))?;
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(key);
+        here = map
+            .get_mut(key)
+            .ok_or_else(|| format!("'{walked}' does not exist in this scenario's schema"))?;
+    }
+    *here = value;
+    Ok(())
+}
+
+/// The current value of a lever in a scenario, or `None` when its path does not exist.
+pub fn current(file: &ScenarioFile, lever: &Lever) -> Option<Value> {
+    get_path(&inner(file).1, lever.path).cloned()
+}
+
+/// The scenario with the lever values applied (each checked against its lever's range),
+/// validated like a file. Errors are one readable line each.
+pub fn apply(file: &ScenarioFile, settings: &[(&Lever, Value)]) -> Result<ScenarioFile, String> {
+    let (variant, mut v) = inner(file);
+    for (lever, value) in settings {
+        let mut value = lever.check(value)?;
+        // Whole-number settings (counts) must stay whole: serde refuses 3.0 for a u32.
+        if let (Some(now), Some(x)) = (get_path(&v, lever.path), value.as_f64())
+            && (now.is_u64() || now.is_i64())
+        {
+            if x.fract() != 0.0 {
+                return Err(format!("{} must be a whole number, got {x}", lever.label));
+            }
+            value = Value::from(x as i64);
+        }
+        set_path(&mut v, lever.path, value)
+            .map_err(|e| format!("lever '{}' ({}): {e}", lever.key, lever.path))?;
+    }
+    let wrapped = if variant.is_empty() {
+        v
+    } else {
+        Value::Object([(variant, v)].into_iter().collect())
+    };
+    let out: ScenarioFile =
+        serde_json::from_value(wrapped).map_err(|e| format!("the scenario refused it: {e}"))?;
+    let problems = asymwar_scenario::validate::validate(&out);
+    if let Some(p) = problems.first() {
+        return Err(format!("{}: {}", p.path, p.rule));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tutorial() -> ScenarioFile {
+        asymwar_scenario::builtin("tutorial").unwrap().unwrap()
+    }
+
+    #[test]
+    fn round_trips_without_levers() {
+        let t = tutorial();
+        assert_eq!(apply(&t, &[]).unwrap(), t);
+    }
+
+    #[test]
+    fn sets_an_existing_path() {
+        let t = tutorial();
+        let (_, mut v) = inner(&t);
+        set_path(&mut v, "calendar.days", Value::from(12)).unwrap();
+        assert_eq!(get_path(&v, "calendar.days"), Some(&Value::from(12)));
+    }
+
+    #[test]
+    fn refuses_a_missing_path_with_its_name() {
+        let t = tutorial();
+        let (_, mut v) = inner(&t);
+        let e = set_path(&mut v, "params.nowhere.x", Value::from(1)).unwrap_err();
+        assert!(e.contains("params.nowhere"), "{e}");
+        let e = set_path(&mut v, "name.x", Value::from(1)).unwrap_err();
+        assert!(e.contains("not a group"), "{e}");
+    }
+
+    #[test]
+    fn refuses_out_of_range_values() {
+        let l = lever("Conflict", "discipline").unwrap();
+        assert!(l.check(&Value::from(1.5)).is_err());
+        assert!(l.check(&Value::from("high")).is_err());
+        assert!(l.check(&Value::from(0.5)).is_ok());
+        let e = lever("Conflict", "escort").unwrap();
+        assert!(e.check(&Value::from("bombing")).is_err());
+        assert!(
+            lever("Conflict", "blockade")
+                .unwrap()
+                .check(&Value::from(1))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn every_lever_applies_or_is_refused_cleanly() {
+        let t = tutorial();
+        for l in LEVERS {
+            let value = match l.kind {
+                LeverKind::Number { min, .. } => Value::from(min),
+                LeverKind::Choice { options } => Value::from(options[0]),
+                LeverKind::Switch => Value::from(true),
+            };
+            match (current(&t, l), apply(&t, &[(l, value)])) {
+                (Some(_), r) => assert!(r.is_ok(), "{}: {r:?}", l.key),
+                (None, r) => assert!(r.unwrap_err().contains(l.path)),
+            }
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! The asymwar classroom: one page, and one simulation per browser session run here on the
+//! server and streamed to the page over a WebSocket.
+//!
+//! The page, its script and its style are compiled into the binary and are the only files
+//! served, so the server works from any directory and cannot be asked for any other file.
+//!
+//! Protocol (JSON text; the server also sends the terrain as one binary PNG message after
+//! each `init`): the page sends `{"cmd": "play" | "pause" | "step" | "reset" | "speed" |
+//! "scenario" | "set" | "seed", ...}` (see [`session::Command`]); the server answers with
+//! `init`, `frame`, `ok` and `error` messages. A bad message gets an `error` reply and the
+//! session goes on.
+
+pub mod levers;
+pub mod session;
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use session::{Catalogue, Command, FPS, Session};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::time::MissedTickBehavior;
+
+const INDEX_HTML: &str = include_str!("../page/index.html");
+const APP_JS: &str = include_str!("../page/app.js");
+const STYLE_CSS: &str = include_str!("../page/style.css");
+
+/// Largest command the server reads: commands are a few dozen bytes. A longer text message
+/// gets an error reply.
+pub const MAX_COMMAND_BYTES: usize = 4 * 1024;
+/// Largest WebSocket message at all; past this the connection is closed by the protocol
+/// layer (code 1009), before the message is held in memory.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Commands a session may send per second (more are refused with an error reply).
+pub const MAX_COMMANDS_PER_SECOND: u32 = 40;
+/// A session that has not been heard from (not even a pong) for this long is dropped, so a
+/// browser that vanished without closing does not hold a simulation forever. The server
+/// pings three times within it; browsers answer pings by themselves.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+    /// The scenario a new session starts with.
+    pub scenario: String,
+    /// A folder of `*.ron` scenarios offered besides the built-in ones.
+    pub scenarios_dir: Option<PathBuf>,
+    /// Sessions at once; more are refused.
+    pub max_sessions: usize,
+    /// See [`IDLE_TIMEOUT`].
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            scenario: "tutorial".into(),
+            scenarios_dir: None,
+            max_sessions: 100,
+            idle_timeout: IDLE_TIMEOUT,
+        }
+    }
+}
+
+struct AppState {
+    scenario: String,
+    catalogue: Arc<Catalogue>,
+    max_sessions: usize,
+    idle_timeout: Duration,
+    sessions: AtomicUsize,
+    /// Sessions playing now: they share the processors for stepping.
+    playing: AtomicUsize,
+    cores: usize,
+}
+
+/// Counts a session while it lives, and while it plays, so that a dropped connection is
+/// counted out of both.
+struct Live {
+    state: Arc<AppState>,
+    playing: bool,
+}
+
+impl Live {
+    fn set_playing(&mut self, now: bool) {
+        if now != self.playing {
+            if now {
+                self.state.playing.fetch_add(1, Ordering::SeqCst);
+            } else {
+                self.state.playing.fetch_sub(1, Ordering::SeqCst);
+            }
+            self.playing = now;
+        }
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.set_playing(false);
+        self.state.sessions.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The router: the page, its two files, the WebSocket and a health check. Nothing else
+/// is served: any other path, `..` or not, is a 404.
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { page(INDEX_HTML, "text/html; charset=utf-8") }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { page(APP_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { page(STYLE_CSS, "text/css; charset=utf-8") }),
+        )
+        .route("/health", get(health))
+        .route("/ws", get(ws_handler))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .with_state(state)
+}
+
+fn page(body: &'static str, mime: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let n = state.sessions.load(Ordering::SeqCst);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!(
+            "{{\"sessions\":{n},\"playing\":{}}}",
+            state.playing.load(Ordering::SeqCst)
+        ),
+    )
+        .into_response()
+}
+
+async fn ws_handler(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| run_session(socket, state))
+}
+
+fn error(message: impl Into<String>) -> Message {
+    let v = serde_json::json!({"type": "error", "message": message.into()});
+    Message::text(v.to_string())
+}
+
+/// Everything a page needs after the run was replaced: init, terrain, first frame.
+fn run_messages(s: &mut Session) -> Vec<Message> {
+    let mut out = vec![Message::text(s.init().to_string())];
+    if let Some(png) = s.terrain_png() {
+        out.push(Message::binary(png));
+    }
+    out.push(Message::text(s.frame()));
+    out
+}
+
+/// Runs `f` on the session in a blocking task (building and stepping take CPU time that
+/// must not hold up the network threads) and hands the session back.
+async fn blocking<T: Send + 'static>(
+    s: Box<Session>,
+    f: impl FnOnce(&mut Session) -> T + Send + 'static,
+) -> Option<(Box<Session>, T)> {
+    tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        let out = f(&mut s);
+        (s, out)
+    })
+    .await
+    .ok()
+}
+
+async fn send_all(socket: &mut WebSocket, msgs: Vec<Message>) -> bool {
+    for m in msgs {
+        if socket.send(m).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
+    let n = state.sessions.fetch_add(1, Ordering::SeqCst) + 1;
+    let mut live = Live {
+        state: state.clone(),
+        playing: false,
+    };
+    if n > state.max_sessions {
+        let _ = socket
+            .send(error(format!(
+                "the classroom is full ({} sessions): try again later",
+                state.max_sessions
+            )))
+            .await;
+        return;
+    }
+    let (catalogue, name) = (state.catalogue.clone(), state.scenario.clone());
+    let started = tokio::task::spawn_blocking(move || {
+        let mut s = Box::new(Session::new(catalogue, &name)?);
+        let msgs = run_messages(&mut s);
+        Ok::<_, String>((s, msgs))
+    })
+    .await;
+    let mut s = match started {
+        Ok(Ok((s, msgs))) => {
+            if !send_all(&mut socket, msgs).await {
+                return;
+            }
+            s
+        }
+        Ok(Err(e)) => {
+            let _ = socket.send(error(e)).await;
+            return;
+        }
+        Err(_) => {
+            let _ = socket.send(error("the session failed to start")).await;
+            return;
+        }
+    };
+    let mut ticker = tokio::time::interval(Duration::from_secs(1) / FPS);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut ping = tokio::time::interval(state.idle_timeout / 3);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let (mut window, mut commands) = (Instant::now(), 0u32);
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            msg = socket.recv() => {
+                last_heard = Instant::now();
+                let text = match msg {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Binary(_))) => {
+                        if socket.send(error("binary messages are not understood: send JSON commands")).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Some(Ok(Message::Text(t))) => t,
+                };
+                if window.elapsed() >= Duration::from_secs(1) {
+                    (window, commands) = (Instant::now(), 0);
+                }
+                commands += 1;
+                let quick = if commands > MAX_COMMANDS_PER_SECOND {
+                    Some("too many commands: slow down".to_string())
+                } else if text.len() > MAX_COMMAND_BYTES {
+                    Some(format!("message too long ({} bytes): commands are under {MAX_COMMAND_BYTES} bytes", text.len()))
+                } else {
+                    None
+                };
+                if let Some(e) = quick {
+                    if socket.send(error(e)).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                let text = text.to_string();
+                let Some((back, msgs)) = blocking(s, move |s| handle(s, &text)).await else {
+                    let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
+                    break;
+                };
+                s = back;
+                live.set_playing(s.running);
+                if !send_all(&mut socket, msgs).await {
+                    break;
+                }
+            }
+            _ = ticker.tick() => {
+                if s.running {
+                    let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
+                    let Some((back, frame)) = blocking(s, move |s| { s.advance(budget); s.frame() }).await else {
+                        let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
+                        break;
+                    };
+                    s = back;
+                    live.set_playing(s.running);
+                    if socket.send(Message::text(frame)).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > state.idle_timeout {
+                    break;
+                }
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The replies to one command: an error, or what changed. Replies to `set` name the
+/// lever (and the accepted value), so the page can mark it pending or put it back.
+fn handle(s: &mut Session, text: &str) -> Vec<Message> {
+    let cmd: Command = match serde_json::from_str(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let shown: String = text.chars().take(80).collect();
+            return vec![error(format!("not a command ({e}): {shown}"))];
+        }
+    };
+    let reply = |v: serde_json::Value| vec![Message::text(v.to_string())];
+    match cmd {
+        Command::Set { lever, value } => {
+            let key: String = lever.chars().take(40).collect();
+            match s.command(Command::Set { lever, value }) {
+                Ok(_) => {
+                    let accepted = s.pending_value(&key);
+                    reply(
+                        serde_json::json!({"type": "ok", "lever": key, "value": accepted,
+                        "message": format!("{key} set: press Reset to run with it")}),
+                    )
+                }
+                Err(e) => reply(serde_json::json!({"type": "error", "lever": key, "message": e})),
+            }
+        }
+        Command::Seed { value } => match s.command(Command::Seed { value }) {
+            Ok(_) => reply(serde_json::json!({"type": "ok", "pending": true,
+                "message": format!("seed {value}: press Reset to run with it")})),
+            Err(e) => vec![error(e)],
+        },
+        Command::Speed { level } => match s.command(Command::Speed { level }) {
+            Ok(_) => vec![],
+            Err(e) => vec![error(e)],
+        },
+        cmd => match s.command(cmd) {
+            Err(e) => vec![error(e)],
+            Ok(true) => run_messages(s),
+            Ok(false) => vec![Message::text(s.frame())],
+        },
+    }
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds and serves on the current tokio runtime; returns once the port is bound.
+pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
+    let catalogue = Arc::new(Catalogue::new(opts.scenarios_dir.clone()));
+    if let Err(e) = catalogue.load(&opts.scenario) {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
+    }
+    let listener = TcpListener::bind((opts.bind, opts.port)).await?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(AppState {
+        scenario: opts.scenario.clone(),
+        catalogue,
+        max_sessions: opts.max_sessions,
+        idle_timeout: opts.idle_timeout,
+        sessions: AtomicUsize::new(0),
+        playing: AtomicUsize::new(0),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    });
+    let app = router(state);
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(Server { addr, task })
+}
+
+/// Serves until the process ends (the `asymwar serve` command).
+pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let server = start(opts).await?;
+        let addr = server.addr;
+        if opts.bind.is_loopback() {
+            println!("asymwar classroom: open http://{addr} in a browser");
+            println!("  only this computer can connect: use --bind 0.0.0.0 to let a class in");
+        } else {
+            println!(
+                "asymwar classroom: listening on {addr}: ANY computer that can reach this one on the network can open the page"
+            );
+            println!(
+                "  students open http://<this computer's address>:{}",
+                addr.port()
+            );
+        }
+        println!("  press Ctrl-C to stop");
+        server.task.await.map_err(std::io::Error::other)?
+    })
+}

@@ -1,0 +1,725 @@
+//! One browser session: a scenario, the levers set for the next run, and the running
+//! simulation, turned into the JSON messages the page draws.
+//!
+//! Everything here is synchronous and may take a while (building a world, stepping a day):
+//! the server calls it from a blocking task so that the network threads stay free.
+
+use crate::levers::{self, LEVERS, Lever};
+use asymwar_model::Simulation;
+use asymwar_model::observation::{self, Marker, MarkerKind, Reporters};
+use asymwar_model::settlement::Settlement;
+use asymwar_model::terrain::TerrainGrid;
+use asymwar_scenario::ScenarioFile;
+use asymwar_scenario::load::{BUILTIN, builtin, load_file};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Frames a playing session sends per second.
+pub const FPS: u32 = 15;
+/// Speeds the page offers, in days (or ticks, for models without a calendar) per second.
+pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
+/// The speed a session starts with (2 days a second: the tutorial's 60 days in 30 s).
+pub const DEFAULT_SPEED: usize = 3;
+/// The speed for models without a calendar, whose runs are hundreds of ticks (10 a second).
+pub const DEFAULT_TICK_SPEED: usize = 5;
+/// Share of the machine's time that stepping may take, split between the sessions that
+/// play. A model too slow for the chosen speed runs as fast as its share allows (the page
+/// says so) instead of falling ever further behind, and the frames keep coming.
+const STEP_SHARE: f64 = 0.7;
+/// Engagement flashes sent in one frame at most (the page cannot show more anyway).
+const MAX_EVENTS_PER_FRAME: usize = 500;
+/// Longest edge of the terrain picture sent to the page, in pixels.
+const TERRAIN_MAX_PX: u32 = 1024;
+
+/// Time one frame of one session may spend stepping when `playing` sessions share
+/// `cores` processors.
+pub fn step_budget(playing: usize, cores: usize) -> Duration {
+    let share = STEP_SHARE * cores.max(1) as f64 / playing.max(1) as f64;
+    Duration::from_secs_f64(share.min(STEP_SHARE) / f64::from(FPS))
+}
+
+/// The marker kinds in the order the page indexes them in frames.
+pub const KINDS: [MarkerKind; 8] = [
+    MarkerKind::Settlement,
+    MarkerKind::Convoy,
+    MarkerKind::Cell,
+    MarkerKind::Command,
+    MarkerKind::ArmyUnit,
+    MarkerKind::Quiet,
+    MarkerKind::Active,
+    MarkerKind::Cop,
+];
+
+/// What the page may ask.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+// Empty variants are written `Play {}`, not `Play`: serde ignores extra fields next to the
+// tag of a unit variant, and a command with a typo'd field should be refused, not obeyed.
+pub enum Command {
+    Play {},
+    Pause {},
+    /// Advance one day (one tick for models without a calendar) and pause.
+    Step {},
+    /// Start a fresh run of the scenario with the levers as set.
+    Reset {},
+    Speed {
+        level: usize,
+    },
+    /// Switch scenario (by the name the catalogue lists); levers go back to its values.
+    Scenario {
+        name: String,
+    },
+    /// Set a lever for the next run.
+    Set {
+        lever: String,
+        value: Value,
+    },
+    /// The seed of the next run.
+    Seed {
+        value: u64,
+    },
+}
+
+/// Where a listed scenario comes from.
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Builtin,
+    File(PathBuf),
+}
+
+/// The scenarios the page may pick: the built-in ones and the `*.ron` files of a folder
+/// (a file shadows a built-in of the same name, so an edited copy wins). The page picks by
+/// name only, from this list: no path it sends is ever opened.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    pub dir: Option<PathBuf>,
+}
+
+/// A name a listed file may have: no dots, slashes or spaces, so it reads as what it is.
+fn plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl Catalogue {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self { dir }
+    }
+
+    fn entries(&self) -> Vec<(String, Source)> {
+        let mut files: Vec<(String, Source)> = Vec::new();
+        if let Some(dir) = &self.dir
+            && let Ok(rd) = std::fs::read_dir(dir)
+        {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.extension().and_then(|x| x.to_str()) != Some("ron") || !p.is_file() {
+                    continue;
+                }
+                if let Some(stem) = p.file_stem().and_then(|s| s.to_str())
+                    && plain_name(stem)
+                {
+                    files.push((stem.to_string(), Source::File(p.clone())));
+                }
+            }
+        }
+        let mut all: Vec<(String, Source)> = BUILTIN
+            .iter()
+            .filter(|(n, _)| !files.iter().any(|(f, _)| f == n))
+            .map(|(n, _)| (n.to_string(), Source::Builtin))
+            .collect();
+        all.extend(files);
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// The names the page may pick, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.entries().into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// Loads and validates a listed scenario; errors are one readable message.
+    pub fn load(&self, name: &str) -> Result<ScenarioFile, String> {
+        let Some((_, source)) = self.entries().into_iter().find(|(n, _)| n == name) else {
+            let shown: String = name.chars().take(64).collect();
+            return Err(format!(
+                "no scenario named '{shown}': pick one of {}",
+                self.names().join(", ")
+            ));
+        };
+        match source {
+            Source::Builtin => builtin(name)
+                .expect("listed built-ins exist")
+                .map_err(|e| e.to_string()),
+            Source::File(p) => load_file(&p).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn default_speed(file: &ScenarioFile) -> usize {
+    match file {
+        ScenarioFile::Conflict(_) => DEFAULT_SPEED,
+        ScenarioFile::CivilViolence(_) => DEFAULT_TICK_SPEED,
+    }
+}
+
+fn variant(file: &ScenarioFile) -> &'static str {
+    match file {
+        ScenarioFile::Conflict(_) => "Conflict",
+        ScenarioFile::CivilViolence(_) => "CivilViolence",
+    }
+}
+
+/// Builds a simulation; a model that panics while building (one not in this build, a bug)
+/// becomes an error message instead of a dead connection.
+fn build(file: &ScenarioFile, seed: u64) -> Result<Simulation, String> {
+    catch_unwind(AssertUnwindSafe(|| {
+        asymwar_scenario::build_simulation(file, seed)
+    }))
+    .map_err(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown reason".into());
+        format!("cannot start '{}': {why}", file.name())
+    })
+}
+
+/// A session's state.
+pub struct Session {
+    catalogue: Arc<Catalogue>,
+    name: String,
+    /// The scenario as loaded; the levers are applied to it at each reset.
+    base: ScenarioFile,
+    /// Lever values for the next run.
+    settings: Vec<(&'static Lever, Value)>,
+    seed: u64,
+    sim: Simulation,
+    pub running: bool,
+    speed: usize,
+    /// Fraction of a tick owed to the next frame at slow speeds.
+    carry: f64,
+    /// Whether the last frame could not keep up with the chosen speed.
+    lagging: bool,
+    end_tick: u64,
+    ticks_per_day: u64,
+    markers: Vec<Marker>,
+    sent_events: usize,
+    sent_rows: usize,
+    /// Map extent in tiles.
+    extent: (u32, u32),
+}
+
+impl Session {
+    /// A session on a listed scenario, with its own seed.
+    pub fn new(catalogue: Arc<Catalogue>, name: &str) -> Result<Self, String> {
+        let base = catalogue.load(name)?;
+        let seed = base.seed();
+        let sim = build(&base, seed)?;
+        let speed = default_speed(&base);
+        let mut s = Self {
+            catalogue,
+            name: name.to_string(),
+            ticks_per_day: base.ticks_per_day(),
+            end_tick: base.ticks(),
+            base,
+            settings: Vec::new(),
+            seed,
+            sim,
+            running: false,
+            speed,
+            carry: 0.0,
+            lagging: false,
+            markers: Vec::new(),
+            sent_events: 0,
+            sent_rows: 0,
+            extent: (1, 1),
+        };
+        s.extent = s.measure_extent();
+        Ok(s)
+    }
+
+    /// The scenario of the next run: the base with the levers applied.
+    fn next_scenario(&self) -> Result<ScenarioFile, String> {
+        let settings: Vec<(&Lever, Value)> =
+            self.settings.iter().map(|(l, v)| (*l, v.clone())).collect();
+        levers::apply(&self.base, &settings)
+    }
+
+    /// Starts a fresh run with the levers and seed as set.
+    pub fn reset(&mut self) -> Result<(), String> {
+        let file = self.next_scenario()?;
+        let sim = build(&file, self.seed)?;
+        self.start(&file, sim);
+        Ok(())
+    }
+
+    /// Makes `sim`, built from `file`, the session's run.
+    fn start(&mut self, file: &ScenarioFile, sim: Simulation) {
+        self.sim = sim;
+        self.ticks_per_day = file.ticks_per_day();
+        self.end_tick = file.ticks();
+        self.running = false;
+        self.carry = 0.0;
+        self.lagging = false;
+        self.sent_events = 0;
+        self.sent_rows = 0;
+        self.extent = self.measure_extent();
+    }
+
+    fn measure_extent(&mut self) -> (u32, u32) {
+        if let Some(g) = self.sim.world.get_resource::<TerrainGrid>() {
+            return (u32::from(g.width), u32::from(g.height));
+        }
+        // Models on an abstract grid: its size in the scenario, else the markers' extent.
+        let (_, v) = levers::inner(&self.base);
+        let dim = |k: &str| {
+            levers::get_path(&v, &format!("params.{k}"))
+                .and_then(Value::as_u64)
+                .map(|n| n as u32)
+        };
+        if let (Some(w), Some(h)) = (dim("width"), dim("height")) {
+            return (w.max(1), h.max(1));
+        }
+        observation::markers(&mut self.sim.world, &mut self.markers);
+        let w = self.markers.iter().map(|k| k.x).fold(1.0f32, f32::max);
+        let h = self.markers.iter().map(|k| k.y).fold(1.0f32, f32::max);
+        (w.ceil() as u32 + 1, h.ceil() as u32 + 1)
+    }
+
+    fn tick(&self) -> u64 {
+        self.sim.clock().tick
+    }
+
+    pub fn finished(&self) -> bool {
+        self.tick() >= self.end_tick
+    }
+
+    /// Applies a command; `Ok(true)` when the run was replaced (the page needs a new init).
+    pub fn command(&mut self, cmd: Command) -> Result<bool, String> {
+        match cmd {
+            Command::Play {} => {
+                if self.finished() {
+                    return Err("the run is over: press Reset to start again".into());
+                }
+                self.running = true;
+                Ok(false)
+            }
+            Command::Pause {} => {
+                self.running = false;
+                Ok(false)
+            }
+            Command::Step {} => {
+                self.running = false;
+                if self.finished() {
+                    return Err("the run is over: press Reset to start again".into());
+                }
+                let until = (self.tick() / self.ticks_per_day + 1) * self.ticks_per_day;
+                while self.tick() < until.min(self.end_tick) {
+                    self.sim.step();
+                }
+                Ok(false)
+            }
+            Command::Reset {} => self.reset().map(|()| true),
+            Command::Speed { level } => {
+                if level >= SPEEDS.len() {
+                    return Err(format!(
+                        "speed level must be 0 to {}, got {level}",
+                        SPEEDS.len() - 1
+                    ));
+                }
+                self.speed = level;
+                self.carry = 0.0;
+                Ok(false)
+            }
+            Command::Scenario { name } => {
+                let base = self.catalogue.load(&name)?;
+                let sim = build(&base, base.seed())?;
+                self.seed = base.seed();
+                self.speed = default_speed(&base);
+                self.base = base;
+                self.name = name;
+                self.settings.clear();
+                // The scenario as loaded is the run's: no levers are set yet.
+                let file = self.base.clone();
+                self.start(&file, sim);
+                Ok(true)
+            }
+            Command::Set { lever, value } => {
+                let shown: String = lever.chars().take(40).collect();
+                let model = variant(&self.base);
+                let l = levers::lever(model, &lever).ok_or_else(|| {
+                    if LEVERS.iter().any(|l| l.key == lever) {
+                        format!("{shown} is not a lever of the {} model", self.model_name())
+                    } else {
+                        format!("no lever named '{shown}'")
+                    }
+                })?;
+                // The value's own range first, so that a wrong value is named as such
+                // whatever the scenario.
+                let value = l.check(&value)?;
+                if levers::current(&self.base, l).is_none() {
+                    return Err(format!(
+                        "{} is not in this scenario's model yet ({} is missing)",
+                        l.label, l.path
+                    ));
+                }
+                let mut settings = self.settings.clone();
+                settings.retain(|(k, _)| k.key != l.key);
+                settings.push((l, value));
+                let trial: Vec<(&Lever, Value)> =
+                    settings.iter().map(|(l, v)| (*l, v.clone())).collect();
+                levers::apply(&self.base, &trial)?;
+                self.settings = settings;
+                Ok(false)
+            }
+            Command::Seed { value } => {
+                self.seed = value;
+                Ok(false)
+            }
+        }
+    }
+
+    fn model_name(&self) -> &'static str {
+        match self.base {
+            ScenarioFile::Conflict(_) => "conflict",
+            ScenarioFile::CivilViolence(_) => "civil violence",
+        }
+    }
+
+    /// Steps as many ticks as one frame of the chosen speed needs, within `budget` of
+    /// time (see [`step_budget`]), and stops at the end of the run.
+    pub fn advance(&mut self, budget: Duration) {
+        let owed = SPEEDS[self.speed] * self.ticks_per_day as f64 / f64::from(FPS) + self.carry;
+        let n = owed.floor() as u64;
+        self.carry = owed - n as f64;
+        let deadline = Instant::now() + budget;
+        self.lagging = false;
+        for _ in 0..n {
+            if self.finished() {
+                break;
+            }
+            self.sim.step();
+            if Instant::now() > deadline {
+                self.lagging = true;
+                self.carry = 0.0;
+                break;
+            }
+        }
+        if self.finished() {
+            self.running = false;
+        }
+    }
+
+    /// What the page needs to set itself up for the current run.
+    pub fn init(&self) -> Value {
+        let (_, tree) = levers::inner(&self.base);
+        let model = variant(&self.base);
+        let levers: Vec<Value> = LEVERS
+            .iter()
+            .filter(|l| l.model == model)
+            .map(|l| {
+                let current = levers::get_path(&tree, l.path).cloned();
+                let pending = self
+                    .settings
+                    .iter()
+                    .find(|(k, _)| k.key == l.key)
+                    .map(|(_, v)| v.clone());
+                let mut v = serde_json::to_value(l).expect("levers serialise");
+                v["available"] = Value::Bool(current.is_some());
+                v["value"] = pending.or(current).unwrap_or(Value::Null);
+                v
+            })
+            .collect();
+        let reporters = self.sim.world.resource::<Reporters>();
+        let columns: Vec<Value> = reporters
+            .daily
+            .iter()
+            .map(|r| json!({"name": r.name, "unit": r.unit, "about": r.about}))
+            .collect();
+        let ts = self.sim.time_series();
+        // Town names for the map, largest first (the page labels as many as fit).
+        let mut towns: Vec<(String, f32, f32, u32)> = self
+            .sim
+            .world
+            .try_query::<&Settlement>()
+            .map(|mut q| {
+                q.iter(&self.sim.world)
+                    .map(|s| {
+                        (
+                            s.name.clone(),
+                            f32::from(s.tile.x) + 0.5,
+                            f32::from(s.tile.y) + 0.5,
+                            s.population,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        towns.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+        let tile_km = levers::get_path(&tree, "map.tile_km").and_then(Value::as_f64);
+        let description = match &self.base {
+            ScenarioFile::Conflict(s) => s.description.clone(),
+            ScenarioFile::CivilViolence(s) => s.description.clone(),
+        };
+        json!({
+            "type": "init",
+            "scenario": self.name,
+            "description": description,
+            "model": model,
+            "scenarios": self.catalogue.names(),
+            "levers": levers,
+            "columns": columns,
+            "index": ts.index_name,
+            "dated": ts.dated,
+            "width": self.extent.0,
+            "height": self.extent.1,
+            "terrain": self.sim.world.contains_resource::<TerrainGrid>(),
+            "tile_km": tile_km,
+            "towns": towns,
+            "kinds": KINDS.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            "speeds": SPEEDS,
+            "speed": self.speed,
+            "fps": FPS,
+            "end_tick": self.end_tick,
+            "ticks_per_day": self.ticks_per_day,
+            "seed": self.seed,
+        })
+    }
+
+    /// The terrain as a PNG, for models with a terrain map.
+    pub fn terrain_png(&self) -> Option<Vec<u8>> {
+        let grid = self.sim.world.get_resource::<TerrainGrid>()?;
+        let longest = u32::from(grid.width.max(grid.height)).max(1);
+        let scale = (TERRAIN_MAX_PX / longest).clamp(1, 8);
+        let img = asymwar_viz::terrain_image(grid, std::iter::empty(), scale);
+        asymwar_viz::encode_png(&img).ok()
+    }
+
+    /// The state now: clock, every marker, the engagements and time-series rows since the
+    /// last frame.
+    pub fn frame(&mut self) -> String {
+        observation::markers(&mut self.sim.world, &mut self.markers);
+        // Flat [kind, x, y, size, value] per marker; positions to 1/100 tile keep the
+        // message short, and a NaN value (nothing to colour by) is sent as null.
+        let mut m: Vec<f32> = Vec::with_capacity(self.markers.len() * 5);
+        for k in &self.markers {
+            let kind = KINDS.iter().position(|c| *c == k.kind).unwrap_or(0);
+            m.extend_from_slice(&[
+                kind as f32,
+                (k.x * 100.0).round() / 100.0,
+                (k.y * 100.0).round() / 100.0,
+                k.size,
+                (k.value * 1000.0).round() / 1000.0,
+            ]);
+        }
+        let log = &self.sim.events().events;
+        let new_events = log.get(self.sent_events..).unwrap_or(&[]);
+        let skip = new_events.len().saturating_sub(MAX_EVENTS_PER_FRAME);
+        let events: Vec<Value> = new_events[skip..]
+            .iter()
+            .map(|e| {
+                json!([
+                    e.kind.name(),
+                    f32::from(e.tile.x) + 0.5,
+                    f32::from(e.tile.y) + 0.5
+                ])
+            })
+            .collect();
+        self.sent_events = log.len();
+        let ts = self.sim.time_series();
+        let rows: Vec<Value> =
+            (self.sent_rows..ts.len())
+                .map(|i| {
+                    let mut r = vec![Value::from(ts.days[i])];
+                    r.extend(ts.row(i).iter().map(|v| {
+                        serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)
+                    }));
+                    Value::Array(r)
+                })
+                .collect();
+        self.sent_rows = ts.len();
+        let clock = self.sim.clock();
+        let frame = FrameMsg {
+            kind: "frame",
+            tick: clock.tick,
+            day: clock.day(),
+            date: ts.dated.then(|| clock.date().to_string()),
+            running: self.running,
+            finished: self.finished(),
+            lagging: self.lagging,
+            m,
+            ev: events,
+            rows,
+        };
+        serde_json::to_string(&frame).expect("frames serialise")
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value a lever is set to for the next run, if it was set.
+    pub fn pending_value(&self, key: &str) -> Value {
+        self.settings
+            .iter()
+            .find(|(l, _)| l.key == key)
+            .map_or(Value::Null, |(_, v)| v.clone())
+    }
+}
+
+#[derive(Serialize)]
+struct FrameMsg {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    tick: u64,
+    day: u32,
+    date: Option<String>,
+    running: bool,
+    finished: bool,
+    lagging: bool,
+    m: Vec<f32>,
+    ev: Vec<Value>,
+    rows: Vec<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tutorial() -> Session {
+        Session::new(Arc::new(Catalogue::default()), "tutorial").unwrap()
+    }
+
+    fn cmd(s: &str) -> Command {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn the_budget_is_shared() {
+        let one = step_budget(1, 2);
+        assert_eq!(one, step_budget(2, 2));
+        assert!(step_budget(30, 2) < one / 10);
+        assert!(one < Duration::from_secs(1) / FPS);
+    }
+
+    #[test]
+    fn plain_names_only() {
+        assert!(plain_name("epstein_run1"));
+        assert!(!plain_name("../etc/passwd"));
+        assert!(!plain_name("a.b"));
+        assert!(!plain_name(""));
+    }
+
+    #[test]
+    fn unknown_or_traversing_names_are_refused() {
+        let c = Catalogue::new(Some(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/scenarios"
+        ))));
+        assert!(c.names().contains(&"tutorial".to_string()));
+        for bad in ["../Cargo", "/etc/passwd", "tutorial.ron", "nope"] {
+            let e = c.load(bad).unwrap_err();
+            assert!(e.contains("no scenario named"), "{e}");
+        }
+        assert!(c.load("tutorial").is_ok());
+    }
+
+    #[test]
+    fn commands_parse_and_refuse_extras() {
+        assert!(matches!(cmd(r#"{"cmd":"play"}"#), Command::Play {}));
+        assert!(matches!(
+            cmd(r#"{"cmd":"speed","level":2}"#),
+            Command::Speed { level: 2 }
+        ));
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"speed","level":2,"x":1}"#).is_err());
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"fly"}"#).is_err());
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"speed","level":-1}"#).is_err());
+    }
+
+    #[test]
+    fn play_advances_and_stops_at_the_end() {
+        let mut s = tutorial();
+        s.command(cmd(r#"{"cmd":"speed","level":7}"#)).unwrap();
+        s.command(Command::Play {}).unwrap();
+        let t0 = s.tick();
+        s.advance(Duration::from_secs(1));
+        assert!(s.tick() > t0);
+        while s.running {
+            s.advance(Duration::from_secs(1));
+        }
+        assert!(s.finished());
+        assert_eq!(s.tick(), s.end_tick);
+        assert!(s.command(Command::Play {}).is_err());
+        assert!(s.command(Command::Reset {}).unwrap());
+        assert_eq!(s.tick(), 0);
+    }
+
+    #[test]
+    fn step_is_one_day() {
+        let mut s = tutorial();
+        s.command(Command::Step {}).unwrap();
+        assert_eq!(s.tick(), 24);
+        let f: Value = serde_json::from_str(&s.frame()).unwrap();
+        assert_eq!(f["day"], 1);
+        assert_eq!(f["rows"].as_array().unwrap().len(), 1);
+        // Rows are sent once.
+        let f: Value = serde_json::from_str(&s.frame()).unwrap();
+        assert_eq!(f["rows"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn frames_list_the_settlements() {
+        let mut s = tutorial();
+        let f: Value = serde_json::from_str(&s.frame()).unwrap();
+        let m = f["m"].as_array().unwrap();
+        assert_eq!(m.len() % 5, 0, "five numbers a marker");
+        let kinds: Vec<u64> = m.chunks(5).map(|c| c[0].as_f64().unwrap() as u64).collect();
+        let count = |k: MarkerKind| {
+            let i = KINDS.iter().position(|c| *c == k).unwrap() as u64;
+            kinds.iter().filter(|x| **x == i).count()
+        };
+        assert_eq!(
+            count(MarkerKind::Settlement),
+            5,
+            "the tutorial's five towns"
+        );
+        assert!(count(MarkerKind::Cell) > 0, "its insurgent cells");
+        assert!(count(MarkerKind::ArmyUnit) > 0, "its army units");
+        let init = s.init();
+        assert_eq!(init["width"], 64);
+        assert_eq!(init["terrain"], true);
+        assert!(s.terrain_png().unwrap().starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn bad_speed_and_levers_are_refused() {
+        let mut s = tutorial();
+        assert!(s.command(cmd(r#"{"cmd":"speed","level":99}"#)).is_err());
+        let e = s
+            .command(cmd(r#"{"cmd":"set","lever":"nope","value":1}"#))
+            .unwrap_err();
+        assert!(e.contains("no lever"), "{e}");
+        let e = s
+            .command(cmd(r#"{"cmd":"set","lever":"legitimacy","value":0.5}"#))
+            .unwrap_err();
+        assert!(e.contains("not a lever of the conflict model"), "{e}");
+    }
+
+    #[test]
+    fn reset_keeps_the_seed_and_so_the_run() {
+        let mut a = tutorial();
+        a.command(Command::Step {}).unwrap();
+        let fa = a.frame();
+        a.command(Command::Reset {}).unwrap();
+        a.command(Command::Step {}).unwrap();
+        assert_eq!(a.frame(), fa);
+    }
+}

@@ -1,0 +1,112 @@
+//! A server on a free loopback port and a WebSocket client that reads the protocol.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use asymwar_web::{ServeOptions, Server, start};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub async fn server(max_sessions: usize) -> Server {
+    let opts = ServeOptions {
+        port: 0,
+        max_sessions,
+        ..ServeOptions::default()
+    };
+    start(&opts).await.expect("the server starts")
+}
+
+/// A client past the opening messages (init, terrain, first frame).
+pub async fn client(addr: SocketAddr) -> Ws {
+    let (mut ws, _) = connect_async(format!("ws://{addr}/ws"))
+        .await
+        .expect("connects");
+    let init = next_json(&mut ws).await;
+    assert_eq!(init["type"], "init", "{init}");
+    let terrain = next(&mut ws).await;
+    assert!(
+        matches!(&terrain, Message::Binary(b) if b.starts_with(b"\x89PNG")),
+        "terrain PNG expected"
+    );
+    let frame = next_json(&mut ws).await;
+    assert_eq!(frame["type"], "frame", "{frame}");
+    ws
+}
+
+/// The next data message (pings are answered by the client library), within 20 s.
+pub async fn next(ws: &mut Ws) -> Message {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("a message within 20 s")
+            .expect("the connection is open")
+            .expect("a valid message");
+        if !matches!(m, Message::Ping(_) | Message::Pong(_)) {
+            return m;
+        }
+    }
+}
+
+pub async fn next_json(ws: &mut Ws) -> Value {
+    match next(ws).await {
+        Message::Text(t) => serde_json::from_str(t.as_str()).expect("the server sends JSON"),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+pub async fn send(ws: &mut Ws, text: &str) {
+    ws.send(Message::text(text.to_string()))
+        .await
+        .expect("sends");
+}
+
+/// Sends a command and returns the first reply.
+pub async fn ask(ws: &mut Ws, text: &str) -> Value {
+    send(ws, text).await;
+    next_json(ws).await
+}
+
+/// A raw HTTP GET, so that the path is sent exactly as written (no client normalises it).
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut buf))
+        .await
+        .expect("the server answers")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+pub async fn sessions(addr: SocketAddr) -> u64 {
+    let (_, text) = http_get(addr, "/health").await;
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    let v: Value = serde_json::from_str(body).expect("health is JSON");
+    v["sessions"].as_u64().unwrap()
+}
+
+/// Sends a command that replaces the run (reset, scenario) and returns its init, past the
+/// terrain picture and first frame that follow it.
+pub async fn ask_run(ws: &mut Ws, text: &str) -> Value {
+    let init = ask(ws, text).await;
+    assert_eq!(init["type"], "init", "{init}");
+    if init["terrain"] == true {
+        assert!(matches!(next(ws).await, Message::Binary(_)));
+    }
+    assert_eq!(next_json(ws).await["type"], "frame");
+    init
+}

@@ -1,0 +1,363 @@
+//! The classroom server against bad and hostile input: every bad message gets an error
+//! reply and the session goes on; no file outside the page is served; sessions that go
+//! away are counted out.
+
+mod common;
+
+use common::*;
+use futures_util::SinkExt;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+/// After an error the session still answers: a step gives a frame one day later.
+async fn still_alive(ws: &mut Ws, expected_day: u64) {
+    let f = ask(ws, r#"{"cmd":"step"}"#).await;
+    assert_eq!(f["type"], "frame", "{f}");
+    assert_eq!(f["day"], expected_day, "{f}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_messages_get_an_error_and_the_session_goes_on() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    let deep = "[".repeat(1000) + &"]".repeat(1000);
+    let cases: &[(&str, &str)] = &[
+        ("{", "not a command"),
+        ("hello", "not a command"),
+        ("", "not a command"),
+        ("null", "not a command"),
+        (r#"{"cmd":"fly"}"#, "not a command"),
+        (r#"{"cmd":"play","extra":1}"#, "not a command"),
+        (r#"{"command":"play"}"#, "not a command"),
+        (r#"{"cmd":"speed","level":"fast"}"#, "not a command"),
+        (r#"{"cmd":"speed","level":-1}"#, "not a command"),
+        (r#"{"cmd":"speed","level":99}"#, "speed level must be"),
+        (r#"{"cmd":"speed","level":1e300}"#, "not a command"),
+        (r#"{"cmd":"seed","value":-5}"#, "not a command"),
+        (r#"{"cmd":"seed","value":"x"}"#, "not a command"),
+        (&deep, "not a command"),
+        (r#"{"cmd":"set","lever":"nope","value":1}"#, "no lever"),
+        (
+            r#"{"cmd":"set","lever":"discipline","value":1.5}"#,
+            "between 0 and 1",
+        ),
+        (
+            r#"{"cmd":"set","lever":"discipline","value":"high"}"#,
+            "must be a number",
+        ),
+        (
+            r#"{"cmd":"set","lever":"escort","value":"carpet_bombing"}"#,
+            "must be one of",
+        ),
+        (
+            r#"{"cmd":"set","lever":"blockade","value":1}"#,
+            "true or false",
+        ),
+        (
+            r#"{"cmd":"set","lever":"legitimacy","value":0.5}"#,
+            "not a lever of the conflict model",
+        ),
+        (
+            r#"{"cmd":"scenario","name":"../../../etc/passwd"}"#,
+            "no scenario named",
+        ),
+        (
+            r#"{"cmd":"scenario","name":"/etc/passwd"}"#,
+            "no scenario named",
+        ),
+        (
+            r#"{"cmd":"scenario","name":"tutorial.ron"}"#,
+            "no scenario named",
+        ),
+        (r#"{"cmd":"scenario","name":""}"#, "no scenario named"),
+    ];
+    for (i, (msg, want)) in cases.iter().enumerate() {
+        let r = ask(&mut ws, msg).await;
+        assert_eq!(r["type"], "error", "{msg} -> {r}");
+        let text = r["message"].as_str().unwrap();
+        assert!(text.contains(want), "{msg} -> {text}");
+        // Keep under the rate limit, and check the session every few messages.
+        if i % 6 == 5 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    still_alive(&mut ws, 1).await;
+
+    // A lever set in range is accepted (or, while the model lacks it, named as missing).
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"discipline","value":0.5}"#).await;
+    let text = r["message"].as_str().unwrap();
+    assert!(
+        r["type"] == "ok" || text.contains("not in this scenario's model yet"),
+        "{r}"
+    );
+    assert_eq!(r["lever"], "discipline");
+
+    // Binary and over-long messages.
+    ws.send(Message::binary(vec![0u8, 159, 146, 150]))
+        .await
+        .unwrap();
+    let r = next_json(&mut ws).await;
+    assert_eq!(r["type"], "error");
+    assert!(r["message"].as_str().unwrap().contains("binary"), "{r}");
+    let long = format!(r#"{{"cmd":"play","pad":"{}"}}"#, "x".repeat(10_000));
+    let r = ask(&mut ws, &long).await;
+    assert!(r["message"].as_str().unwrap().contains("too long"), "{r}");
+    still_alive(&mut ws, 2).await;
+
+    // The run's end: play is refused with a message, reset starts again.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for day in 3..=60 {
+        let f = ask(&mut ws, r#"{"cmd":"step"}"#).await;
+        assert_eq!(f["day"], day, "{f}");
+        if day % 30 == 0 {
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+        }
+    }
+    assert_eq!(ask(&mut ws, r#"{"cmd":"step"}"#).await["type"], "error");
+    let r = ask(&mut ws, r#"{"cmd":"play"}"#).await;
+    assert!(
+        r["message"].as_str().unwrap().contains("run is over"),
+        "{r}"
+    );
+    let init = ask(&mut ws, r#"{"cmd":"reset"}"#).await;
+    assert_eq!(init["type"], "init");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lever_applies_to_the_next_run_only_in_range() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.6}"#).await;
+    assert_eq!(r["type"], "error", "{r}");
+    assert_eq!(r["lever"], "threshold");
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.3}"#).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    assert_eq!(r["value"], 0.3);
+    let r = ask(&mut ws, r#"{"cmd":"seed","value":99}"#).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let init = ask_run(&mut ws, r#"{"cmd":"reset"}"#).await;
+    assert_eq!(init["seed"], 99);
+    let t = init["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "threshold")
+        .unwrap();
+    assert_eq!(t["value"], 0.3, "{t}");
+    assert_eq!(t["available"], true);
+    // A new scenario starts from its own values.
+    let init = ask_run(&mut ws, r#"{"cmd":"scenario","name":"tutorial"}"#).await;
+    let t = init["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "threshold")
+        .unwrap();
+    assert_eq!(t["value"], 0.1, "{t}");
+    assert_eq!(init["seed"], 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_is_refused_and_the_session_goes_on() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    for _ in 0..100 {
+        send(&mut ws, r#"{"cmd":"pause"}"#).await;
+    }
+    let mut refused = 0;
+    for _ in 0..100 {
+        let r = next_json(&mut ws).await;
+        if r["type"] == "error" {
+            assert!(r["message"].as_str().unwrap().contains("too many"), "{r}");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 50, "only {refused} of 100 refused");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    still_alive(&mut ws, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_message_closes_only_its_own_connection() {
+    let s = server(10).await;
+    let mut big = client(s.addr).await;
+    let mut other = client(s.addr).await;
+    let _ = big.send(Message::text("x".repeat(1 << 20))).await;
+    // The big one is closed by the protocol layer; the other session goes on.
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        use futures_util::StreamExt;
+        loop {
+            match big.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the over-sized message's connection is closed"
+    );
+    still_alive(&mut other, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn play_streams_frames_and_pause_stops_them() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    let f = ask(&mut ws, r#"{"cmd":"play"}"#).await;
+    assert_eq!(f["running"], true);
+    let t0 = f["tick"].as_u64().unwrap();
+    let mut last = t0;
+    for _ in 0..10 {
+        let f = next_json(&mut ws).await;
+        assert_eq!(f["type"], "frame");
+        last = f["tick"].as_u64().unwrap();
+    }
+    assert!(last > t0, "the clock advanced");
+    let f = ask(&mut ws, r#"{"cmd":"pause"}"#).await;
+    // Frames already in flight may arrive before the pause's reply.
+    let mut f = f;
+    while f["running"] == true {
+        f = next_json(&mut ws).await;
+    }
+    let paused_at = f["tick"].as_u64().unwrap();
+    let quiet = tokio::time::timeout(Duration::from_millis(500), next(&mut ws)).await;
+    assert!(quiet.is_err(), "no frames while paused");
+    still_alive(&mut ws, paused_at / 24 + 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_page_is_served() {
+    let s = server(10).await;
+    for p in ["/", "/app.js", "/style.css"] {
+        assert_eq!(http_get(s.addr, p).await.0, 200, "{p}");
+    }
+    for p in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2e%2e%2fCargo.toml",
+        "/app.js/../../Cargo.toml",
+        "/..%5c..%5cCargo.toml",
+        "//etc/passwd",
+        "/page/index.html",
+        "/src/lib.rs",
+        "/assets/scenarios/tutorial.ron",
+        "/index.html%00.js",
+    ] {
+        let (status, body) = http_get(s.addr, p).await;
+        assert_eq!(status, 404, "{p}: {body}");
+        assert!(
+            !body.contains("[package]") && !body.contains("root:"),
+            "{p}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_that_go_away_are_cleaned_up_and_the_count_is_bounded() {
+    let s = server(3).await;
+    let mut a = client(s.addr).await;
+    let b = client(s.addr).await;
+    let c = client(s.addr).await;
+    assert_eq!(sessions(s.addr).await, 3);
+    // A fourth is turned away with a message.
+    let (mut d, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", s.addr))
+        .await
+        .unwrap();
+    let r = next_json(&mut d).await;
+    assert!(r["message"].as_str().unwrap().contains("full"), "{r}");
+    drop(d);
+    // One closes politely, one playing vanishes without a close, one just vanishes.
+    a.send(Message::text(r#"{"cmd":"play"}"#)).await.unwrap();
+    a.close(None).await.unwrap();
+    drop(b);
+    drop(c);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sessions(s.addr).await > 0 {
+        assert!(Instant::now() < deadline, "sessions were not cleaned up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // And the room is usable again.
+    let mut e = client(s.addr).await;
+    still_alive(&mut e, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_problem() {
+    let dir = std::env::temp_dir().join(format!("asymwar-web-scenarios-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tutorial = asymwar_scenario::builtin("tutorial").unwrap().unwrap();
+    let mine = asymwar_scenario::to_ron(&tutorial).replace("\"tutorial\"", "\"my_region\"");
+    std::fs::write(dir.join("my_region.ron"), &mine).unwrap();
+    let broken = mine.replace("days: 60", "days: 0");
+    assert_ne!(broken, mine);
+    std::fs::write(dir.join("broken.ron"), broken).unwrap();
+    std::fs::write(dir.join("not a name.ron"), &mine).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a scenario").unwrap();
+
+    let opts = asymwar_web::ServeOptions {
+        port: 0,
+        scenarios_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let s = asymwar_web::start(&opts).await.unwrap();
+    let mut ws = client(s.addr).await;
+    let init = ask_run(&mut ws, r#"{"cmd":"scenario","name":"my_region"}"#).await;
+    assert_eq!(init["scenario"], "my_region");
+    let names: Vec<&str> = init["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for want in ["broken", "mali_blockade", "my_region", "tutorial"] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.contains(' ') || n.contains('.')),
+        "{names:?}"
+    );
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "listed in order");
+    let r = ask(&mut ws, r#"{"cmd":"scenario","name":"broken"}"#).await;
+    assert_eq!(r["type"], "error");
+    assert!(r["message"].as_str().unwrap().contains("days"), "{r}");
+    // Still on my_region, and it still runs.
+    still_alive(&mut ws, 1).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_answering_is_dropped() {
+    let opts = asymwar_web::ServeOptions {
+        port: 0,
+        idle_timeout: Duration::from_millis(900),
+        ..Default::default()
+    };
+    let s = asymwar_web::start(&opts).await.unwrap();
+    // An answering client: its library answers the server's pings while it reads.
+    let mut alive = client(s.addr).await;
+    // A client that connects and then never reads again, as a browser whose network went
+    // away: it answers no ping, and the server gives up on it.
+    let silent = client(s.addr).await;
+    assert_eq!(sessions(s.addr).await, 2);
+    let reader = tokio::spawn(async move {
+        // Reading (and so answering pings) for 3 s; no data messages come while paused.
+        let _ = tokio::time::timeout(Duration::from_secs(3), next(&mut alive)).await;
+        alive
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sessions(s.addr).await > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the silent session was not dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut alive = reader.await.unwrap();
+    assert_eq!(sessions(s.addr).await, 1, "the answering one stays");
+    still_alive(&mut alive, 1).await;
+    drop(silent);
+}

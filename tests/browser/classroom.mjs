@@ -1,0 +1,181 @@
+// Drives the classroom page in headless Chromium (Debian's package) with playwright-core:
+// load, play, see the clock advance, the map change and a chart gain points, move a lever
+// slider, reset, and save a screenshot.
+//
+//   node tests/browser/classroom.mjs http://127.0.0.1:PORT OUT_DIR
+//
+// Exits non-zero, with the reason, on the first failed check.
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [url, outDir] = process.argv.slice(2);
+if (!url || !outDir) {
+  console.error("usage: classroom.mjs URL OUT_DIR");
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+
+function check(ok, what) {
+  if (!ok) throw new Error(`check failed: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "asymwar-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  // The machine has no network beyond loopback: without these flags Chromium keeps
+  // trying to reach Google's services.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const errors = [];
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console error: ${m.text()}`);
+  });
+  const tick = async () => Number(await page.locator("#clock").getAttribute("data-tick"));
+  const chartPoints = async () =>
+    Math.max(0, ...(await page.$$eval(".chart canvas", (cs) => cs.map((c) => Number(c.dataset.points || 0)))));
+  const mapPixels = () => page.$eval("#map", (c) => c.toDataURL("image/png"));
+
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelectorAll("#scenario option").length > 0, null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length > 0);
+  const scenarios = await page.$$eval("#scenario option", (os) => os.map((o) => o.value));
+  check(scenarios.includes("tutorial") && scenarios.includes("mali_blockade"), `scenario picker lists ${scenarios.join(", ")}`);
+  check((await page.locator("#legend span").count()) >= 3, "the legend has entries");
+  check((await page.locator(".lever").count()) >= 6, "the levers are shown");
+
+  const t0 = await tick();
+  const p0 = await chartPoints();
+  await page.waitForTimeout(300); // let the terrain picture arrive and be drawn
+  const before = await mapPixels();
+
+  await page.click("#play");
+  await page.waitForFunction((t) => Number(document.querySelector("#clock").dataset.tick) > t + 48, t0, { timeout: 20000 });
+  await page.waitForFunction((p) => {
+    const pts = [...document.querySelectorAll(".chart canvas")].map((c) => Number(c.dataset.points || 0));
+    return Math.max(...pts) > p + 1;
+  }, p0, { timeout: 20000 });
+  const t1 = await tick();
+  check(t1 > t0, `the tick counter advanced (${t0} -> ${t1})`);
+  check((await chartPoints()) > p0, `a chart gained points (${p0} -> ${await chartPoints()})`);
+  check((await mapPixels()) !== before, "the map canvas changed");
+
+  await page.click("#play"); // pause
+  await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0");
+
+  // A lever slider: the first one this scenario's model has.
+  const slider = page.locator(".lever input[type=range]:not([disabled])").first();
+  check((await slider.count()) === 1, "an enabled lever slider exists");
+  const id = await slider.getAttribute("id");
+  const min = Number(await slider.getAttribute("min"));
+  const max = Number(await slider.getAttribute("max"));
+  const step = Number(await slider.getAttribute("step"));
+  const target = Math.round((min + (max - min) * 0.6) / step) * step;
+  const targetText = String(Number(target.toFixed(6)));
+  await slider.fill(targetText);
+  await page.waitForFunction(() => document.querySelector("#reset").classList.contains("pending"), null, { timeout: 10000 });
+  const status = await page.locator("#status").textContent();
+  check(/press Reset/.test(status), `moving ${id} to ${targetText} is accepted: "${status}"`);
+
+  await page.click("#reset");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) === 0 &&
+    !document.querySelector("#reset").classList.contains("pending"), null, { timeout: 20000 });
+  check(true, "reset started a fresh run at tick 0");
+  const kept = Number(await page.locator(`#${id}`).inputValue());
+  check(Math.abs(kept - target) < 1e-9, `the new run keeps ${id} = ${kept}`);
+  check((await chartPoints()) <= 1, "the charts restarted with the run");
+
+  // Play a while for the picture, then pause and take the screenshot.
+  await page.click("#play");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) >= 24 * 12, null, { timeout: 30000 });
+  await page.click("#play");
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(outDir, "classroom.png") });
+  check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
+  check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
+
+  // Every kind of marker and an engagement flash, fed by a stand-in for the server, so
+  // that the drawing of the conflict model's entities is checked whatever the model draws
+  // today.
+  const mock = await context.newPage();
+  mock.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  const kinds = ["settlement", "convoy", "cell", "command", "army", "quiet", "active", "cop"];
+  const W = 40, H = 30;
+  const placed = [
+    ["settlement", 20.5, 15.5, 2500000, 0.1],
+    ["convoy", 6.5, 6.5, 30, null],
+    ["cell", 10.5, 22.5, 25, null],
+    ["command", 32.5, 6.5, 5, null],
+    ["army", 32.5, 24.5, 120, null],
+  ];
+  await mock.routeWebSocket(/\/ws$/, (ws) => {
+    ws.send(JSON.stringify({
+      type: "init", scenario: "mock", description: "", model: "Conflict", scenarios: ["mock"],
+      levers: [], columns: [{ name: "bamako_fuel_days", unit: "days", about: "fuel left in Bamako" }],
+      index: "day", dated: true, width: W, height: H, terrain: true, tile_km: 5,
+      towns: [["Bamako", 20.5, 15.5, 2500000]], kinds, speeds: [1, 2], speed: 0, fps: 15,
+      end_tick: 240, ticks_per_day: 24, seed: 1,
+    }));
+    ws.send(JSON.stringify({
+      type: "frame", tick: 48, day: 2, date: "2025-09-03", running: false, finished: false,
+      lagging: false, m: placed.flatMap(([k, ...rest]) => [kinds.indexOf(k), ...rest]),
+      ev: [["ambush", 10.5, 22.5]], rows: [[0, 9], [1, 6.5], [2, 4]],
+    }));
+  });
+  await mock.goto(url);
+  await mock.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) === 48);
+  await mock.waitForTimeout(100);
+  const colours = await mock.$eval("#map", (c, [W, H, placed]) => {
+    // The page's own fit: a 16 px margin (times the pixel ratio), centred.
+    const dpr = window.devicePixelRatio || 1;
+    const m = 16 * dpr;
+    const s = Math.min((c.width - 2 * m) / W, (c.height - 2 * m) / H);
+    const ox = (c.width - W * s) / 2, oy = (c.height - H * s) / 2;
+    const g = c.getContext("2d");
+    return placed.map(([k, x, y]) => [k, [...g.getImageData(Math.round(ox + x * s), Math.round(oy + y * s), 1, 1).data].slice(0, 3)]);
+  }, [W, H, placed]);
+  const want = {
+    settlement: [223, 83, 59], // a town nearly dry: red-orange on the fuel ramp
+    convoy: [244, 208, 63],
+    cell: [192, 57, 43],
+    command: [123, 36, 28],
+    army: [46, 134, 193],
+  };
+  for (const [k, rgb] of colours) {
+    const close = rgb.every((v, i) => Math.abs(v - want[k][i]) <= 3);
+    check(close, `a ${k} is drawn in its colour (${rgb} vs ${want[k]})`);
+  }
+  await mock.screenshot({ path: join(outDir, "classroom-markers.png") });
+  // The flash is orange while fresh and gone after its 1.2 s.
+  const orangePixels = () => mock.$eval("#map", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 100 && d[i + 1] < 170 && d[i + 2] < 90) n++;
+    return n;
+  });
+  const fresh = await orangePixels();
+  await mock.waitForTimeout(1500);
+  const faded = await orangePixels();
+  check(fresh > faded + 30, `the engagement flashes and fades (${fresh} -> ${faded} orange pixels)`);
+  const points = await mock.$eval(".chart canvas", (c) => Number(c.dataset.points));
+  check(points === 3, "the fuel chart shows the three days sent");
+  check(errors.length === 0, `no errors in the mocked page${errors.length ? ": " + errors.join("; ") : ""}`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
