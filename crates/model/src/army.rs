@@ -561,7 +561,7 @@ pub fn army_command(
     mut queues: ResMut<CrossingQueues>,
     mut pathfinder: ResMut<Pathfinder>,
     mut society: ResMut<crate::society::Society>,
-    mut units: Query<(Entity, &ActorId, &mut ArmyUnit, &Position, &mut Route), Without<Escorting>>,
+    mut units: Taskable,
     towns: Query<&Settlement>,
 ) {
     let tick = clock.tick;
@@ -612,6 +612,12 @@ pub fn army_command(
             && u.fuel_l > 0.2 * u.fuel_capacity_l
     };
 
+    let mut go = Dispatch {
+        season: *season,
+        grid: &grid,
+        pathfinder: &mut pathfinder,
+    };
+
     // 1. Escorts for crossings where trucks wait.
     if params.escort_doctrine == EscortDoctrine::EscortedConvoys {
         for (i, crossing) in net.crossings.iter().enumerate() {
@@ -621,59 +627,39 @@ pub fn army_command(
             {
                 continue;
             }
-            if let Some(e) = nearest_available(&order, &units, crossing.tile, &available, |k| {
-                k != UnitKind::SpecialForces
-            }) {
-                let Ok((_, _, mut u, pos, mut route)) = units.get_mut(e) else {
-                    continue;
-                };
-                if plan_route(
-                    &mut pathfinder,
-                    &grid,
-                    *season,
-                    u.kind.mobility(),
-                    pos.tile,
-                    crossing.tile,
-                    true,
-                    &mut route,
-                ) {
-                    u.posture = Posture::Escort;
-                    u.target = Some(crossing.tile);
-                    queues.escort[i] = Some(e);
-                }
+            let not_sf = |k| k != UnitKind::SpecialForces;
+            if let Some(e) = nearest_available(&order, &units, crossing.tile, &available, not_sf)
+                && go.send(&mut units, e, crossing.tile, true, Posture::Escort, |_| {
+                    None
+                })
+            {
+                queues.escort[i] = Some(e);
             }
         }
     }
 
-    // 2. Responses to attacks reported at least `delay` ago.
+    // 2. Responses to attacks reported at least `delay` ago; a response lasts the task
+    // plus twice the travel.
+    let travel_and_task = |len: usize| Some(tick + task_ticks + len as u64 * 2);
     let mut reports = std::mem::take(&mut command.reports);
     for r in reports
         .iter_mut()
         .filter(|r| !r.answered && tick >= r.tick + delay)
     {
-        if let Some(e) = nearest_available(&order, &units, r.tile, &available, |k| {
-            k != UnitKind::SpecialForces
-        }) {
-            let Ok((_, _, mut u, pos, mut route)) = units.get_mut(e) else {
-                continue;
-            };
-            if plan_route(
-                &mut pathfinder,
-                &grid,
-                *season,
-                u.kind.mobility(),
-                pos.tile,
+        let not_sf = |k| k != UnitKind::SpecialForces;
+        if let Some(e) = nearest_available(&order, &units, r.tile, &available, not_sf)
+            && go.send(
+                &mut units,
+                e,
                 r.tile,
                 false,
-                &mut route,
-            ) {
-                u.posture = Posture::Respond;
-                u.target = Some(r.tile);
-                u.task_until = tick + task_ticks + (route.tiles.len() as u64) * 2;
-                r.answered = true;
-                command.answered_attacks += 1;
-                society.answer(r.tile, true);
-            }
+                Posture::Respond,
+                travel_and_task,
+            )
+        {
+            r.answered = true;
+            command.answered_attacks += 1;
+            society.answer(r.tile, true);
         }
     }
     // Reports nobody could answer within three days count against the state.
@@ -693,63 +679,95 @@ pub fn army_command(
     sightings.sort_by_key(|s| (std::cmp::Reverse(s.tick), s.tile));
     for s in sightings.iter().take(4) {
         if let Some(e) = nearest_available(&order, &units, s.tile, &available, |_| true) {
-            let Ok((_, _, mut u, pos, mut route)) = units.get_mut(e) else {
-                continue;
-            };
-            let mobility = u.kind.mobility();
-            if plan_route(
-                &mut pathfinder,
-                &grid,
-                *season,
-                mobility,
-                pos.tile,
+            go.send(
+                &mut units,
+                e,
                 s.tile,
                 false,
-                &mut route,
-            ) {
-                u.posture = Posture::Sweep;
-                u.target = Some(s.tile);
-                u.task_until = tick + task_ticks + (route.tiles.len() as u64) * 2;
-            }
+                Posture::Sweep,
+                travel_and_task,
+            );
         }
     }
 
     // 4. Route security: idle units patrol the corridors near their base.
     if params.escort_doctrine == EscortDoctrine::RouteSecurity {
-        for &(_, e) in &order {
-            let Ok((_, id, mut u, pos, mut route)) = units.get_mut(e) else {
-                continue;
-            };
-            if !available(&u) {
+        for &(id, e) in &order {
+            if !units.get(e).is_ok_and(|(_, _, u, ..)| available(u)) {
                 continue;
             }
             let k = &net.corridors
                 [(id.0 as usize + (tick / every) as usize) % net.corridors.len().max(1)];
-            if k.tiles.is_empty() {
-                continue;
-            }
-            let t = k.tiles[k.tiles.len() / 2];
-            if plan_route(
-                &mut pathfinder,
-                &grid,
-                *season,
-                u.kind.mobility(),
-                pos.tile,
-                t,
-                true,
-                &mut route,
-            ) {
-                u.posture = Posture::Patrol;
-                u.target = Some(t);
-                u.task_until = tick + 2 * task_ticks;
+            if let Some(&t) = k.tiles.get(k.tiles.len() / 2) {
+                go.send(&mut units, e, t, true, Posture::Patrol, |_| {
+                    Some(tick + 2 * task_ticks)
+                });
             }
         }
     }
 }
 
+/// The army's units that the command can task (escorts move with their convoys).
+type Taskable<'w, 's> = Query<
+    'w,
+    's,
+    (
+        Entity,
+        &'static ActorId,
+        &'static mut ArmyUnit,
+        &'static Position,
+        &'static mut Route,
+    ),
+    Without<Escorting>,
+>;
+
+/// Sends units on tasks: plans the route, then sets posture, target and when the task
+/// lapses (from the route's length). A unit with no path keeps what it was doing.
+struct Dispatch<'a> {
+    season: Season,
+    grid: &'a TerrainGrid,
+    pathfinder: &'a mut Pathfinder,
+}
+
+impl Dispatch<'_> {
+    fn send(
+        &mut self,
+        units: &mut Taskable,
+        e: Entity,
+        to: Tile,
+        shared_destination: bool,
+        posture: Posture,
+        until: impl FnOnce(usize) -> Option<u64>,
+    ) -> bool {
+        let Ok((_, _, mut u, pos, mut route)) = units.get_mut(e) else {
+            return false;
+        };
+        let mobility = u.kind.mobility();
+        let (from, grid, season) = (pos.tile, self.grid, self.season);
+        if !plan_route(
+            self.pathfinder,
+            grid,
+            season,
+            mobility,
+            from,
+            to,
+            shared_destination,
+            &mut route,
+        ) {
+            return false;
+        }
+        u.posture = posture;
+        u.target = Some(to);
+        if let Some(t) = until(route.tiles.len()) {
+            u.task_until = t;
+        }
+        true
+    }
+}
+
 fn nearest_available(
     order: &[(ActorId, Entity)],
-    units: &Query<(Entity, &ActorId, &mut ArmyUnit, &Position, &mut Route), Without<Escorting>>,
+    units: &Taskable,
     to: Tile,
     available: &impl Fn(&ArmyUnit) -> bool,
     kind_ok: impl Fn(UnitKind) -> bool,

@@ -10,7 +10,7 @@ use crate::insurgency::{
     self, Cell, InsurgencyParams, InsurgencyTally, InsurgentCommand, RecruitRequests, Targets,
     TopCommand,
 };
-use crate::logistics::{self, Capital, Convoy, LogisticsParams, LogisticsTally, Supplies};
+use crate::logistics::{self, Convoy, LogisticsParams, LogisticsTally, Supplies};
 use crate::observation::{self, EventLog, Marker, MarkerKind, MarkerSources, Reporters};
 use crate::sensing::{self, SpatialIndex};
 use crate::settlement::{RoadNetwork, Settlement};
@@ -415,8 +415,6 @@ fn add_reporters(r: &mut Reporters) {
         |w| top_alive(w).map_or(f64::NAN, f64::from),
     );
 
-    let lt = |w: &World| w.resource::<LogisticsTally>().clone();
-    let _ = lt;
     r.summary(
         "convoys_departed",
         "count",
@@ -746,12 +744,3 @@ fn cell_markers(world: &mut World, out: &mut Vec<Marker>) {
         }
     }
 }
-
-/// Capital entity, if any (tests).
-pub fn capital_entity(world: &World) -> Option<Entity> {
-    world.get_resource::<Capital>().map(|c| c.0)
-}
-
-/// Marker of the unused parameter groups (keeps imports honest).
-#[allow(dead_code)]
-fn _types(_: &ArmyParams, _: &InsurgencyParams, _: &Cell) {}

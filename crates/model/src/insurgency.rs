@@ -567,8 +567,6 @@ pub fn cells_sense(
 struct Picture<'a> {
     /// Convoy sightings (own memory, or reports that reached the command).
     convoys: &'a [Seen],
-    /// Army units seen.
-    army: Option<Seen>,
 }
 
 /// The planner shared by the cells (local plans) and the commands (orders): picks a task
@@ -660,7 +658,6 @@ fn plan_task(
             return Task::Punish(town);
         }
     }
-    let _ = picture.army;
     Task::Hide
 }
 
@@ -875,10 +872,7 @@ pub fn commands_plan(
             } else {
                 // The command can mass the cells of its region on one convoy: what they
                 // could bring together counts.
-                let picture = Picture {
-                    convoys: &reports,
-                    army: None,
-                };
+                let picture = Picture { convoys: &reports };
                 plan_task(
                     &params, massed, &combat, &grid, &traffic, &targets, &picture, pos.tile,
                     c.fighters, c.cohesion, &taken, &mut rng.0,
@@ -980,12 +974,7 @@ pub fn cells_decide(
                 Some(s) if s.tick + 6 > tick => std::slice::from_ref(s),
                 _ => &[],
             };
-            let picture = Picture {
-                convoys,
-                army: cell.seen_army,
-            };
-            let mine: Vec<Tile> = Vec::new();
-            let _ = mine;
+            let picture = Picture { convoys };
             taken.retain(|t| match cell.task {
                 Task::Checkpoint(own) => *t != own,
                 _ => true,
@@ -1013,25 +1002,14 @@ pub fn cells_decide(
                 _ => Task::Hide,
             }
         };
-        let destination = match task {
-            Task::Hide => hiding_place(&grid, cell.home),
-            Task::Checkpoint(t) | Task::Ambush(t) => t,
+        // Where the task takes the cell; a town that is gone leaves it hiding.
+        let (task, destination) = match task {
+            Task::Hide => (task, hiding_place(&grid, cell.home)),
+            Task::Checkpoint(t) | Task::Ambush(t) => (task, t),
             Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
-                Ok(s) => s.tile,
-                Err(_) => hiding_place(&grid, cell.home),
+                Ok(s) => (task, s.tile),
+                Err(_) => (Task::Hide, hiding_place(&grid, cell.home)),
             },
-        };
-        let task = if matches!(task, Task::Raid(_) | Task::Punish(_) | Task::Recruit(_))
-            && towns
-                .get(match task {
-                    Task::Raid(t) | Task::Punish(t) | Task::Recruit(t) => t,
-                    _ => unreachable!(),
-                })
-                .is_err()
-        {
-            Task::Hide
-        } else {
-            task
         };
         if let Task::Checkpoint(t) = task {
             taken.push(t);

@@ -65,10 +65,6 @@ impl SpatialIndex {
         }
     }
 
-    fn bucket_of(&self, t: Tile) -> u32 {
-        u32::from(t.y / self.bucket) * u32::from(self.bw) + u32::from(t.x / self.bucket)
-    }
-
     /// Refills one layer from an iterator of actors.
     pub fn rebuild(&mut self, which: LayerKind, items: impl Iterator<Item = Entry>) {
         let nb = usize::from(self.bw) * usize::from(self.bh);
@@ -124,7 +120,6 @@ impl SpatialIndex {
                 }
             }
         }
-        let _ = self.bucket_of(centre);
     }
 }
 

@@ -957,7 +957,6 @@ pub fn society_daily(
             });
         }
     }
-    let _ = &cells;
 }
 
 fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut crate::rng::ModelRng) {
