@@ -1,23 +1,29 @@
 //! Exploration: outbursts, waiting times and peaks of a preset over seeds, with the
 //! neighbourhood and arrest rule as arguments:
 //! `cargo run --release -p asymwar-model --example cv_explore -- run2 disc floor 3000`
-//! (`cops` as the preset withdraws cops from tick 100; `L`, `J`, `RATE`, `SEEDS` vary it).
+//! (`cops` as the preset withdraws cops from tick 100; `L`, `J`, `RATE`, `SEEDS` vary it;
+//! `ORDER=interleaved` shuffles citizens and cops together instead of Epstein's order).
 
+use asymwar_model::Simulation;
+use asymwar_model::bevy_ecs::world::World;
 use asymwar_model::civil_violence::*;
 use asymwar_model::grievance::ArrestRule;
-use asymwar_model::rng::{Purpose, stream};
 
 fn run(name: &str, p: &CivilViolenceParams, seeds: std::ops::Range<u64>, ticks: u64, at: &[u64]) {
     for seed in seeds {
-        let mut rng = stream(seed, Purpose::CivilViolence, 0, 0);
-        let mut cv = CivilViolence::new(p.clone(), &mut rng);
+        // The same world and generator as `asymwar run --seed`, so the figures match.
+        let mut w = World::new();
+        populate(&mut w, p, seed);
+        let mut sim = Simulation::new(w, &[install]);
         let mut snaps = vec![];
         for t in 0..ticks {
-            cv.step(&mut rng);
+            sim.run_ticks(1);
+            let cv = sim.world.resource::<CivilViolence>();
             if at.contains(&t) {
                 snaps.push((t, cv.actives(), cv.jailed(), cv.cops()));
             }
         }
+        let cv = sim.world.resource::<CivilViolence>();
         let o = &cv.outbursts;
         println!(
             "{name} seed {seed}: outbursts {} wait {:?} peak {} @ {:?} above {} jailed {} arrests {} snaps {:?}",
@@ -75,6 +81,9 @@ fn main() {
                 .unwrap_or(0.0001),
             to: 0.0,
         };
+    }
+    if std::env::var("ORDER").is_ok_and(|s| s == "interleaved") {
+        p.update_order = UpdateOrder::Interleaved;
     }
     let n: u64 = std::env::var("SEEDS")
         .ok()

@@ -1,6 +1,8 @@
 //! Runs 3 and 4 side by side over seeds (gradual legitimacy decline vs sudden drop): the
 //! table of docs/civil_violence.md. `cargo run --release -p asymwar-model --example
-//! cv_legit -- disc 20` (neighbourhood: disc, vn, moore, cross; `COPS=`, `VISION=`).
+//! cv_legit -- disc 20` (neighbourhood: disc, vn, moore, cross; `COPS=`, `VISION=`;
+//! `ORDER=interleaved` for NetLogo's and Mesa's order; `ASCAPE=1` for the schedules of
+//! Epstein's own source).
 
 use asymwar_model::Simulation;
 use asymwar_model::bevy_ecs::world::World;
@@ -32,6 +34,23 @@ fn main() {
             }
             if let Some(v) = std::env::var("VISION").ok().and_then(|s| s.parse().ok()) {
                 p.vision = v;
+            }
+            if std::env::var("ORDER").is_ok_and(|s| s == "interleaved") {
+                p.update_order = civil_violence::UpdateOrder::Interleaved;
+            }
+            // Epstein's Ascape source (edu.brook.cv.paper.CVModelIRun3/4) lowers L by 0.01
+            // every third tick down to 0 and drops it to 0.65 after tick 75: `ASCAPE=1`.
+            if std::env::var("ASCAPE").is_ok() {
+                p.legitimacy_schedule = match p.legitimacy_schedule {
+                    civil_violence::LegitimacySchedule::Drop { .. } => {
+                        civil_violence::LegitimacySchedule::Drop { tick: 76, to: 0.65 }
+                    }
+                    _ => civil_violence::LegitimacySchedule::Gradual {
+                        start_tick: 0,
+                        per_tick: 0.01 / 3.0,
+                        to: 0.0,
+                    },
+                };
             }
             let mut w = World::new();
             civil_violence::populate(&mut w, &p, seed);

@@ -159,6 +159,16 @@ pub const LEVERS: &[Lever] = &[
         },
         about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
     },
+    Lever {
+        model: "CivilViolence",
+        key: "update_order",
+        label: "Who acts first",
+        path: "params.update_order",
+        kind: LeverKind::Choice {
+            options: &["citizens_then_cops", "interleaved"],
+        },
+        about: "all citizens, then all cops (Epstein's own program), or everyone shuffled together (NetLogo, Mesa): the same rules, different histories",
+    },
 ];
 
 /// A model's lever by its key (`model` is the scenario file's variant name).

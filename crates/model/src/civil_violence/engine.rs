@@ -9,7 +9,7 @@
 //! empty-cell draws and the cops' search for suspects in cache.
 
 use super::grid::{BitGrid, Neighbourhood, Torus};
-use super::params::CivilViolenceParams;
+use super::params::{CivilViolenceParams, UpdateOrder};
 use crate::grievance::{arrest_probability, grievance, is_active};
 use crate::observation::{Marker, MarkerKind};
 use crate::rng::{ModelRng, RngExt};
@@ -35,6 +35,14 @@ fn prefetch<T>(p: &T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// Fisher-Yates shuffle.
+fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
+    for i in (1..order.len()).rev() {
+        let j = rng.random_range(0..=i as u32) as usize;
+        order.swap(i, j);
+    }
 }
 
 /// A citizen's condition.
@@ -275,13 +283,18 @@ impl CivilViolence {
             self.occupied.clear(cell as usize);
             self.cop_cell[k] = EMPTY;
         }
-        // Fisher-Yates shuffle of the update order.
-        let mut order = std::mem::take(&mut self.order);
-        for i in (1..order.len()).rev() {
-            let j = rng.random_range(0..=i as u32) as usize;
-            order.swap(i, j);
-        }
         let citizens = self.citizens();
+        let mut order = std::mem::take(&mut self.order);
+        match self.params.update_order {
+            UpdateOrder::Interleaved => shuffle(&mut order, rng),
+            // The order starts as all citizens then all cops and each part is only ever
+            // shuffled within itself, so the split holds from tick to tick.
+            UpdateOrder::CitizensThenCops => {
+                let (people, cops) = order.split_at_mut(citizens as usize);
+                shuffle(people, rng);
+                shuffle(cops, rng);
+            }
+        }
         for (n, &agent) in order.iter().enumerate() {
             // Agents come in a random order, so each turn would start by waiting for its
             // citizen's record to arrive from memory (most of the time of a large world):

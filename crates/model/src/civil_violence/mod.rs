@@ -22,7 +22,7 @@ mod params;
 
 pub use engine::{CivilViolence, Condition, Outbursts};
 pub use grid::{Neighbourhood, NeighbourhoodKind, Torus};
-pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule};
+pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule, UpdateOrder};
 
 use crate::calendar::Clock;
 use crate::observation::{Marker, MarkerSources, Reporters, TimeSeries};

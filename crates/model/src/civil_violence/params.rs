@@ -91,6 +91,20 @@ impl CopSchedule {
     }
 }
 
+/// Who acts in what order within a tick. Both are random sequential: each agent acts in
+/// turn on the state its predecessors left, in a fresh random order every tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateOrder {
+    /// Citizens and cops shuffled together (NetLogo's Rebellion, Mesa's example).
+    #[default]
+    Interleaved,
+    /// A random tour of all citizens, then a random tour of all cops: Epstein's own
+    /// implementation (Ascape, `edu.brook.cv`), where citizens and cops are two scapes
+    /// iterated one after the other. Every citizen decides before any cop arrests.
+    CitizensThenCops,
+}
+
 /// Parameters of Epstein's (2002) Model I. `Default` is the run5 preset (also Mesa's
 /// example's defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +133,8 @@ pub struct CivilViolenceParams {
     pub cops_move: bool,
     /// k, T and the arrest rule (floor, round, literal).
     pub activation: ActivationParams,
+    /// Citizens and cops shuffled together, or all citizens before all cops.
+    pub update_order: UpdateOrder,
     pub legitimacy_schedule: LegitimacySchedule,
     pub cop_schedule: CopSchedule,
     /// An outburst is a maximal run of ticks with more actives than this.
@@ -155,6 +171,9 @@ impl CivilViolenceParams {
                 threshold: 0.1,
                 arrest_rule: ArrestRule::Floor,
             },
+            // Epstein's own order: the published patterns of runs 3 and 4 need it
+            // (docs/civil_violence.md).
+            update_order: UpdateOrder::CitizensThenCops,
             legitimacy_schedule: LegitimacySchedule::Constant,
             cop_schedule: CopSchedule::Constant,
             outburst_threshold: 50,

@@ -28,9 +28,18 @@ fn counts_stay_consistent() {
         NeighbourhoodKind::VonNeumann,
         NeighbourhoodKind::Disc,
         NeighbourhoodKind::Moore,
-    ] {
+    ]
+    .into_iter()
+    .flat_map(|k| {
+        [
+            (k, UpdateOrder::Interleaved),
+            (k, UpdateOrder::CitizensThenCops),
+        ]
+    }) {
+        let (kind, order) = kind;
         let mut p = CivilViolenceParams::run2();
         p.neighbourhood = kind;
+        p.update_order = order;
         p.width = 30;
         p.height = 20;
         p.cop_schedule = CopSchedule::Gradual {
