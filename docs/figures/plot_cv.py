@@ -101,21 +101,41 @@ def main():
                 "citizens",
                 hline=50,
             )
+        epstein = run(preset(4), "run4", 1, 300, tmp)
+        shuffled = run(
+            preset(4).replace("update_order: citizens_then_cops", "update_order: interleaved"),
+            "run4_interleaved",
+            1,
+            300,
+            tmp,
+        )
+        chart(
+            os.path.join(OUT, "cv_update_order.svg"),
+            "Run 4, seed 1: the drop at tick 77 under Epstein's order vs citizens and cops shuffled together",
+            [
+                ("citizens then cops: active", epstein["tick"], epstein["active"], "#c0392b"),
+                ("citizens then cops: jailed", epstein["tick"], epstein["jailed"], "#2c3e50"),
+                ("interleaved: active", shuffled["tick"], shuffled["active"], "#e67e22"),
+                ("interleaved: jailed", shuffled["tick"], shuffled["jailed"], "#7f8c8d"),
+            ],
+            "citizens",
+            hline=50,
+        )
         cops = run(
             preset(5)
             .replace("max_jail_term: 1000", "max_jail_term: None")
             .replace(
                 "cop_schedule: constant",
-                "cop_schedule: gradual(start_tick: 100, per_tick: 0.0001, to: 0.0)",
+                "cop_schedule: gradual(start_tick: 100, per_tick: 0.0005, to: 0.0)",
             ),
             "cops",
             1,
-            800,
+            400,
             tmp,
         )
         chart(
             os.path.join(OUT, "cv_cop_reduction.svg"),
-            "Run 5 world, life terms, seed 1: one cop in 10,000 cells withdrawn a tick from tick 100",
+            "Run 5 world, life terms, seed 1: five cops in 10,000 cells withdrawn a tick from tick 100",
             [
                 ("active", cops["tick"], cops["active"], "#c0392b"),
                 ("cops x 5", cops["tick"], [5 * c for c in cops["cops"]], "#2c3e50"),

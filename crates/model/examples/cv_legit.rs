@@ -52,6 +52,19 @@ fn main() {
                     },
                 };
             }
+            // `RATE=` sets the gradual decline's step a tick (and lets it run down to 0).
+            if let Some(r) = std::env::var("RATE").ok().and_then(|s| s.parse().ok())
+                && matches!(
+                    p.legitimacy_schedule,
+                    civil_violence::LegitimacySchedule::Gradual { .. }
+                )
+            {
+                p.legitimacy_schedule = civil_violence::LegitimacySchedule::Gradual {
+                    start_tick: 0,
+                    per_tick: r,
+                    to: 0.0,
+                };
+            }
             let mut w = World::new();
             civil_violence::populate(&mut w, &p, seed);
             let mut sim = Simulation::new(w, &[civil_violence::install]);

@@ -3,7 +3,9 @@
 //!
 //! Citizens and cops live on a torus, at most one agent per cell. Each tick every agent acts
 //! in turn, in a fresh random order, on the state its predecessors left (random sequential
-//! update, as NetLogo's Rebellion and Mesa's example):
+//! update): all citizens then all cops, as in Epstein's own program, or everyone shuffled
+//! together, as in NetLogo's Rebellion and Mesa's example ([`UpdateOrder`]). The order
+//! decides whether a sudden loss of legitimacy tips (docs/civil_violence.md):
 //! - a jailed citizen serves one tick of its term, or, when the term is over, is released
 //!   onto the cell of its arrest (or the nearest free one) and acts;
 //! - a citizen moves to a random empty cell within vision (if `movement`), then becomes
