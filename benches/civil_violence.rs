@@ -29,6 +29,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("run5_1000x1000_tick", |b| {
         b.iter(|| black_box(&mut sim).step())
     });
+    // NetLogo's and Mesa's order, for comparison with the preset's (Epstein's).
+    big.update_order = civil_violence::UpdateOrder::Interleaved;
+    let mut sim = simulation(&big, 5);
+    g.bench_function("run5_1000x1000_tick_interleaved", |b| {
+        b.iter(|| black_box(&mut sim).step())
+    });
     g.finish();
 }
 
