@@ -71,6 +71,15 @@ def chart(path, title, series, ylabel, xlabel="tick", hline=None, w=760, h=300):
         f.write("\n".join(el) + "\n")
 
 
+def two_runs(name, title, *runs):
+    """Actives and jailed of each run: (label, series, active colour, jailed colour)."""
+    lines = []
+    for label, r, active, jailed in runs:
+        lines.append((f"{label}: active", r["tick"], r["active"], active))
+        lines.append((f"{label}: jailed", r["tick"], r["jailed"], jailed))
+    chart(os.path.join(OUT, name), title, lines, "citizens", hline=50)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         r2 = preset(2)
@@ -89,17 +98,11 @@ def main():
         for seed in (1, 3):
             gradual = run(preset(3), "run3", seed, 300, tmp)
             sudden = run(preset(4), "run4", seed, 300, tmp)
-            chart(
-                os.path.join(OUT, f"cv_legitimacy_seed{seed}.svg"),
+            two_runs(
+                f"cv_legitimacy_seed{seed}.svg",
                 f"Runs 3 and 4, seed {seed}: gradual decline 0.9 -> 0.2 vs drop 0.9 -> 0.7 at tick 77",
-                [
-                    ("gradual: active", gradual["tick"], gradual["active"], "#e67e22"),
-                    ("gradual: jailed", gradual["tick"], gradual["jailed"], "#7f8c8d"),
-                    ("sudden: active", sudden["tick"], sudden["active"], "#c0392b"),
-                    ("sudden: jailed", sudden["tick"], sudden["jailed"], "#2c3e50"),
-                ],
-                "citizens",
-                hline=50,
+                ("gradual", gradual, "#e67e22", "#7f8c8d"),
+                ("sudden", sudden, "#c0392b", "#2c3e50"),
             )
         epstein = run(preset(4), "run4", 1, 300, tmp)
         shuffled = run(
@@ -109,17 +112,11 @@ def main():
             300,
             tmp,
         )
-        chart(
-            os.path.join(OUT, "cv_update_order.svg"),
+        two_runs(
+            "cv_update_order.svg",
             "Run 4, seed 1: the drop at tick 77 under Epstein's order vs citizens and cops shuffled together",
-            [
-                ("citizens then cops: active", epstein["tick"], epstein["active"], "#c0392b"),
-                ("citizens then cops: jailed", epstein["tick"], epstein["jailed"], "#2c3e50"),
-                ("interleaved: active", shuffled["tick"], shuffled["active"], "#e67e22"),
-                ("interleaved: jailed", shuffled["tick"], shuffled["jailed"], "#7f8c8d"),
-            ],
-            "citizens",
-            hline=50,
+            ("citizens then cops", epstein, "#c0392b", "#2c3e50"),
+            ("interleaved", shuffled, "#e67e22", "#7f8c8d"),
         )
         cops = run(
             preset(5)
