@@ -1,31 +1,29 @@
 //! The command line, end to end.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn asymwar() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_asymwar"))
-}
+use common::{asymwar, ok, read, run, scenario_text, temp_path};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn read(dir: &Path, f: &str) -> Vec<u8> {
-    std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
+/// `asymwar validate` on scenario text written to the scratch file `asymwar-{name}-{pid}.ron`,
+/// which is removed again; returns the run and the file's path, which errors must name.
+fn validate_copy(name: &str, text: &str) -> (Output, PathBuf) {
+    let file = temp_path(name).with_extension("ron");
+    std::fs::write(&file, text).unwrap();
+    let out = run(asymwar().arg("validate").arg(&file));
+    std::fs::remove_file(&file).ok();
+    (out, file)
 }
 
 #[test]
 fn run_writes_four_files_and_repeats_byte_for_byte() {
-    let tmp = std::env::temp_dir().join(format!("asymwar-cli-{}", std::process::id()));
+    let tmp = temp_path("cli");
     let (a, b, c) = (tmp.join("a"), tmp.join("b"), tmp.join("c"));
     for (dir, seed) in [(&a, "11"), (&b, "11"), (&c, "12")] {
-        let out = asymwar()
+        ok(run(asymwar()
             .args(["run", "--days", "3", "--seed", seed, "--out"])
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .arg(dir)));
     }
     for f in [
         "timeseries.csv",
@@ -46,39 +44,25 @@ fn run_writes_four_files_and_repeats_byte_for_byte() {
     assert_ne!(read(&a, "scenario.ron"), read(&c, "scenario.ron"));
     // The resolved scenario repeats the run.
     let again = tmp.join("again");
-    let out = asymwar()
+    ok(run(asymwar()
         .arg("run")
         .arg(a.join("scenario.ron"))
         .arg("--out")
-        .arg(&again)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&again)));
     assert_eq!(read(&a, "timeseries.csv"), read(&again, "timeseries.csv"));
     std::fs::remove_dir_all(&tmp).ok();
 }
 
 #[test]
 fn validate_says_ok_or_names_the_problem() {
-    let good = asymwar()
+    let good = run(asymwar()
         .args(["validate", "assets/scenarios/tutorial.ron"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+        .current_dir(env!("CARGO_MANIFEST_DIR")));
     assert!(good.status.success());
     assert!(String::from_utf8_lossy(&good.stdout).contains("ok"));
 
-    let tmp = std::env::temp_dir().join(format!("asymwar-bad-{}.ron", std::process::id()));
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/tutorial.ron"),
-    )
-    .unwrap();
-    std::fs::write(&tmp, text.replace("population: 20000", "population: -5")).unwrap();
-    let bad = asymwar().arg("validate").arg(&tmp).output().unwrap();
+    let text = scenario_text("tutorial.ron");
+    let (bad, tmp) = validate_copy("bad", &text.replace("population: 20000", "population: -5"));
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
@@ -86,32 +70,21 @@ fn validate_says_ok_or_names_the_problem() {
             && err.contains("settlements[3] (Southgate).population"),
         "{err}"
     );
-    std::fs::remove_file(&tmp).ok();
 }
 
 #[test]
 fn a_missing_file_is_an_error_not_a_builtin() {
-    let out = asymwar()
-        .args(["run", "no/such/scenario.ron"])
-        .output()
-        .unwrap();
+    let out = run(asymwar().args(["run", "no/such/scenario.ron"]));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/scenario.ron"));
 }
 
 #[test]
 fn map_writes_a_picture() {
-    let tmp = std::env::temp_dir().join(format!("asymwar-map-{}.ppm", std::process::id()));
-    let out = asymwar()
+    let tmp = temp_path("map").with_extension("ppm");
+    ok(run(asymwar()
         .args(["map", "tutorial", "--scale", "2", "--out"])
-        .arg(&tmp)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&tmp)));
     let bytes = std::fs::read(&tmp).unwrap();
     assert!(bytes.starts_with(b"P6\n128 128\n255\n"));
     assert_eq!(bytes.len(), "P6\n128 128\n255\n".len() + 128 * 128 * 3);
@@ -122,8 +95,8 @@ fn map_writes_a_picture() {
 /// a summary whose outburst figures agree with the series it was computed beside.
 #[test]
 fn civil_violence_run_writes_ticks_and_outbursts() {
-    let dir = std::env::temp_dir().join(format!("asymwar-cv-{}", std::process::id()));
-    let out = asymwar()
+    let dir = temp_path("cv");
+    ok(run(asymwar()
         .args([
             "run",
             "assets/scenarios/epstein_run2.ron",
@@ -135,14 +108,7 @@ fn civil_violence_run_writes_ticks_and_outbursts() {
             "--out",
         ])
         .arg(&dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .current_dir(env!("CARGO_MANIFEST_DIR"))));
     let ts = String::from_utf8(read(&dir, "timeseries.csv")).unwrap();
     let mut lines = ts.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -178,18 +144,12 @@ fn civil_violence_run_writes_ticks_and_outbursts() {
 
 #[test]
 fn civil_violence_validation_names_the_field_and_rule() {
-    let tmp = std::env::temp_dir().join(format!("asymwar-cv-bad-{}.ron", std::process::id()));
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/epstein_run3.ron"),
-    )
-    .unwrap();
+    let text = scenario_text("epstein_run3.ron");
     let bad = text
         .replace("per_tick: 0.01", "per_tick: -0.01")
         .replace("cop_density: 0.074", "cop_density: 0.4");
     assert_ne!(bad, text);
-    std::fs::write(&tmp, bad).unwrap();
-    let out = asymwar().arg("validate").arg(&tmp).output().unwrap();
-    std::fs::remove_file(&tmp).ok();
+    let (out, _) = validate_copy("cv-bad", &bad);
     assert!(!out.status.success());
     let msg =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);

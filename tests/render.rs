@@ -1,11 +1,18 @@
 //! `asymwar render`, end to end: the files exist, are valid pictures, and differ between
 //! days.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn asymwar() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_asymwar"))
+use common::{asymwar, ok, run, temp_path};
+use std::path::{Path, PathBuf};
+
+/// `asymwar render` with `args` into the scratch directory `asymwar-{name}-{pid}`, emptied of
+/// an earlier run's pictures first so that only this run's can pass; it must succeed.
+fn rendered(name: &str, args: &[&str]) -> PathBuf {
+    let dir = temp_path(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    ok(run(asymwar().args(args).arg("--out").arg(&dir)));
+    dir
 }
 
 /// Decodes a PNG; returns (width, height, pixels).
@@ -22,10 +29,9 @@ fn png(path: &Path) -> (u32, u32, Vec<u8>) {
 
 #[test]
 fn render_writes_snapshots_a_gif_and_charts() {
-    let dir = std::env::temp_dir().join(format!("asymwar-render-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = asymwar()
-        .args([
+    let dir = rendered(
+        "render",
+        &[
             "render",
             "tutorial",
             "--days",
@@ -34,15 +40,7 @@ fn render_writes_snapshots_a_gif_and_charts() {
             "0,2,4",
             "--gif-frames",
             "5",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
 
     let shots: Vec<_> = ["000", "002", "004"]
@@ -101,7 +99,7 @@ fn render_writes_snapshots_a_gif_and_charts() {
 
 #[test]
 fn render_refuses_bad_arguments_with_a_message() {
-    let dir = std::env::temp_dir().join(format!("asymwar-render-bad-{}", std::process::id()));
+    let dir = temp_path("render-bad");
     for (args, want) in [
         (
             vec!["render", "tutorial", "--days", "3", "--at", "9"],
@@ -110,24 +108,17 @@ fn render_refuses_bad_arguments_with_a_message() {
         (vec!["render", "nowhere"], "unknown scenario"),
         (vec!["render", "tutorial", "--scale", "0"], "scale"),
     ] {
-        let out = asymwar()
-            .args(&args)
-            .arg("--out")
-            .arg(&dir)
-            .output()
-            .unwrap();
+        let out = run(asymwar().args(&args).arg("--out").arg(&dir));
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(want), "{args:?}: {err}");
     }
     // An output path that is a file.
-    let file = std::env::temp_dir().join(format!("asymwar-render-file-{}", std::process::id()));
+    let file = temp_path("render-file");
     std::fs::write(&file, "not a folder").unwrap();
-    let out = asymwar()
+    let out = run(asymwar()
         .args(["render", "tutorial", "--days", "1", "--out"])
-        .arg(&file)
-        .output()
-        .unwrap();
+        .arg(&file));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error"));
     std::fs::remove_file(&file).unwrap();
@@ -135,10 +126,9 @@ fn render_refuses_bad_arguments_with_a_message() {
 
 #[test]
 fn render_draws_the_civil_violence_model_by_ticks() {
-    let dir = std::env::temp_dir().join(format!("asymwar-render-cv-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = asymwar()
-        .args([
+    let dir = rendered(
+        "render-cv",
+        &[
             "render",
             "epstein_run1",
             "--days",
@@ -147,15 +137,7 @@ fn render_draws_the_civil_violence_model_by_ticks() {
             "0,6",
             "--gif-frames",
             "3",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let a = png(&dir.join("map_tick_000.png"));
     let b = png(&dir.join("map_tick_006.png"));

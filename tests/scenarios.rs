@@ -1,16 +1,15 @@
 //! Scenario files: every shipped scenario validates, and each class of bad input gets its
 //! own clear error.
 
+mod common;
+
 use asymwar_scenario::load::{load_file, parse_str};
 use asymwar_scenario::{ScenarioError, ScenarioFile};
-use std::path::{Path, PathBuf};
-
-fn assets() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios")
-}
+use common::{scenario_text, scenarios_dir};
+use std::path::Path;
 
 fn tutorial_text() -> String {
-    std::fs::read_to_string(assets().join("tutorial.ron")).unwrap()
+    scenario_text("tutorial.ron")
 }
 
 /// Parses edited tutorial text and returns the error message.
@@ -24,7 +23,7 @@ fn error_of(text: &str) -> String {
 #[test]
 fn every_shipped_scenario_validates() {
     let mut n = 0;
-    for entry in std::fs::read_dir(assets()).unwrap() {
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "ron") {
             load_file(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -97,7 +96,7 @@ fn probability_outside_unit_interval_is_named() {
 
 #[test]
 fn tile_size_giving_an_empty_or_huge_grid_is_refused() {
-    let mali = std::fs::read_to_string(assets().join("mali_blockade.ron")).unwrap();
+    let mali = scenario_text("mali_blockade.ron");
     let empty = error_of(&mali.replace("tile_km: 5.0,", "tile_km: 5000.0,"));
     assert!(
         empty.contains("map: the grid is") && empty.contains("tile_km"),
@@ -133,7 +132,7 @@ fn all_problems_are_reported_at_once() {
 
 #[test]
 fn resolved_scenario_round_trips() {
-    let s = load_file(&assets().join("mali_blockade.ron")).unwrap();
+    let s = load_file(&scenarios_dir().join("mali_blockade.ron")).unwrap();
     let text = asymwar_scenario::to_ron(&s);
     let back: ScenarioFile = parse_str(&text, Path::new("resolved.ron")).unwrap();
     assert_eq!(s, back);

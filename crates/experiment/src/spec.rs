@@ -530,6 +530,64 @@ pub struct Plan {
     pub series_metrics: Vec<String>,
 }
 
+/// What a plan collects of each run, by name.
+struct Collected {
+    /// Summary metrics, in output order.
+    metrics: Vec<String>,
+    /// Name of the time series index ("day", or "tick" for models without a calendar).
+    series_index: String,
+    /// Daily metrics (empty when no time series is collected).
+    series_metrics: Vec<String>,
+}
+
+/// The metrics a spec collects, checked against those the model declares (all of them where
+/// the spec names none); each unknown name adds a problem.
+fn collected_by_model(
+    spec: &SweepSpec,
+    scenario: &ScenarioFile,
+    problems: &mut Vec<Problem>,
+) -> Collected {
+    // The metrics the model declares, from a world built but not stepped.
+    let sim = asymwar_scenario::build_simulation(scenario, scenario.seed());
+    let reporters = sim.world.resource::<Reporters>();
+    let summary: Vec<&str> = reporters.summary.iter().map(|r| r.name).collect();
+    let daily: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
+    let series_index = sim.time_series().index_name.to_string();
+    let pick = |chosen: &[String], known: &[&str], place: &str, out: &mut Vec<Problem>| {
+        if chosen.is_empty() {
+            return known.iter().map(|s| s.to_string()).collect();
+        }
+        for (i, m) in chosen.iter().enumerate() {
+            if !known.contains(&m.as_str()) {
+                out.push(problem(
+                    format!("{place}[{i}]"),
+                    format!(
+                        "'{m}' is not a metric of this model (its metrics: {})",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        chosen.to_vec()
+    };
+    let metrics = pick(&spec.collect.metrics, &summary, "collect.metrics", problems);
+    let series_metrics = if spec.collect.timeseries_every_days == 0 {
+        Vec::new()
+    } else {
+        pick(
+            &spec.collect.timeseries_metrics,
+            &daily,
+            "collect.timeseries_metrics",
+            problems,
+        )
+    };
+    Collected {
+        metrics,
+        series_index,
+        series_metrics,
+    }
+}
+
 /// The base scenario named by a spec: a file next to the spec, a file from the working
 /// directory, or a built-in.
 fn load_base(spec: &SweepSpec, file: &Path) -> Result<ScenarioFile, SpecError> {
@@ -612,72 +670,7 @@ impl Plan {
     /// Spec text checked as [`Plan::load`] does; `file` names it in errors and anchors a
     /// relative scenario path.
     pub fn from_text(text: String, file: &Path) -> Result<Plan, SpecError> {
-        let spec = parse_spec(&text, file)?;
-        let invalid = |problems| SpecError::Invalid {
-            file: file.to_path_buf(),
-            problems,
-        };
-        // Every problem at once: the structure's, then those found against the scenario.
-        let mut problems = check_structure(&spec);
-        let base = load_base(&spec, file)?;
-        let (scenario, params, more) = resolve_params(&spec, &base);
-        problems.extend(more);
-        // The metrics the model declares, from a world built but not stepped.
-        let sim = asymwar_scenario::build_simulation(&scenario, scenario.seed());
-        let reporters = sim.world.resource::<Reporters>();
-        let summary: Vec<&str> = reporters.summary.iter().map(|r| r.name).collect();
-        let daily: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
-        let series_index = sim.time_series().index_name.to_string();
-        let pick = |chosen: &[String], known: &[&str], place: &str, out: &mut Vec<Problem>| {
-            if chosen.is_empty() {
-                return known.iter().map(|s| s.to_string()).collect();
-            }
-            for (i, m) in chosen.iter().enumerate() {
-                if !known.contains(&m.as_str()) {
-                    out.push(problem(
-                        format!("{place}[{i}]"),
-                        format!(
-                            "'{m}' is not a metric of this model (its metrics: {})",
-                            known.join(", ")
-                        ),
-                    ));
-                }
-            }
-            chosen.to_vec()
-        };
-        let metrics = pick(
-            &spec.collect.metrics,
-            &summary,
-            "collect.metrics",
-            &mut problems,
-        );
-        let series_metrics = if spec.collect.timeseries_every_days == 0 {
-            Vec::new()
-        } else {
-            pick(
-                &spec.collect.timeseries_metrics,
-                &daily,
-                "collect.timeseries_metrics",
-                &mut problems,
-            )
-        };
-        if !problems.is_empty() {
-            return Err(invalid(problems));
-        }
-        let units = design_units(&spec);
-        Ok(Plan {
-            spec,
-            spec_text: text,
-            file: file.to_path_buf(),
-            base,
-            overrider: overrides::Base::new(&scenario),
-            scenario,
-            params,
-            units,
-            metrics,
-            series_index,
-            series_metrics,
-        })
+        Plan::checked(text, file, |spec| load_base(spec, file), collected_by_model)
     }
 
     /// A plan from a sweep's stored parts (its output directory), whose spec and scenario
@@ -690,16 +683,38 @@ impl Plan {
         series_index: String,
         series_metrics: Vec<String>,
     ) -> Result<Plan, SpecError> {
+        // The stored metrics were checked against the model when the sweep started.
+        let collected = Collected {
+            metrics,
+            series_index,
+            series_metrics,
+        };
+        Plan::checked(spec_text, file, |_| Ok(base), |_, _, _| collected)
+    }
+
+    /// The one way to a plan, from spec text or stored parts alike: `base_of` finds the base
+    /// scenario of the parsed spec, `collected_of` names what is collected (and adds any
+    /// problem with it). Every problem is reported at once: the structure's, then those found
+    /// against the scenario, then the collected metrics'.
+    fn checked(
+        spec_text: String,
+        file: &Path,
+        base_of: impl FnOnce(&SweepSpec) -> Result<ScenarioFile, SpecError>,
+        collected_of: impl FnOnce(&SweepSpec, &ScenarioFile, &mut Vec<Problem>) -> Collected,
+    ) -> Result<Plan, SpecError> {
         let spec = parse_spec(&spec_text, file)?;
         let mut problems = check_structure(&spec);
+        let base = base_of(&spec)?;
         let (scenario, params, more) = resolve_params(&spec, &base);
         problems.extend(more);
+        let collected = collected_of(&spec, &scenario, &mut problems);
         if !problems.is_empty() {
             return Err(SpecError::Invalid {
                 file: file.to_path_buf(),
                 problems,
             });
         }
+        // Laid out only now: `design_units` needs a spec that passed `check_structure`.
         let units = design_units(&spec);
         Ok(Plan {
             spec,
@@ -710,9 +725,9 @@ impl Plan {
             scenario,
             params,
             units,
-            metrics,
-            series_index,
-            series_metrics,
+            metrics: collected.metrics,
+            series_index: collected.series_index,
+            series_metrics: collected.series_metrics,
         })
     }
 

@@ -31,6 +31,23 @@ pub struct Lever {
     pub about: &'static str,
 }
 
+/// Epstein's threshold T as a lever of `model`. Both models decide who rebels by his rule and
+/// keep T at the same path, so one definition serves both and the two cannot drift apart.
+const fn grievance_threshold(model: &'static str) -> Lever {
+    Lever {
+        model,
+        key: "threshold",
+        label: "Grievance threshold",
+        path: "params.activation.threshold",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 0.5,
+            step: 0.01,
+        },
+        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+    }
+}
+
 /// The levers of the models. A lever whose path a scenario lacks is shown as unavailable.
 pub const LEVERS: &[Lever] = &[
     Lever {
@@ -99,18 +116,7 @@ pub const LEVERS: &[Lever] = &[
         kind: LeverKind::Switch,
         about: "whether the insurgents blockade the fuel corridors",
     },
-    Lever {
-        model: "Conflict",
-        key: "threshold",
-        label: "Grievance threshold",
-        path: "params.activation.threshold",
-        kind: LeverKind::Number {
-            min: 0.0,
-            max: 0.5,
-            step: 0.01,
-        },
-        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
-    },
+    grievance_threshold("Conflict"),
     Lever {
         model: "CivilViolence",
         key: "legitimacy",
@@ -147,18 +153,7 @@ pub const LEVERS: &[Lever] = &[
         },
         about: "how far citizens and cops see",
     },
-    Lever {
-        model: "CivilViolence",
-        key: "threshold",
-        label: "Grievance threshold",
-        path: "params.activation.threshold",
-        kind: LeverKind::Number {
-            min: 0.0,
-            max: 0.5,
-            step: 0.01,
-        },
-        about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
-    },
+    grievance_threshold("CivilViolence"),
     Lever {
         model: "CivilViolence",
         key: "update_order",
