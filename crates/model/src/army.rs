@@ -622,9 +622,7 @@ pub fn army_command(
     if params.escort_doctrine == EscortDoctrine::EscortedConvoys {
         for (i, crossing) in net.crossings.iter().enumerate() {
             let waiting = queues.tankers[i] + queues.goods[i];
-            if queues.escort[i].is_some()
-                || waiting < 0.3 * f64::from(logistics.escorted_convoy_size)
-            {
+            if queues.escort[i].is_some() || waiting < f64::from(logistics.escort_min_convoy) {
                 continue;
             }
             let not_sf = |k| k != UnitKind::SpecialForces;

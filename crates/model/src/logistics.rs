@@ -64,6 +64,11 @@ pub struct LogisticsParams {
     /// Trucks per escorted convoy, at most (the Niamey-Bamako convoy had 82 tankers; the
     /// Kayes convoy of 14 September 2025 over 100 vehicles).
     pub escorted_convoy_size: u32,
+    /// Trucks that must wait at a crossing before the army sends an escort and the convoy
+    /// leaves: escorts are scarce, so the army assembles large convoys (the recorded ones
+    /// had 82 to over 100 vehicles) rather than escort every few trucks. Calibrated with
+    /// `escorted_convoy_size` against P2 (20-50 tankers burned per successful ambush).
+    pub escort_min_convoy: u32,
     /// Trucks waiting for an escort leave without one after this long, a group at a time.
     pub escort_max_wait_hours: f64,
     /// Convoys drive in daylight only.
@@ -99,7 +104,8 @@ impl Default for LogisticsParams {
             schools_min_days: 1.0,
             group_size: 8,
             group_max_wait_hours: 12.0,
-            escorted_convoy_size: 100,
+            escorted_convoy_size: 150,
+            escort_min_convoy: 50,
             escort_max_wait_hours: 168.0,
             drive_from_hour: 6,
             drive_to_hour: 18,
@@ -131,6 +137,15 @@ impl Validate for LogisticsParams {
         c.non_negative("group_max_wait_hours", self.group_max_wait_hours);
         if self.escorted_convoy_size == 0 {
             c.fail("escorted_convoy_size", "must be at least 1");
+        }
+        if self.escort_min_convoy == 0 || self.escort_min_convoy > self.escorted_convoy_size {
+            c.fail(
+                "escort_min_convoy",
+                format!(
+                    "must be between 1 and escorted_convoy_size ({}), got {}",
+                    self.escorted_convoy_size, self.escort_min_convoy
+                ),
+            );
         }
         c.non_negative("escort_max_wait_hours", self.escort_max_wait_hours);
         if self.drive_from_hour >= self.drive_to_hour || self.drive_to_hour > 24 {
@@ -402,7 +417,7 @@ pub fn dispatch_convoys(
             EscortDoctrine::EscortedConvoys => {
                 // Without an escort, drivers tired of waiting leave only if nothing burned
                 // on their corridor in the last week.
-                (waiting >= 0.3 * f64::from(params.escorted_convoy_size) && escort_here.is_some())
+                (waiting >= f64::from(params.escort_min_convoy) && escort_here.is_some())
                     || (waiting >= 1.0 && waited_h >= params.escort_max_wait_hours && burned == 0)
             }
             _ => {
