@@ -193,16 +193,15 @@ mod tests {
             for i in 0..k {
                 let p = j * (k + 2) + 1 + i;
                 assert_eq!(saltelli_role(p, k), SaltelliRole::AB(i, j));
-                for d in 0..k {
-                    assert_eq!(pts[p][d], if d == i { b[d] } else { a[d] });
+                for (d, &x) in pts[p].iter().enumerate() {
+                    assert_eq!(x, if d == i { b[d] } else { a[d] });
                 }
             }
         }
         // A Sobol sequence is balanced: 8 points put 4 in each half of every dimension.
+        let a_rows = || pts.iter().step_by(k + 2).take(n as usize);
         for d in 0..k {
-            let low = (0..n as usize)
-                .filter(|&j| pts[j * (k + 2)][d] < 0.5)
-                .count();
+            let low = a_rows().filter(|row| row[d] < 0.5).count();
             assert_eq!(low, 4, "dimension {d}");
         }
     }

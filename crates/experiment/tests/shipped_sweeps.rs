@@ -2,7 +2,7 @@
 //! scenario.
 
 use asymwar_experiment::spec::Plan;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn sweeps() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/sweeps");
@@ -16,7 +16,7 @@ fn sweeps() -> Vec<PathBuf> {
     files
 }
 
-fn check(file: &PathBuf) -> Result<usize, String> {
+fn check(file: &Path) -> Result<usize, String> {
     let plan = Plan::load(file).map_err(|e| e.to_string())?;
     plan.check_points().map_err(|e| e.to_string())?;
     Ok(plan.runs() as usize)
