@@ -9,7 +9,9 @@ use asymwar_model::army::ArmyUnit;
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::{Clock, Season};
 use asymwar_model::combat::{CombatParams, Fight, integrate, resolve};
-use asymwar_model::insurgency::{Cell, InsurgentCommand, NetworkShape, TopCommand};
+use asymwar_model::insurgency::{
+    Cell, InsurgencyParams, InsurgencyTally, InsurgentCommand, NetworkShape, TopCommand,
+};
 use asymwar_model::logistics::{Convoy, Supplies};
 use asymwar_model::observation::EventKind;
 use asymwar_model::pathfinding::Pathfinder;
@@ -392,6 +394,45 @@ fn lower_discipline_yields_more_recruits() {
     assert!(
         brutal > disciplined,
         "recruits: discipline 0.1 -> {brutal}, 0.95 -> {disciplined}"
+    );
+}
+
+/// Cells live off their sympathisers. The rule: the countryside alone without them, its
+/// share plus the full support once they are enough, less when more fighters share them.
+/// In a run: with no supplies to start with, cells lose fewer fighters to desertion when
+/// sympathisers feed them than when they do not.
+#[test]
+fn sympathisers_feed_cells_and_spare_them_desertion() {
+    let p = InsurgencyParams::default();
+    let full = p.countryside_supply_per_day + p.support_supply_per_day;
+    let enough = 50.0 * p.sympathisers_per_fighter;
+    assert_eq!(p.supply_income(0.0, 50.0), p.countryside_supply_per_day);
+    assert!((p.supply_income(enough, 50.0) - full).abs() < 1e-12);
+    assert!((p.supply_income(10.0 * enough, 50.0) - full).abs() < 1e-12);
+    assert!(p.supply_income(enough, 100.0) < p.supply_income(enough, 50.0));
+
+    let desertions = |support: f64| -> f64 {
+        let file = with(conflict("mali_blockade"), |s| {
+            s.params.insurgency.initial_supply_days = 0.0;
+            s.params.insurgency.support_supply_per_day = support;
+        });
+        [41u64, 42]
+            .iter()
+            .map(|&seed| {
+                let mut sim = build_simulation(&file, seed);
+                sim.run_days(20);
+                sim.world.resource::<InsurgencyTally>().desertions
+            })
+            .sum()
+    };
+    let (fed, unfed) = (desertions(0.5), desertions(0.0));
+    assert!(
+        unfed > 0.0,
+        "without support, cells with no supplies must desert"
+    );
+    assert!(
+        fed < 0.8 * unfed,
+        "desertions in 20 days: fed by sympathisers {fed:.0}, not fed {unfed:.0}"
     );
 }
 

@@ -567,6 +567,12 @@ fn add_reporters(r: &mut Reporters) {
         "fighters put out of action",
         |w| Some(w.resource::<EngagementTally>().fighters_killed),
     );
+    r.summary(
+        "fighters_deserted",
+        "fighters",
+        "fighters who left cells that ran out of supplies",
+        |w| Some(w.resource::<InsurgencyTally>().desertions),
+    );
     r.summary("recruits", "people", "people who joined cells", |w| {
         Some(w.resource::<PeopleLedger>().recruited as f64)
     });

@@ -17,6 +17,7 @@ use crate::pathfinding::Pathfinder;
 use crate::rng::{RngExt, SimRng};
 use crate::sensing::{IndexedCell, SpatialIndex};
 use crate::settlement::Settlement;
+use crate::society::Society;
 use crate::terrain::{IMPASSABLE, Mobility, RoadClass, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -110,9 +111,18 @@ pub struct InsurgencyParams {
     pub desertion_per_day: f64,
     /// Initial supplies of a cell, in days.
     pub initial_supply_days: f64,
-    /// Days of supplies a cell gets each day from the countryside (zakat, cattle, traders):
-    /// a little less than it eats, so that it must tax and loot to last.
+    /// Days of supplies a cell gets each day from the countryside (cattle, traders, what it
+    /// takes): a little less than it eats, so that a cell without support must tax and loot
+    /// to last.
     pub countryside_supply_per_day: f64,
+    /// Days of supplies a day that sympathisers add (zakat, food, fuel, shelter) when there
+    /// are enough of them around the cell; in proportion where there are fewer.
+    pub support_supply_per_day: f64,
+    /// Sympathisers it takes to feed one fighter: cells near a settlement share its
+    /// sympathisers.
+    pub sympathisers_per_fighter: f64,
+    /// Sympathisers feed cells up to this far from their settlement (fading with distance).
+    pub support_km: f64,
 }
 
 impl Default for InsurgencyParams {
@@ -153,7 +163,20 @@ impl Default for InsurgencyParams {
             desertion_per_day: 0.02,
             initial_supply_days: 20.0,
             countryside_supply_per_day: 0.9,
+            support_supply_per_day: 0.2,
+            sympathisers_per_fighter: 20.0,
+            support_km: 100.0,
         }
+    }
+}
+
+impl InsurgencyParams {
+    /// Days of supplies a cell gets in a day: the countryside's share, plus the sympathisers'
+    /// in proportion to how much of the `fed` fighters' needs (all the cells sharing them)
+    /// they cover. One day of supplies is what a cell eats in a day.
+    pub fn supply_income(&self, sympathisers: f64, fed: f64) -> f64 {
+        let cover = (sympathisers / (fed.max(1.0) * self.sympathisers_per_fighter)).min(1.0);
+        self.countryside_supply_per_day + self.support_supply_per_day * cover
     }
 }
 
@@ -206,6 +229,9 @@ impl Validate for InsurgencyParams {
             "countryside_supply_per_day",
             self.countryside_supply_per_day,
         );
+        c.non_negative("support_supply_per_day", self.support_supply_per_day);
+        c.positive("sympathisers_per_fighter", self.sympathisers_per_fighter);
+        c.positive("support_km", self.support_km);
     }
 }
 
@@ -1099,8 +1125,10 @@ pub fn organise_cells(
     mut ids: ResMut<IdCounter>,
     mut tally: ResMut<InsurgencyTally>,
     mut rng: ResMut<SimRng>,
+    society: Res<Society>,
     mut cells: Query<(Entity, &ActorId, &mut Cell, &Position)>,
     mut order: Local<Vec<(ActorId, Entity)>>,
+    mut fed: Local<Vec<f32>>,
 ) {
     if !clock.is_day_end() {
         return;
@@ -1110,13 +1138,24 @@ pub fn organise_cells(
     order.clear();
     order.extend(cells.iter().map(|(e, id, ..)| (*id, e)));
     order.sort();
+    // Fighters each settlement's sympathisers must feed: the cells it is nearest to share it.
+    fed.clear();
+    fed.resize(society.towns.len(), 0.0);
+    for (_, _, c, pos) in cells.iter() {
+        if let Some((k, _)) = society.sympathisers_near(pos.tile, p.support_km) {
+            fed[k] += c.fighters;
+        }
+    }
     let mut removed: Vec<Entity> = Vec::new();
     for &(_, e) in order.iter() {
         let Ok((_, _, mut c, pos)) = cells.get_mut(e) else {
             continue;
         };
-        c.supply_days =
-            (c.supply_days - 1.0 + p.countryside_supply_per_day as f32).clamp(0.0, 60.0);
+        let income = match society.sympathisers_near(pos.tile, p.support_km) {
+            Some((k, sympathisers)) => p.supply_income(sympathisers, f64::from(fed[k])),
+            None => p.supply_income(0.0, 0.0),
+        };
+        c.supply_days = (c.supply_days - 1.0 + income as f32).clamp(0.0, 60.0);
         if c.supply_days <= 0.0 {
             let gone = c.fighters * p.desertion_per_day as f32;
             c.fighters -= gone;

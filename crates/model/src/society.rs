@@ -360,6 +360,24 @@ impl Society {
         self.nearest_index(tile).and_then(|i| self.towns[i].entity)
     }
 
+    /// The settlement nearest a tile and how many of its sympathisers can feed fighters
+    /// there: all of them on the settlement's own tile, fading with distance to none at
+    /// `reach_km`.
+    pub fn sympathisers_near(&self, tile: Tile, reach_km: f64) -> Option<(usize, f64)> {
+        let i = usize::from(tile.y) * self.width() + usize::from(tile.x);
+        match (self.nearest.get(i), self.nearest_km.get(i)) {
+            (Some(&k), Some(&km)) if usize::from(k) < self.towns.len() => {
+                let town = &self.towns[usize::from(k)];
+                let fade = (1.0 - f64::from(km) / reach_km).max(0.0);
+                Some((
+                    usize::from(k),
+                    town.sympathisers * town.people as f64 * fade,
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The settlement nearest a tile if it lies within `km`.
     pub fn town_within(&self, tile: Tile, km: f64) -> Option<Entity> {
         let i = usize::from(tile.y) * self.width() + usize::from(tile.x);
