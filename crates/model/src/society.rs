@@ -342,13 +342,19 @@ impl Society {
         }
     }
 
+    /// The settlement nearest a tile and its distance, km.
+    fn nearest_with_km(&self, tile: Tile) -> Option<(usize, f64)> {
+        let i = usize::from(tile.y) * self.width() + usize::from(tile.x);
+        match (self.nearest.get(i), self.nearest_km.get(i)) {
+            (Some(&k), Some(&km)) if usize::from(k) < self.towns.len() => {
+                Some((usize::from(k), f64::from(km)))
+            }
+            _ => None,
+        }
+    }
+
     fn nearest_index(&self, tile: Tile) -> Option<usize> {
-        let w = self.width();
-        let i = usize::from(tile.y) * w + usize::from(tile.x);
-        self.nearest
-            .get(i)
-            .map(|&k| usize::from(k))
-            .filter(|&k| k < self.towns.len())
+        self.nearest_with_km(tile).map(|(k, _)| k)
     }
 
     fn width(&self) -> usize {
@@ -360,44 +366,31 @@ impl Society {
         self.nearest_index(tile).and_then(|i| self.towns[i].entity)
     }
 
-    /// The settlement nearest a tile and how many of its sympathisers can feed fighters
-    /// there: all of them on the settlement's own tile, fading with distance to none at
-    /// `reach_km`.
+    /// The settlement nearest a tile, if within `reach_km`, and how many of its sympathisers
+    /// can feed fighters there: all of them on the settlement's own tile, fading linearly
+    /// with distance.
     pub fn sympathisers_near(&self, tile: Tile, reach_km: f64) -> Option<(usize, f64)> {
-        let i = usize::from(tile.y) * self.width() + usize::from(tile.x);
-        match (self.nearest.get(i), self.nearest_km.get(i)) {
-            (Some(&k), Some(&km)) if usize::from(k) < self.towns.len() => {
-                let town = &self.towns[usize::from(k)];
-                let fade = (1.0 - f64::from(km) / reach_km).max(0.0);
-                Some((
-                    usize::from(k),
-                    town.sympathisers * town.people as f64 * fade,
-                ))
-            }
-            _ => None,
-        }
+        let (k, km) = self
+            .nearest_with_km(tile)
+            .filter(|&(_, km)| km < reach_km)?;
+        let town = &self.towns[k];
+        Some((
+            k,
+            town.sympathisers * town.people as f64 * (1.0 - km / reach_km),
+        ))
     }
 
     /// The settlement nearest a tile if it lies within `km`.
     pub fn town_within(&self, tile: Tile, km: f64) -> Option<Entity> {
-        let i = usize::from(tile.y) * self.width() + usize::from(tile.x);
-        match (self.nearest.get(i), self.nearest_km.get(i)) {
-            (Some(&k), Some(&d)) if usize::from(k) < self.towns.len() && f64::from(d) <= km => {
-                self.towns[usize::from(k)].entity
-            }
-            _ => None,
-        }
+        let (k, _) = self.nearest_with_km(tile).filter(|&(_, d)| d <= km)?;
+        self.towns[k].entity
     }
 
     /// Informant share of the settlement nearest a tile, fading with distance (50 km).
     pub fn informants_near(&self, _grid: &TerrainGrid, tile: Tile) -> f64 {
-        let w = self.width();
-        let i = usize::from(tile.y) * w + usize::from(tile.x);
-        match (self.nearest.get(i), self.nearest_km.get(i)) {
-            (Some(&k), Some(&km)) if usize::from(k) < self.towns.len() => {
-                self.towns[usize::from(k)].informants * (1.0 - f64::from(km) / 50.0).max(0.0)
-            }
-            _ => 0.0,
+        match self.nearest_with_km(tile) {
+            Some((k, km)) => self.towns[k].informants * (1.0 - km / 50.0).max(0.0),
+            None => 0.0,
         }
     }
 }
