@@ -97,11 +97,12 @@ impl CopSchedule {
 #[serde(rename_all = "snake_case")]
 pub enum UpdateOrder {
     /// Citizens and cops shuffled together (NetLogo's Rebellion, Mesa's example).
-    #[default]
     Interleaved,
     /// A random tour of all citizens, then a random tour of all cops: Epstein's own
     /// implementation (Ascape, `edu.brook.cv`), where citizens and cops are two scapes
-    /// iterated one after the other. Every citizen decides before any cop arrests.
+    /// iterated one after the other. Every citizen decides before any cop arrests. The
+    /// default, as in every preset.
+    #[default]
     CitizensThenCops,
 }
 
