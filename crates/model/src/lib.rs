@@ -2,29 +2,30 @@
 //! army units, stepped by one ordered schedule.
 //!
 //! This crate knows nothing of files, formats or screens. A test builds a [`World`] in a few
-//! lines (see [`sim::Simulation`]) and steps it. Each domain lives in one module that owns its
-//! components, its systems and the function that adds them to the schedule.
+//! lines (see [`Simulation`]) and steps it.
+//!
+//! Layers, each importing only the ones below it (docs/architecture.md):
+//! - [`engine`]: the tick, clock, random streams, parameter checks, observation;
+//! - [`world`]: geography, terrain, paths, actors and movement, settlements, sensing, scale;
+//! - [`domains`]: logistics, army, insurgency, society, each its data, systems, reports
+//!   and installer;
+//! - [`engagements`]: fights between the domains' actors, by kind;
+//! - [`models`]: the conflict model (its list of installers) and Epstein's civil violence.
+//!
+//! Other crates name modules by their short paths (`asymwar_model::army::ArmyParams`):
+//! the re-exports below.
 
-pub mod actors;
-pub mod army;
-pub mod calendar;
-pub mod check;
-pub mod civil_violence;
-pub mod combat;
-pub mod conflict;
+pub mod domains;
 pub mod engagements;
-pub mod geo;
-pub mod grievance;
-pub mod insurgency;
-pub mod logistics;
-pub mod observation;
-pub mod pathfinding;
-pub mod rng;
-pub mod sensing;
-pub mod settlement;
-pub mod sim;
-pub mod society;
-pub mod terrain;
+pub mod engine;
+pub mod models;
+pub mod world;
 
 pub use bevy_ecs;
-pub use sim::{Simulation, TickSet};
+pub use domains::society::grievance;
+pub use domains::{army, insurgency, logistics, society};
+pub use engagements::combat;
+pub use engine::sim::{Simulation, TickSet};
+pub use engine::{calendar, check, observation, rng, sim};
+pub use models::{civil_violence, conflict};
+pub use world::{actors, geo, pathfinding, sensing, settlement, terrain};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::check::{Checker, Validate};
+use crate::engine::check::{Checker, Validate};
 
 #[test]
 fn presets_are_valid() {
@@ -59,8 +59,8 @@ fn counts_stay_consistent() {
 
 #[test]
 fn markers_show_every_citizen_on_the_grid_and_every_cop_on_duty() {
-    use crate::observation::{self, MarkerKind};
-    use crate::sim::Simulation;
+    use crate::engine::observation::{self, MarkerKind};
+    use crate::engine::sim::Simulation;
     let mut p = CivilViolenceParams::run2();
     p.cop_schedule = CopSchedule::Gradual {
         start_tick: 10,

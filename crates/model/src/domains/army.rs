@@ -1,15 +1,15 @@
 //! The army: units of several kinds, their postures, fuel and the command that tasks them
 //! with a response delay and an escort doctrine.
 
-use crate::actors::{ActorId, IdCounter, Mover, Odometer, Position, Route, plan_route};
-use crate::calendar::{Clock, Season};
-use crate::check::{Checker, Validate};
-use crate::geo::Tile;
-use crate::logistics::{Convoy, CrossingQueues, EscortDoctrine, Supplies};
-use crate::pathfinding::Pathfinder;
-use crate::sensing::IndexedArmy;
-use crate::settlement::{RoadNetwork, Settlement};
-use crate::terrain::{Mobility, TerrainGrid};
+use crate::domains::logistics::{Convoy, CrossingQueues, EscortDoctrine, Supplies};
+use crate::engine::calendar::{Clock, Season};
+use crate::engine::check::{Checker, Validate};
+use crate::world::actors::{ActorId, IdCounter, Mover, Odometer, Position, Route, plan_route};
+use crate::world::geo::Tile;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::sensing::IndexedArmy;
+use crate::world::settlement::{RoadNetwork, Settlement};
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -291,20 +291,20 @@ impl ArmyCommand {
 pub fn strike_commands(
     clock: Res<Clock>,
     params: Res<ArmyParams>,
-    iparams: Res<crate::insurgency::InsurgencyParams>,
+    iparams: Res<crate::domains::insurgency::InsurgencyParams>,
     mut command: ResMut<ArmyCommand>,
-    mut rng: ResMut<crate::rng::SimRng>,
-    mut tally: ResMut<crate::insurgency::InsurgencyTally>,
-    mut log: ResMut<crate::observation::EventLog>,
+    mut rng: ResMut<crate::engine::rng::SimRng>,
+    mut tally: ResMut<crate::domains::insurgency::InsurgencyTally>,
+    mut log: ResMut<crate::engine::observation::EventLog>,
     mut targets: Query<(
         Entity,
         &ActorId,
-        &mut crate::insurgency::InsurgentCommand,
+        &mut crate::domains::insurgency::InsurgentCommand,
         &Position,
     )>,
     mut order: Local<Vec<(ActorId, Entity)>>,
 ) {
-    use crate::rng::RngExt;
+    use crate::engine::rng::RngExt;
     let tick = clock.tick;
     if clock.is_day_end() {
         for (_, v) in command.intel_on.iter_mut() {
@@ -348,12 +348,12 @@ pub fn strike_commands(
         if let Some(top) = parent {
             command.add_intel(top, 0.5 * params.intel_to_locate_command);
         }
-        log.events.push(crate::observation::Event {
+        log.events.push(crate::engine::observation::Event {
             tick,
-            kind: crate::observation::EventKind::Decapitation,
+            kind: crate::engine::observation::EventKind::Decapitation,
             tile: pos.tile,
-            attacker: crate::observation::Actor::None,
-            defender: crate::observation::Actor::Command(id.0),
+            attacker: crate::engine::observation::Actor::None,
+            defender: crate::engine::observation::Actor::Command(id.0),
             attacker_losses: 0.0,
             defender_losses: 1.0,
             trucks_destroyed: 0,
@@ -425,7 +425,7 @@ pub fn army_fuel(
     town_at: Res<TownTiles>,
     crossings: Res<CrossingTiles>,
     clock: Res<Clock>,
-    capital: Option<Res<crate::logistics::Capital>>,
+    capital: Option<Res<crate::domains::logistics::Capital>>,
 ) {
     for (mut u, odo, pos, mut mover) in &mut units {
         let burn = odo.km_this_tick * u.kind.litres_per_km();
@@ -527,7 +527,7 @@ pub fn escorts_follow(
         ),
         Without<Convoy>,
     >,
-    convoys: Query<(&Position, &crate::actors::Odometer), With<Convoy>>,
+    convoys: Query<(&Position, &crate::world::actors::Odometer), With<Convoy>>,
     mut commands: Commands,
 ) {
     for (e, esc, mut pos, mut odo, mut unit) in &mut units {
@@ -555,12 +555,12 @@ pub fn army_command(
     season: Res<Season>,
     grid: Res<TerrainGrid>,
     params: Res<ArmyParams>,
-    logistics: Res<crate::logistics::LogisticsParams>,
+    logistics: Res<crate::domains::logistics::LogisticsParams>,
     net: Res<RoadNetwork>,
     mut command: ResMut<ArmyCommand>,
     mut queues: ResMut<CrossingQueues>,
     mut pathfinder: ResMut<Pathfinder>,
-    mut society: ResMut<crate::society::Society>,
+    mut society: ResMut<crate::domains::society::Society>,
     mut units: Taskable,
     towns: Query<&Settlement>,
 ) {

@@ -8,8 +8,8 @@
 //! It conserves b y - (d/2) x^2. Cover lowers d; surprise multiplies b in the first
 //! exchange; each side breaks contact after losing its break-off fraction.
 
-use crate::check::{Checker, Validate};
-use crate::rng::{ModelRng, RngExt};
+use crate::engine::check::{Checker, Validate};
+use crate::engine::rng::{ModelRng, RngExt};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -1,12 +1,12 @@
 //! The tick: named system sets in the order of MODEL.md section 3, and the [`Simulation`]
 //! that owns a world and its schedule.
 
-use crate::calendar::{self, Clock, Season};
-use crate::observation::{
+use crate::engine::calendar::{self, Clock, Season};
+use crate::engine::observation::{
     self, EventLog, Marker, MarkerKind, MarkerSources, Reporters, TimeSeries,
 };
-use crate::pathfinding::Pathfinder;
-use crate::settlement::Settlement;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::settlement::Settlement;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
 
@@ -134,7 +134,7 @@ fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
 fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
     // Coloured by fuel stock: days of need / 10, clamped to 0-1 (NaN without logistics).
     for (s, sup) in world
-        .query::<(&Settlement, Option<&crate::logistics::Supplies>)>()
+        .query::<(&Settlement, Option<&crate::domains::logistics::Supplies>)>()
         .iter(world)
     {
         out.push(Marker {
@@ -200,4 +200,5 @@ impl Simulation {
 }
 
 /// The domains of the conflict model, in installation order.
-pub const CONFLICT_DOMAINS: &[Installer] = &[install_core_reporters, crate::conflict::install];
+pub const CONFLICT_DOMAINS: &[Installer] =
+    &[install_core_reporters, crate::models::conflict::install];

@@ -1,27 +1,31 @@
 //! Society (daily): civilian cohorts feel hardship from scarcity and violence, judge the
 //! state's legitimacy, and by Epstein's rule (the one implementation in
-//! [`crate::grievance`]) turn active; active people join cells nearby or found new ones;
+//! [`crate::domains::society::grievance`]) turn active; active people join cells nearby or found new ones;
 //! the state arrests and jails; people flee the violence.
 //!
 //! A cohort stands for `cohort_size` people of one settlement and its countryside. People
 //! are conserved: every person is in a cohort (quiet, sympathiser, displaced, jailed),
 //! has joined a cell, or was killed; [`PeopleLedger`] checks it.
 
-use crate::actors::{ActorId, IdCounter, Mover, Position, Route};
-use crate::army::ArmyUnit;
-use crate::calendar::Clock;
-use crate::check::{Checker, Validate};
-use crate::geo::Tile;
-use crate::grievance::{ActivationParams, arrest_probability, grievance, is_active};
-use crate::insurgency::{
+pub mod grievance;
+
+use crate::domains::army::ArmyUnit;
+use crate::domains::insurgency::{
     Cell, InsurgencyParams, InsurgentCommand, PostTarget, RecruitRequests, Targets, VillageTarget,
     new_cell,
 };
-use crate::logistics::{LogisticsParams, Supplies};
-use crate::rng::{Purpose, RngExt, SimRng, stream};
-use crate::sensing::{IndexedCell, SpatialIndex};
-use crate::settlement::Settlement;
-use crate::terrain::{Mobility, TerrainGrid};
+use crate::domains::logistics::{LogisticsParams, Supplies};
+use crate::domains::society::grievance::{
+    ActivationParams, arrest_probability, grievance, is_active,
+};
+use crate::engine::calendar::Clock;
+use crate::engine::check::{Checker, Validate};
+use crate::engine::rng::{Purpose, RngExt, SimRng, stream};
+use crate::world::actors::{ActorId, IdCounter, Mover, Position, Route};
+use crate::world::geo::Tile;
+use crate::world::sensing::{IndexedCell, SpatialIndex};
+use crate::world::settlement::Settlement;
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
@@ -33,10 +37,10 @@ pub struct SocietyInputs<'w> {
     pub activation: Res<'w, ActivationParams>,
     pub logistics: Res<'w, LogisticsParams>,
     pub iparams: Res<'w, InsurgencyParams>,
-    pub army_params: Res<'w, crate::army::ArmyParams>,
+    pub army_params: Res<'w, crate::domains::army::ArmyParams>,
     pub grid: Res<'w, TerrainGrid>,
     pub index: Res<'w, SpatialIndex>,
-    pub seed: Res<'w, crate::rng::Seed>,
+    pub seed: Res<'w, crate::engine::rng::Seed>,
 }
 
 /// What the daily society pass writes besides the cohorts.
@@ -427,7 +431,7 @@ pub struct PeopleLedger {
 /// Spawns the cohorts of every settlement and the society resources.
 pub fn setup(world: &mut World) {
     let p = world.resource::<SocietyParams>().clone();
-    let seed = world.resource::<crate::rng::Seed>().0;
+    let seed = world.resource::<crate::engine::rng::Seed>().0;
     let grid = world.resource::<TerrainGrid>();
     let (width, height) = (grid.width, grid.height);
     let tile_km = grid.projection.tile_km as f32;
@@ -832,7 +836,7 @@ pub fn society_daily(
             let mut best: Option<(f64, ActorId, Entity)> = None;
             for (e, id, cmd, pos) in &command_q {
                 let lowest = cmd.parent.is_some()
-                    || iparams.network == crate::insurgency::NetworkShape::Star;
+                    || iparams.network == crate::domains::insurgency::NetworkShape::Star;
                 if lowest {
                     let d = pos.tile.distance(tile);
                     if best.is_none_or(|b| (d, *id) < (b.0, b.1)) {
@@ -970,7 +974,7 @@ pub fn society_daily(
     }
 }
 
-fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut crate::rng::ModelRng) {
+fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut crate::engine::rng::ModelRng) {
     co.state = CohortState::Jailed;
     co.active = false;
     co.jailed = (p.arrested_per_cohort.round() as u16).min(co.size);
@@ -978,7 +982,7 @@ fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut crate::rng::Mode
 }
 
 /// Share of arrests that take a quiet cohort instead of an active one.
-fn p_arbitrary(army: &crate::army::ArmyParams) -> f64 {
+fn p_arbitrary(army: &crate::domains::army::ArmyParams) -> f64 {
     (army.abuse_tolerance * (1.0 - army.discipline)).clamp(0.0, 1.0)
 }
 

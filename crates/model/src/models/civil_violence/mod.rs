@@ -1,5 +1,5 @@
 //! Epstein's (2002) civil violence model, Model I, on the grievance rules of
-//! [`crate::grievance`]: the verification model of MODEL.md section 8.
+//! [`crate::domains::society::grievance`]: the verification model of MODEL.md section 8.
 //!
 //! Citizens and cops live on a torus, at most one agent per cell. Each tick every agent acts
 //! in turn, in a fresh random order, on the state its predecessors left (random sequential
@@ -10,7 +10,7 @@
 //!   onto the cell of its arrest (or the nearest free one) and acts;
 //! - a citizen moves to a random empty cell within vision (if `movement`), then becomes
 //!   active when G - R P > T, with G = H (1 - L) and P from
-//!   [`crate::grievance::arrest_probability`] (C cops and A actives within vision, itself
+//!   [`crate::domains::society::grievance::arrest_probability`] (C cops and A actives within vision, itself
 //!   included in A);
 //! - a cop moves to a random empty cell within vision (if `cops_move`), then arrests a random
 //!   active citizen within vision, if any, and takes its cell; the term is uniform in
@@ -26,10 +26,10 @@ pub use engine::{CivilViolence, Condition, Outbursts};
 pub use grid::{Neighbourhood, NeighbourhoodKind, Torus};
 pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule, UpdateOrder};
 
-use crate::calendar::Clock;
-use crate::observation::{Marker, MarkerSources, Reporters, TimeSeries};
-use crate::rng::{self, Purpose, Seed, SimRng};
-use crate::sim::TickSet;
+use crate::engine::calendar::Clock;
+use crate::engine::observation::{Marker, MarkerSources, Reporters, TimeSeries};
+use crate::engine::rng::{self, Purpose, Seed, SimRng};
+use crate::engine::sim::TickSet;
 use bevy_ecs::prelude::*;
 use chrono::NaiveDate;
 

@@ -4,8 +4,8 @@
 //! domain registers [`Reporter`]s for the daily time series and [`SummaryReporter`]s for the
 //! end-of-run totals when it is installed; the recorder calls them in registration order.
 
-use crate::calendar::Clock;
-use crate::geo::Tile;
+use crate::engine::calendar::Clock;
+use crate::world::geo::Tile;
 use bevy_ecs::prelude::*;
 use chrono::NaiveDate;
 

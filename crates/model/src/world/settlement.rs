@@ -1,7 +1,7 @@
 //! Settlements (towns and border posts) and the road corridors between them.
 
-use crate::geo::{LatLon, Tile};
-use crate::terrain::RoadClass;
+use crate::world::geo::{LatLon, Tile};
+use crate::world::terrain::RoadClass;
 use bevy_ecs::prelude::*;
 
 /// A town, city or border post.

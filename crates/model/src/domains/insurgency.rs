@@ -8,17 +8,17 @@
 //! is the information and the coordination, which is the point of the decentralisation
 //! question (MODEL.md section 7).
 
-use crate::actors::{ActorId, IdCounter, Mover, Position, Route, plan_route};
-use crate::calendar::{Clock, Season};
-use crate::check::{Checker, Validate};
-use crate::geo::Tile;
-use crate::logistics::{Convoy, Traffic};
-use crate::pathfinding::Pathfinder;
-use crate::rng::{RngExt, SimRng};
-use crate::sensing::{IndexedCell, SpatialIndex};
-use crate::settlement::Settlement;
-use crate::society::Society;
-use crate::terrain::{IMPASSABLE, Mobility, RoadClass, TerrainGrid};
+use crate::domains::logistics::{Convoy, Traffic};
+use crate::domains::society::Society;
+use crate::engine::calendar::{Clock, Season};
+use crate::engine::check::{Checker, Validate};
+use crate::engine::rng::{RngExt, SimRng};
+use crate::world::actors::{ActorId, IdCounter, Mover, Position, Route, plan_route};
+use crate::world::geo::Tile;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::sensing::{IndexedCell, SpatialIndex};
+use crate::world::settlement::Settlement;
+use crate::world::terrain::{IMPASSABLE, Mobility, RoadClass, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -375,8 +375,8 @@ pub struct GroupPlacement {
 /// group's centre (deterministic given the run's seed).
 pub fn spawn_insurgents(world: &mut World, groups: &[GroupPlacement]) {
     let p = world.resource::<InsurgencyParams>().clone();
-    let seed = world.resource::<crate::rng::Seed>().0;
-    let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Placement, 0x1c, 0);
+    let seed = world.resource::<crate::engine::rng::Seed>().0;
+    let mut rng = crate::engine::rng::stream(seed, crate::engine::rng::Purpose::Placement, 0x1c, 0);
     let (width, height) = {
         let g = world.resource::<TerrainGrid>();
         (g.width, g.height)
@@ -458,7 +458,7 @@ pub fn spawn_cell(
     commander: Entity,
     tile: Tile,
     fighters: f32,
-    rng: &mut crate::rng::ModelRng,
+    rng: &mut crate::engine::rng::ModelRng,
 ) -> Entity {
     let id = world.resource_mut::<IdCounter>().next();
     let decide_ticks = p.decide_every_hours.max(1.0) as u64;
@@ -525,7 +525,7 @@ pub fn cells_sense(
     index: Res<SpatialIndex>,
     mut cells: Query<(&mut Cell, &Position)>,
     convoys: Query<(&Convoy, &Route)>,
-    army: Query<(&crate::army::ArmyUnit, &Route)>,
+    army: Query<(&crate::domains::army::ArmyUnit, &Route)>,
     mut commands_q: Query<&mut InsurgentCommand>,
 ) {
     let tick = clock.tick;
@@ -601,7 +601,7 @@ struct Picture<'a> {
 fn plan_task(
     p: &InsurgencyParams,
     massed: f32,
-    combat: &crate::combat::CombatParams,
+    combat: &crate::engagements::combat::CombatParams,
     grid: &TerrainGrid,
     traffic: &Traffic,
     targets: &Targets,
@@ -610,7 +610,7 @@ fn plan_task(
     fighters: f32,
     cohesion: f32,
     taken: &[Tile],
-    rng: &mut crate::rng::ModelRng,
+    rng: &mut crate::engine::rng::ModelRng,
 ) -> Task {
     if f64::from(fighters) < p.min_fighters || f64::from(cohesion) < p.hide_below_cohesion {
         return Task::Hide;
@@ -806,7 +806,7 @@ pub struct VillageTarget {
 pub fn commands_plan(
     clock: Res<Clock>,
     params: Res<InsurgencyParams>,
-    combat: Res<crate::combat::CombatParams>,
+    combat: Res<crate::engagements::combat::CombatParams>,
     grid: Res<TerrainGrid>,
     traffic: Res<Traffic>,
     targets: Res<Targets>,
@@ -951,7 +951,7 @@ pub fn cells_decide(
     clock: Res<Clock>,
     season: Res<Season>,
     params: Res<InsurgencyParams>,
-    combat: Res<crate::combat::CombatParams>,
+    combat: Res<crate::engagements::combat::CombatParams>,
     grid: Res<TerrainGrid>,
     traffic: Res<Traffic>,
     targets: Res<Targets>,
@@ -1089,8 +1089,8 @@ pub fn succession(
     clock: Res<Clock>,
     mut commands_q: Query<(Entity, &ActorId, &mut InsurgentCommand, &Position)>,
     mut tally: ResMut<InsurgencyTally>,
-    mut log: ResMut<crate::observation::EventLog>,
-    mut army: ResMut<crate::army::ArmyCommand>,
+    mut log: ResMut<crate::engine::observation::EventLog>,
+    mut army: ResMut<crate::domains::army::ArmyCommand>,
 ) {
     let tick = clock.tick;
     for (e, id, mut cmd, pos) in &mut commands_q {
@@ -1100,12 +1100,12 @@ pub fn succession(
             tally.successions += 1;
             // The successor is someone the army knows nothing about yet.
             army.intel_on.retain(|(c, _)| *c != e);
-            log.events.push(crate::observation::Event {
+            log.events.push(crate::engine::observation::Event {
                 tick,
-                kind: crate::observation::EventKind::Succession,
+                kind: crate::engine::observation::EventKind::Succession,
                 tile: pos.tile,
-                attacker: crate::observation::Actor::Command(id.0),
-                defender: crate::observation::Actor::None,
+                attacker: crate::engine::observation::Actor::Command(id.0),
+                defender: crate::engine::observation::Actor::None,
                 attacker_losses: 0.0,
                 defender_losses: 0.0,
                 trucks_destroyed: 0,

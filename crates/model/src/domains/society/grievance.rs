@@ -2,7 +2,7 @@
 //! rules. One implementation, called by both the Mali model's society submodel and the
 //! civil violence verification model, so that what is verified is what runs.
 
-use crate::check::{Checker, Validate};
+use crate::engine::check::{Checker, Validate};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! The terrain grid: dense per-tile layers stored as flat vectors (struct of arrays), and the
 //! cost of crossing a tile for each mobility class and season.
 
-use crate::calendar::Season;
-use crate::check::{Checker, Validate};
-use crate::geo::{Projection, Tile};
+use crate::engine::calendar::Season;
+use crate::engine::check::{Checker, Validate};
+use crate::world::geo::{Projection, Tile};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! What every mobile actor has: a stable id, a position, and a route to follow.
 
-use crate::calendar::{Clock, Season};
-use crate::geo::Tile;
-use crate::pathfinding::Pathfinder;
-use crate::terrain::{IMPASSABLE, Mobility, TerrainGrid};
+use crate::engine::calendar::{Clock, Season};
+use crate::world::geo::Tile;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 
 /// A stable id, given in spawn order. Outcomes are ordered by it (never by memory order),

@@ -1,8 +1,8 @@
 //! Parameters of the civil violence model, its presets and their checks.
 
 use super::grid::{Neighbourhood, NeighbourhoodKind};
-use crate::check::{Checker, Validate};
-use crate::grievance::{ActivationParams, ArrestRule};
+use crate::domains::society::grievance::{ActivationParams, ArrestRule};
+use crate::engine::check::{Checker, Validate};
 use serde::{Deserialize, Serialize};
 
 /// How legitimacy moves during a run (it starts at [`CivilViolenceParams::legitimacy`]).

@@ -2,14 +2,14 @@
 //! corridors and deliver; settlements consume; stocks set prices; services stop when fuel
 //! runs short. The army's vehicles burn fuel too.
 
-use crate::actors::{ActorId, IdCounter, Mover, Position, Route, plan_route};
-use crate::calendar::{Clock, Season};
-use crate::check::{Checker, Validate};
-use crate::pathfinding::Pathfinder;
-use crate::rng::{RngExt, SimRng};
-use crate::sensing::IndexedConvoy;
-use crate::settlement::{RoadNetwork, Settlement};
-use crate::terrain::{Mobility, TerrainGrid};
+use crate::engine::calendar::{Clock, Season};
+use crate::engine::check::{Checker, Validate};
+use crate::engine::rng::{RngExt, SimRng};
+use crate::world::actors::{ActorId, IdCounter, Mover, Position, Route, plan_route};
+use crate::world::pathfinding::Pathfinder;
+use crate::world::sensing::IndexedConvoy;
+use crate::world::settlement::{RoadNetwork, Settlement};
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -372,7 +372,7 @@ pub fn dispatch_convoys(
     grid: Res<TerrainGrid>,
     net: Res<RoadNetwork>,
     params: Res<LogisticsParams>,
-    doctrine: Res<crate::army::ArmyParams>,
+    doctrine: Res<crate::domains::army::ArmyParams>,
     mut queues: ResMut<CrossingQueues>,
     mut rng: ResMut<SimRng>,
     mut ids: ResMut<IdCounter>,
@@ -545,7 +545,7 @@ pub fn dispatch_convoys(
         if let Some(unit) = escort {
             commands
                 .entity(unit)
-                .insert(crate::army::Escorting { convoy });
+                .insert(crate::domains::army::Escorting { convoy });
         }
         tally.convoys_departed += 1;
     }
@@ -607,7 +607,7 @@ pub fn deliver_convoys(
         if let Some(unit) = c.escort
             && let Ok(mut ec) = commands.get_entity(unit)
         {
-            ec.remove::<crate::army::Escorting>();
+            ec.remove::<crate::domains::army::Escorting>();
         }
         commands.entity(e).despawn();
     }

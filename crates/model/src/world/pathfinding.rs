@@ -12,9 +12,9 @@
 //! times sqrt(2) on diagonals. The cost is symmetric, so a field built outward from the
 //! destination gives the cost of reaching it.
 
-use crate::calendar::Season;
-use crate::geo::Tile;
-use crate::terrain::{IMPASSABLE, Mobility, TerrainGrid, TileCost};
+use crate::engine::calendar::Season;
+use crate::world::geo::Tile;
+use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid, TileCost};
 use bevy_ecs::prelude::*;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};

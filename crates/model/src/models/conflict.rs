@@ -1,22 +1,22 @@
 //! The conflict model put together: the systems of every domain in their sets, the
 //! resources they share, and what is recorded each day and at the end of a run.
 
-use crate::actors::{self, IdCounter, Position};
-use crate::army::{self, ArmyCommand, ArmyParams, ArmyUnit, TownTiles};
-use crate::calendar::{self, Clock};
-use crate::combat::CombatParams;
-use crate::engagements::{self, EngagementTally};
-use crate::insurgency::{
+use crate::domains::army::{self, ArmyCommand, ArmyParams, ArmyUnit, TownTiles};
+use crate::domains::insurgency::{
     self, Cell, InsurgencyParams, InsurgencyTally, InsurgentCommand, RecruitRequests, Targets,
     TopCommand,
 };
-use crate::logistics::{self, Convoy, LogisticsParams, LogisticsTally, Supplies};
-use crate::observation::{self, EventLog, Marker, MarkerKind, MarkerSources, Reporters};
-use crate::sensing::{self, SpatialIndex};
-use crate::settlement::{RoadNetwork, Settlement};
-use crate::sim::TickSet;
-use crate::society::{self, PeopleLedger, Society, SocietyParams};
-use crate::terrain::TerrainGrid;
+use crate::domains::logistics::{self, Convoy, LogisticsParams, LogisticsTally, Supplies};
+use crate::domains::society::{self, PeopleLedger, Society, SocietyParams};
+use crate::engagements::combat::CombatParams;
+use crate::engagements::{self, EngagementTally};
+use crate::engine::calendar::{self, Clock};
+use crate::engine::observation::{self, EventLog, Marker, MarkerKind, MarkerSources, Reporters};
+use crate::engine::sim::TickSet;
+use crate::world::actors::{self, IdCounter, Position};
+use crate::world::sensing::{self, SpatialIndex};
+use crate::world::settlement::{RoadNetwork, Settlement};
+use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;
 
 /// Adds the conflict model to a world that has terrain, settlements and roads (and,
@@ -38,7 +38,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     }
     // Settlements need ids before the domains that order them by id set up.
     let mut unnamed: Vec<Entity> = world
-        .query_filtered::<Entity, (With<Settlement>, Without<crate::actors::ActorId>)>()
+        .query_filtered::<Entity, (With<Settlement>, Without<crate::world::actors::ActorId>)>()
         .iter(world)
         .collect();
     unnamed.sort();
@@ -52,7 +52,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         (g.width, g.height)
     };
     world.insert_resource(SpatialIndex::new(w, h, 8));
-    let towns: Vec<(Entity, crate::geo::Tile)> = world
+    let towns: Vec<(Entity, crate::world::geo::Tile)> = world
         .query::<(Entity, &Settlement)>()
         .iter(world)
         .map(|(e, s)| (e, s.tile))
@@ -67,7 +67,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         .collect();
     world.insert_resource(army::CrossingTiles(crossing_tiles));
     // Regional cooperation: neighbouring states secure the corridors' border ends.
-    let secured: Vec<crate::geo::Tile> = world
+    let secured: Vec<crate::world::geo::Tile> = world
         .resource::<RoadNetwork>()
         .crossings
         .iter()

@@ -2,20 +2,24 @@
 //! villages, and the army's strikes on the cells it detects (with the civilian harm that
 //! force brings with probability 1 - discipline). Every engagement is logged.
 
-use crate::actors::{ActorId, Position, Route, plan_route};
-use crate::army::{ArmyCommand, ArmyParams, ArmyUnit, Escorting, Posture, Report, Sighting};
-use crate::calendar::{Clock, Season};
-use crate::combat::{CombatParams, Fight, binomial, resolve, truck_kill_probability};
-use crate::geo::Tile;
-use crate::insurgency::{Cell, InsurgencyParams, Task, hiding_place};
-use crate::logistics::{Convoy, ConvoyState, CrossingQueues, LogisticsTally};
-use crate::observation::{Actor, Event, EventKind, EventLog};
-use crate::pathfinding::Pathfinder;
-use crate::rng::{RngExt, SimRng};
-use crate::sensing::SpatialIndex;
-use crate::settlement::{RoadNetwork, Settlement};
-use crate::society::{Society, Violence};
-use crate::terrain::{Mobility, TerrainGrid};
+pub mod combat;
+
+use crate::domains::army::{
+    ArmyCommand, ArmyParams, ArmyUnit, Escorting, Posture, Report, Sighting,
+};
+use crate::domains::insurgency::{Cell, InsurgencyParams, Task, hiding_place};
+use crate::domains::logistics::{Convoy, ConvoyState, CrossingQueues, LogisticsTally};
+use crate::domains::society::{Society, Violence};
+use crate::engagements::combat::{CombatParams, Fight, binomial, resolve, truck_kill_probability};
+use crate::engine::calendar::{Clock, Season};
+use crate::engine::observation::{Actor, Event, EventKind, EventLog};
+use crate::engine::rng::{RngExt, SimRng};
+use crate::world::actors::{ActorId, Position, Route, plan_route};
+use crate::world::geo::Tile;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::sensing::SpatialIndex;
+use crate::world::settlement::{RoadNetwork, Settlement};
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
@@ -468,7 +472,7 @@ fn apply_truck_losses(
     tally.today.trucks_destroyed += tankers + goods;
     tally.today.tankers_destroyed += tankers;
     if let Some(ring) = queues.burned_by_day.get_mut(usize::from(convoy.crossing)) {
-        ring[day as usize % crate::logistics::BURN_MEMORY_DAYS] += tankers + goods;
+        ring[day as usize % crate::domains::logistics::BURN_MEMORY_DAYS] += tankers + goods;
     }
 }
 
@@ -665,7 +669,7 @@ pub fn town_attacks(
 }
 
 /// A Pareto draw with minimum 1 and density exponent `alpha` (> 1).
-pub fn pareto(rng: &mut crate::rng::ModelRng, alpha: f64) -> f64 {
+pub fn pareto(rng: &mut crate::engine::rng::ModelRng, alpha: f64) -> f64 {
     let u: f64 = rng.random::<f64>().max(1e-12);
     u.powf(-1.0 / (alpha - 1.0))
 }

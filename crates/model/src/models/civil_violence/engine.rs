@@ -10,9 +10,9 @@
 
 use super::grid::{BitGrid, Neighbourhood, Torus};
 use super::params::{CivilViolenceParams, UpdateOrder};
-use crate::grievance::{arrest_probability, grievance, is_active};
-use crate::observation::{Marker, MarkerKind};
-use crate::rng::{ModelRng, RngExt};
+use crate::domains::society::grievance::{arrest_probability, grievance, is_active};
+use crate::engine::observation::{Marker, MarkerKind};
+use crate::engine::rng::{ModelRng, RngExt};
 use bevy_ecs::prelude::*;
 
 const EMPTY: u32 = u32::MAX;

@@ -1,0 +1,9 @@
+//! The world every domain stands on: geography and terrain, paths, actors and their
+//! movement, settlements and roads, sensing (the spatial index).
+
+pub mod actors;
+pub mod geo;
+pub mod pathfinding;
+pub mod sensing;
+pub mod settlement;
+pub mod terrain;
