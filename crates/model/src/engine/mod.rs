@@ -3,6 +3,8 @@
 
 pub mod calendar;
 pub mod check;
+pub mod inbox;
 pub mod observation;
 pub mod rng;
 pub mod sim;
+pub mod tally;

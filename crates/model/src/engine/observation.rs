@@ -9,12 +9,35 @@ use crate::world::geo::Tile;
 use bevy_ecs::prelude::*;
 use chrono::NaiveDate;
 
+/// What a daily metric measures, which says how to aggregate it over several days: counts
+/// add up, stocks and rates are averaged (or sampled at the end of the period).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Events of the day (ambushes, recruits, trucks delivered).
+    Count,
+    /// A quantity at the end of the day (fuel in stock, fighters, people in jail).
+    Stock,
+    /// A level, share, price or flag (grievance, price index, electricity on).
+    Rate,
+}
+
+impl MetricKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricKind::Count => "count",
+            MetricKind::Stock => "stock",
+            MetricKind::Rate => "rate",
+        }
+    }
+}
+
 /// A daily metric.
 #[derive(Clone, Copy)]
 pub struct Reporter {
     pub name: &'static str,
     pub unit: &'static str,
     pub about: &'static str,
+    pub kind: MetricKind,
     pub measure: fn(&mut World) -> f64,
 }
 
@@ -39,6 +62,7 @@ impl Reporters {
         &mut self,
         name: &'static str,
         unit: &'static str,
+        kind: MetricKind,
         about: &'static str,
         measure: fn(&mut World) -> f64,
     ) {
@@ -50,8 +74,42 @@ impl Reporters {
             name,
             unit,
             about,
+            kind,
             measure,
         });
+    }
+
+    /// A daily count of events.
+    pub fn count(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&mut World) -> f64,
+    ) {
+        self.daily(name, unit, MetricKind::Count, about, measure);
+    }
+
+    /// A stock at the end of each day.
+    pub fn stock(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&mut World) -> f64,
+    ) {
+        self.daily(name, unit, MetricKind::Stock, about, measure);
+    }
+
+    /// A level, share, price or flag at the end of each day.
+    pub fn rate(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&mut World) -> f64,
+    ) {
+        self.daily(name, unit, MetricKind::Rate, about, measure);
     }
 
     pub fn summary(
@@ -211,6 +269,23 @@ pub struct Event {
     pub defender_losses: f64,
     pub trucks_destroyed: u32,
     pub civilians_killed: u32,
+}
+
+impl Event {
+    /// An event with no losses yet (the engagement fills them in).
+    pub fn new(tick: u64, kind: EventKind, tile: Tile, attacker: Actor, defender: Actor) -> Self {
+        Self {
+            tick,
+            kind,
+            tile,
+            attacker,
+            defender,
+            attacker_losses: 0.0,
+            defender_losses: 0.0,
+            trucks_destroyed: 0,
+            civilians_killed: 0,
+        }
+    }
 }
 
 /// Every event of the run, in the order they happened.

@@ -2,11 +2,7 @@
 //! that owns a world and its schedule.
 
 use crate::engine::calendar::{self, Clock, Season};
-use crate::engine::observation::{
-    self, EventLog, Marker, MarkerKind, MarkerSources, Reporters, TimeSeries,
-};
-use crate::world::pathfinding::Pathfinder;
-use crate::world::settlement::Settlement;
+use crate::engine::observation::{self, EventLog, MarkerSources, Reporters, TimeSeries};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
 
@@ -48,6 +44,15 @@ impl TickSet {
     ];
 }
 
+/// The end of a day, within [`TickSet::Observation`]: the reporters record, then the
+/// domains roll their daily counters, then the clock moves on.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DayEnd {
+    Record,
+    Roll,
+    Advance,
+}
+
 /// A domain adds its systems to the schedule and its resources and reporters to the world.
 pub type Installer = fn(&mut World, &mut Schedule);
 
@@ -65,86 +70,28 @@ fn core_schedule(world: &mut World) -> Schedule {
         ambiguity_detection: LogLevel::Error,
         ..Default::default()
     });
-    schedule.configure_sets(
-        (
-            TickSet::Environment,
-            TickSet::Logistics,
-            TickSet::Sensing,
-            TickSet::Decisions,
-            TickSet::Movement,
-            TickSet::Engagements,
-            TickSet::Society,
-            TickSet::Organisation,
-            TickSet::Observation,
-        )
-            .chain(),
-    );
+    for pair in TickSet::ORDER.windows(2) {
+        schedule.configure_sets(pair[0].before(pair[1]));
+    }
     schedule.add_systems(calendar::season_system.in_set(TickSet::Environment));
-    schedule.add_systems(
-        (observation::record_day, calendar::advance_clock)
+    schedule.configure_sets(
+        (DayEnd::Record, DayEnd::Roll, DayEnd::Advance)
             .chain()
             .in_set(TickSet::Observation),
     );
+    schedule.add_systems((
+        observation::record_day.in_set(DayEnd::Record),
+        calendar::advance_clock.in_set(DayEnd::Advance),
+    ));
     world.init_resource::<Season>();
     world.init_resource::<Reporters>();
     world.init_resource::<MarkerSources>();
     world.init_resource::<TimeSeries>();
     world.init_resource::<EventLog>();
     world.init_resource::<observation::Collection>();
-    if !world.contains_resource::<Pathfinder>() {
-        world.insert_resource(Pathfinder::new());
-    }
     let season = Season::of(world.resource::<Clock>().date());
     *world.resource_mut::<Season>() = season;
     schedule
-}
-
-/// Reporters every model has.
-fn install_core_reporters(world: &mut World, _schedule: &mut Schedule) {
-    let mut r = world.resource_mut::<Reporters>();
-    r.daily(
-        "rainy_season",
-        "0/1",
-        "1 during the rainy season (June-October)",
-        |w| f64::from(*w.resource::<Season>() == Season::Rainy),
-    );
-    r.daily("settlements", "count", "settlements on the map", |w| {
-        w.query::<&Settlement>().iter(w).count() as f64
-    });
-    r.daily(
-        "population",
-        "people",
-        "people living in the settlements",
-        |w| {
-            w.query::<&Settlement>()
-                .iter(w)
-                .map(|s| f64::from(s.population))
-                .sum()
-        },
-    );
-    r.summary("days", "days", "days simulated", |w| {
-        Some(f64::from(w.resource::<Clock>().day()))
-    });
-    world
-        .resource_mut::<MarkerSources>()
-        .0
-        .push(settlement_markers);
-}
-
-fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
-    // Coloured by fuel stock: days of need / 10, clamped to 0-1 (NaN without logistics).
-    for (s, sup) in world
-        .query::<(&Settlement, Option<&crate::domains::logistics::Supplies>)>()
-        .iter(world)
-    {
-        out.push(Marker {
-            kind: MarkerKind::Settlement,
-            x: f32::from(s.tile.x) + 0.5,
-            y: f32::from(s.tile.y) + 0.5,
-            size: s.population as f32,
-            value: sup.map_or(f32::NAN, |x| (x.fuel_days() / 10.0).clamp(0.0, 1.0) as f32),
-        });
-    }
 }
 
 impl Simulation {
@@ -159,11 +106,6 @@ impl Simulation {
             .initialize(&mut world)
             .expect("the schedule has no ambiguous or cyclic system order");
         Self { world, schedule }
-    }
-
-    /// The conflict model with every domain installed.
-    pub fn conflict(world: World) -> Self {
-        Self::new(world, CONFLICT_DOMAINS)
     }
 
     /// Steps one tick.
@@ -198,7 +140,3 @@ impl Simulation {
         observation::summarise(&mut self.world)
     }
 }
-
-/// The domains of the conflict model, in installation order.
-pub const CONFLICT_DOMAINS: &[Installer] =
-    &[install_core_reporters, crate::models::conflict::install];

@@ -2,8 +2,10 @@
 //! movement, settlements and roads, sensing (the spatial index).
 
 pub mod actors;
+pub mod combat;
 pub mod geo;
 pub mod pathfinding;
+pub mod scale;
 pub mod sensing;
 pub mod settlement;
 pub mod terrain;

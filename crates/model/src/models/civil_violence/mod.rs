@@ -64,19 +64,19 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     schedule.add_systems(civil_violence_system.in_set(TickSet::Society));
     world.resource_mut::<MarkerSources>().0.push(markers);
     let mut r = world.resource_mut::<Reporters>();
-    r.daily("active", "citizens", "active citizens on the grid", |w| {
+    r.stock("active", "citizens", "active citizens on the grid", |w| {
         f64::from(w.resource::<CivilViolence>().actives())
     });
-    r.daily("quiet", "citizens", "quiet citizens on the grid", |w| {
+    r.stock("quiet", "citizens", "quiet citizens on the grid", |w| {
         f64::from(w.resource::<CivilViolence>().quiet())
     });
-    r.daily("jailed", "citizens", "citizens in jail", |w| {
+    r.stock("jailed", "citizens", "citizens in jail", |w| {
         f64::from(w.resource::<CivilViolence>().jailed())
     });
-    r.daily("cops", "cops", "cops on duty", |w| {
+    r.stock("cops", "cops", "cops on duty", |w| {
         f64::from(w.resource::<CivilViolence>().cops())
     });
-    r.daily("legitimacy", "0-1", "regime legitimacy L", |w| {
+    r.rate("legitimacy", "0-1", "regime legitimacy L", |w| {
         w.resource::<CivilViolence>().legitimacy()
     });
     r.summary("ticks", "ticks", "ticks simulated", |w| {

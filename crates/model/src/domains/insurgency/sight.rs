@@ -1,0 +1,84 @@
+//! Sight: cells see convoys and army units within vision and report convoys to their
+//! commander.
+
+use super::data::*;
+use crate::domains::army::data::ArmyUnit;
+use crate::domains::logistics::data::Convoy;
+use crate::engine::calendar::Clock;
+use crate::world::actors::{Position, Route};
+use crate::world::scale::Scale;
+use crate::world::sensing::SpatialIndex;
+use bevy_ecs::prelude::*;
+
+/// Sensing: cells see convoys and army units within vision, remember the nearest of each,
+/// and report them to their commander (the report arrives after one hop's delay).
+pub fn cells_sense(
+    clock: Res<Clock>,
+    scale: Res<Scale>,
+    params: Res<InsurgencyParams>,
+    index: Res<SpatialIndex>,
+    mut cells: Query<(&mut Cell, &Position)>,
+    convoys: Query<(&Convoy, &Route)>,
+    army: Query<(&ArmyUnit, &Route)>,
+    mut commands_q: Query<&mut InsurgentCommand>,
+) {
+    let tick = clock.tick;
+    let vision = scale.tiles(params.vision_km) as f32;
+    let delay = scale.ticks_rounded(params.comm_delay_hours);
+    for (mut cell, pos) in &mut cells {
+        let mut best_convoy: Option<(f64, Seen)> = None;
+        index.within(&index.convoys, pos.tile, vision, |e| {
+            if let Ok((c, route)) = convoys.get(e.entity) {
+                let d = e.tile.distance(pos.tile);
+                if best_convoy.is_none_or(|b| d < b.0) {
+                    let strength = 0.0; // filled below from the escort, if any
+                    best_convoy = Some((
+                        d,
+                        Seen {
+                            tile: e.tile,
+                            tick,
+                            strength,
+                            trucks: c.tankers + c.goods,
+                            heading: route.destination(),
+                        },
+                    ));
+                }
+            }
+        });
+        let mut best_army: Option<(f64, Seen)> = None;
+        index.within(&index.army, pos.tile, vision, |e| {
+            if let Ok((u, route)) = army.get(e.entity) {
+                let d = e.tile.distance(pos.tile);
+                if best_army.is_none_or(|b| d < b.0) {
+                    best_army = Some((
+                        d,
+                        Seen {
+                            tile: e.tile,
+                            tick,
+                            strength: u.soldiers * u.kind.firepower(),
+                            trucks: 0,
+                            heading: route.destination(),
+                        },
+                    ));
+                }
+            }
+        });
+        if let Some((_, mut s)) = best_convoy {
+            // An escort travels on the convoy's tile.
+            index.within(&index.army, s.tile, 0.5, |e| {
+                if let Ok((u, _)) = army.get(e.entity) {
+                    s.strength += u.soldiers * u.kind.firepower();
+                }
+            });
+            cell.seen_convoy = Some(s);
+            if let Ok(mut cmd) = commands_q.get_mut(cell.commander)
+                && cmd.alive
+            {
+                cmd.inbox.push((tick + delay, s));
+            }
+        }
+        if let Some((_, s)) = best_army {
+            cell.seen_army = Some(s);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The logistics domain's data: its parameters, the settlements' supplies, convoys, the
+//! queues at the crossings, road traffic, its tallies and the messages it takes.
+
+use crate::engine::check::{Checker, Validate};
+use crate::engine::tally::Count;
+use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Logistics parameters (`params.logistics`).
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogisticsParams {
+    /// Litres per tanker: 875 tankers delivered over 40 million litres (africanews
+    /// 2026-01-23), about 46,000 L each.
+    pub litres_per_tanker: f64,
+    /// Stock each settlement holds at the start, in days of its need: the national security
+    /// stock covered 3 days (Ecofin 2025-10); depots and stations hold several more
+    /// (estimate).
+    pub initial_stock_days: f64,
+    /// Below this many days of stock, consumption is rationed...
+    pub ration_below_days: f64,
+    /// ...down to this share of need at an empty stock (AP 2026-01-22: cars refuel every
+    /// 72 h, motorcycles every 48 h: about a third to a half of normal use).
+    pub ration_floor: f64,
+    /// Price index target = (need / consumption met)^elasticity x (1 + 0.2 x (1 - stock /
+    /// reference_days)), clamped to [1, price_max]: black-market fuel at x2.8 (x3-4 in some
+    /// regions) at the November 2025 peak (AFP), when rationing met about a third of need.
+    pub price_reference_days: f64,
+    pub price_elasticity: f64,
+    pub price_max: f64,
+    /// Share of the gap between price and its target closed each day (markets are sticky).
+    pub price_adjust_per_day: f64,
+    /// Electricity runs while fuel stock is above this many days (Ecofin: power cut from 19
+    /// to 6 hours a day when stocks collapsed).
+    pub electricity_min_days: f64,
+    /// Schools stay open while fuel stock is above this many days (AP: all schools closed
+    /// for two weeks from 27 October 2025).
+    pub schools_min_days: f64,
+    /// Trucks per group when trucks leave as they arrive.
+    pub group_size: u32,
+    /// A group leaves after waiting this long even if small.
+    pub group_max_wait_hours: f64,
+    /// Trucks per escorted convoy, at most (the Niamey-Bamako convoy had 82 tankers; the
+    /// Kayes convoy of 14 September 2025 over 100 vehicles).
+    pub escorted_convoy_size: u32,
+    /// Trucks that must wait at a crossing before the army sends an escort and the convoy
+    /// leaves: escorts are scarce, so the army assembles large convoys (the recorded ones
+    /// had 82 to over 100 vehicles) rather than escort every few trucks. Calibrated with
+    /// `escorted_convoy_size` against P2 (20-50 tankers burned per successful ambush).
+    pub escort_min_convoy: u32,
+    /// Trucks waiting for an escort leave without one after this long, a group at a time.
+    pub escort_max_wait_hours: f64,
+    /// Convoys drive in daylight only.
+    pub drive_from_hour: u8,
+    pub drive_to_hour: u8,
+    /// Speed factor of a convoy on its own (halts, checkpoints, bad stretches) and of an
+    /// escorted one (an escorted convoy made about 67 km/day: africanews 2025-11).
+    pub convoy_speed_factor: f64,
+    pub escorted_speed_factor: f64,
+    /// Drivers stay home after burnings: a crossing's arrivals are divided by 1 + this x
+    /// (trucks burned on its corridor in the last four weeks / its daily flow). The
+    /// drivers' unions suspended traffic after the September 2025 burnings (press reports).
+    pub driver_deterrence: f64,
+    /// Days of food held at the start, and the share of food need grown locally.
+    pub initial_food_days: f64,
+    pub local_food_share: f64,
+    /// People fed for a day by one goods truck (30 t of cereal at 0.6 kg a day).
+    pub people_days_per_goods_truck: f64,
+}
+
+impl Default for LogisticsParams {
+    fn default() -> Self {
+        Self {
+            litres_per_tanker: 46_000.0,
+            initial_stock_days: 10.0,
+            ration_below_days: 4.0,
+            ration_floor: 0.4,
+            price_reference_days: 10.0,
+            price_elasticity: 0.5,
+            price_max: 6.0,
+            price_adjust_per_day: 0.3,
+            electricity_min_days: 2.0,
+            schools_min_days: 1.0,
+            group_size: 8,
+            group_max_wait_hours: 12.0,
+            escorted_convoy_size: 150,
+            escort_min_convoy: 50,
+            escort_max_wait_hours: 168.0,
+            drive_from_hour: 6,
+            drive_to_hour: 18,
+            convoy_speed_factor: 0.6,
+            escorted_speed_factor: 0.35,
+            driver_deterrence: 15.0,
+            initial_food_days: 30.0,
+            local_food_share: 0.7,
+            people_days_per_goods_truck: 50_000.0,
+        }
+    }
+}
+
+impl Validate for LogisticsParams {
+    fn validate(&self, c: &mut Checker) {
+        c.positive("litres_per_tanker", self.litres_per_tanker);
+        c.non_negative("initial_stock_days", self.initial_stock_days);
+        c.non_negative("ration_below_days", self.ration_below_days);
+        c.probability("ration_floor", self.ration_floor);
+        c.positive("price_reference_days", self.price_reference_days);
+        c.within("price_elasticity", self.price_elasticity, 0.0, 5.0);
+        c.within("price_max", self.price_max, 1.0, 1000.0);
+        c.probability("price_adjust_per_day", self.price_adjust_per_day);
+        c.non_negative("electricity_min_days", self.electricity_min_days);
+        c.non_negative("schools_min_days", self.schools_min_days);
+        if self.group_size == 0 {
+            c.fail("group_size", "must be at least 1");
+        }
+        c.non_negative("group_max_wait_hours", self.group_max_wait_hours);
+        if self.escorted_convoy_size == 0 {
+            c.fail("escorted_convoy_size", "must be at least 1");
+        }
+        if self.escort_min_convoy == 0 || self.escort_min_convoy > self.escorted_convoy_size {
+            c.fail(
+                "escort_min_convoy",
+                format!(
+                    "must be between 1 and escorted_convoy_size ({}), got {}",
+                    self.escorted_convoy_size, self.escort_min_convoy
+                ),
+            );
+        }
+        c.non_negative("escort_max_wait_hours", self.escort_max_wait_hours);
+        if self.drive_from_hour >= self.drive_to_hour || self.drive_to_hour > 24 {
+            c.fail(
+                "drive_from_hour",
+                "needs drive_from_hour < drive_to_hour <= 24",
+            );
+        }
+        c.within("convoy_speed_factor", self.convoy_speed_factor, 0.01, 2.0);
+        c.within(
+            "escorted_speed_factor",
+            self.escorted_speed_factor,
+            0.01,
+            2.0,
+        );
+        c.non_negative("driver_deterrence", self.driver_deterrence);
+        c.non_negative("initial_food_days", self.initial_food_days);
+        c.probability("local_food_share", self.local_food_share);
+        c.positive(
+            "people_days_per_goods_truck",
+            self.people_days_per_goods_truck,
+        );
+    }
+}
+
+/// A settlement's stocks, prices and services.
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Supplies {
+    pub fuel_l: f64,
+    /// Normal consumption, litres a day.
+    pub fuel_need_l: f64,
+    /// Fuel actually consumed today and the need it served (for shortage days).
+    pub fuel_used_today_l: f64,
+    pub food_days: f64,
+    pub price_index: f64,
+    pub electricity: bool,
+    pub schools: bool,
+    /// Days on which less than half the fuel need was met.
+    pub shortage_days: u32,
+}
+
+impl Supplies {
+    pub fn fuel_days(&self) -> f64 {
+        if self.fuel_need_l > 0.0 {
+            self.fuel_l / self.fuel_need_l
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// 1 - min(1, stock / need) over fuel and food together (MODEL.md: scarcity).
+    pub fn scarcity(&self, reference_days: f64) -> f64 {
+        let fuel = 1.0 - (self.fuel_days() / reference_days.max(1e-9)).min(1.0);
+        let food = 1.0 - (self.food_days / 10.0).min(1.0);
+        (0.6 * fuel + 0.4 * food).clamp(0.0, 1.0)
+    }
+}
+
+/// The most populous settlement: the capital whose fuel the patterns follow.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Capital(pub Entity);
+
+/// State of a convoy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvoyState {
+    Moving,
+    /// Turned back at a checkpoint: driving back to its crossing.
+    Returning,
+}
+
+/// A convoy of tankers and goods trucks.
+#[derive(Component, Clone, Debug)]
+pub struct Convoy {
+    pub tankers: u32,
+    pub goods: u32,
+    /// Index into [`RoadNetwork::crossings`].
+    pub crossing: u16,
+    pub destination: Entity,
+    pub escort: Option<Entity>,
+    pub state: ConvoyState,
+    pub departed_tick: u64,
+    /// Passed a checkpoint and paid: not stopped again by the same cell.
+    pub taxed_by: Option<Entity>,
+}
+
+/// Days drivers remember burnings on their corridor.
+pub const BURN_MEMORY_DAYS: usize = 28;
+
+/// Trucks waiting at each crossing (same order as [`RoadNetwork::crossings`]).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct CrossingQueues {
+    pub tankers: Vec<f64>,
+    pub goods: Vec<f64>,
+    /// Tick since which trucks have been waiting.
+    pub waiting_since: Vec<Option<u64>>,
+    /// Trucks burned on each crossing's corridor over the last 7 days (a ring by day).
+    pub burned_by_day: Vec<[u32; BURN_MEMORY_DAYS]>,
+}
+
+/// Running totals of the logistics domain.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct LogisticsTally {
+    pub tankers_delivered: Count,
+    pub goods_delivered: Count,
+    pub tankers_destroyed: Count,
+    pub goods_destroyed: u64,
+    /// Trucks (tankers and goods) burned.
+    pub trucks_destroyed: Count,
+    pub trucks_turned_back: Count,
+    pub trucks_taxed: u64,
+    /// Trucks whose drivers gave up waiting for an escort and went home.
+    pub trucks_gave_up: u64,
+    pub convoys_departed: u64,
+    pub escorted_convoys: u64,
+    pub peak_price_index: f64,
+    /// Highest price index of the capital.
+    pub capital_peak_price: f64,
+    pub capital_shortage_days: u32,
+    pub capital_first_shortage_day: Option<u32>,
+    /// Tankers delivered per day (for the inflow pattern).
+    pub delivered_by_day: Vec<u32>,
+}
+
+/// Trucks that passed each tile recently (decaying daily): where the trade flows, as the
+/// insurgents learn it by watching the roads.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Traffic {
+    pub trucks: Vec<f32>,
+}
+
+/// What the engagements tell logistics about the convoys they stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CorridorNews {
+    /// Trucks of a convoy from `crossing` burned on `day`.
+    Burned {
+        crossing: u16,
+        tankers: u32,
+        goods: u32,
+        day: u32,
+    },
+    /// A convoy turned back at a checkpoint.
+    TurnedBack { trucks: u32 },
+    /// A convoy paid its way through a checkpoint.
+    Taxed { trucks: u32 },
+}

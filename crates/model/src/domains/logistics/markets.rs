@@ -1,0 +1,107 @@
+//! Markets: settlements consume (rationed when short), prices follow the need met, services
+//! stop when fuel runs short; the day's counters roll.
+
+use super::data::*;
+use crate::engine::calendar::Clock;
+use crate::world::scale::Scale;
+use bevy_ecs::prelude::*;
+/// Settlements consume fuel each tick (rationed when short) and food each day.
+pub fn consume(
+    clock: Res<Clock>,
+    scale: Res<Scale>,
+    params: Res<LogisticsParams>,
+    mut towns: Query<&mut Supplies>,
+) {
+    let per_tick = scale.day_share();
+    for mut s in &mut towns {
+        let days = s.fuel_days();
+        let ration = if days >= params.ration_below_days || params.ration_below_days <= 0.0 {
+            1.0
+        } else {
+            params.ration_floor + (1.0 - params.ration_floor) * days / params.ration_below_days
+        };
+        let want = s.fuel_need_l * per_tick * ration;
+        let used = want.min(s.fuel_l);
+        s.fuel_l -= used;
+        s.fuel_used_today_l += used;
+        if clock.is_day_end() {
+            // food_days counts days of the imported share of food need.
+            s.food_days = (s.food_days - 1.0).max(0.0);
+        }
+    }
+}
+
+/// Daily: prices move towards the level set by stocks; services stop below thresholds;
+/// shortage days are counted.
+pub fn daily_markets(
+    clock: Res<Clock>,
+    params: Res<LogisticsParams>,
+    capital: Option<Res<Capital>>,
+    mut tally: ResMut<LogisticsTally>,
+    mut towns: Query<(Entity, &mut Supplies)>,
+) {
+    if !clock.is_day_end() {
+        return;
+    }
+    let mut weighted = 0.0;
+    let mut need = 0.0;
+    for (e, mut s) in &mut towns {
+        let days = s.fuel_days();
+        // The black-market price follows the share of need that could be met today, and
+        // rises a little as stocks thin before any rationing (anticipation).
+        let met = (s.fuel_used_today_l / s.fuel_need_l.max(1e-9)).clamp(1e-3, 1.0);
+        let thin = (1.0 - days / params.price_reference_days).clamp(0.0, 1.0);
+        let target = ((1.0 / met).powf(params.price_elasticity) * (1.0 + 0.2 * thin))
+            .clamp(1.0, params.price_max);
+        s.price_index += params.price_adjust_per_day * (target - s.price_index);
+        s.electricity = days > params.electricity_min_days;
+        s.schools = days > params.schools_min_days;
+        let short = s.fuel_used_today_l < 0.5 * s.fuel_need_l;
+        if short {
+            s.shortage_days += 1;
+        }
+        let is_capital = capital.as_ref().is_some_and(|c| c.0 == e);
+        if is_capital {
+            tally.capital_peak_price = tally.capital_peak_price.max(s.price_index);
+        }
+        if is_capital && short {
+            tally.capital_shortage_days += 1;
+            if tally.capital_first_shortage_day.is_none() {
+                tally.capital_first_shortage_day = Some(clock.day());
+            }
+        }
+        s.fuel_used_today_l = 0.0;
+        weighted += s.price_index * s.fuel_need_l;
+        need += s.fuel_need_l;
+    }
+    let national = if need > 0.0 { weighted / need } else { 1.0 };
+    tally.peak_price_index = tally.peak_price_index.max(national);
+}
+
+/// Day end, after recording: today's counters start again, and the oldest day of the
+/// drivers' memory of burnings is forgotten.
+pub fn roll_day(
+    clock: Res<Clock>,
+    mut tally: ResMut<LogisticsTally>,
+    mut queues: ResMut<CrossingQueues>,
+) {
+    if !clock.is_day_end() {
+        return;
+    }
+    let delivered = tally.tankers_delivered.today;
+    tally.delivered_by_day.push(delivered);
+    let t = &mut *tally;
+    for count in [
+        &mut t.tankers_delivered,
+        &mut t.goods_delivered,
+        &mut t.tankers_destroyed,
+        &mut t.trucks_destroyed,
+        &mut t.trucks_turned_back,
+    ] {
+        count.roll_day();
+    }
+    let slot = (clock.day() as usize + 1) % BURN_MEMORY_DAYS;
+    for ring in &mut queues.burned_by_day {
+        ring[slot] = 0;
+    }
+}

@@ -1,0 +1,123 @@
+//! Logistics: convoys of tankers and goods trucks enter at border crossings, drive the
+//! corridors and deliver; settlements consume; stocks set prices; services stop when fuel
+//! runs short.
+//!
+//! - [`data`]: parameters, supplies, convoys, queues, traffic, tallies, the messages it takes;
+//! - [`convoys`]: queues at the crossings, departures, traffic, deliveries;
+//! - [`markets`]: consumption, rationing, prices, services;
+//! - [`report`]: its metrics and map markers.
+
+pub mod convoys;
+pub mod data;
+pub mod markets;
+pub mod report;
+
+pub use data::*;
+pub use report::{capital_supplies, national_fuel_days, national_price_index};
+
+use crate::engine::inbox::Inbox;
+use crate::engine::observation::{MarkerSources, Reporters};
+use crate::engine::sim::{DayEnd, TickSet};
+use crate::world::actors::ActorId;
+use crate::world::settlement::{RoadNetwork, Settlement};
+use crate::world::terrain::TerrainGrid;
+use bevy_ecs::prelude::*;
+
+/// The logistics domain's steps; the model orders them among the other domains'.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogisticsStep {
+    /// Trucks queue at the crossings; convoys leave.
+    Dispatch,
+    /// Convoys at their destination deliver; those turned back rejoin their queue.
+    Deliver,
+    /// Consumption, prices and services.
+    Markets,
+    /// Convoys mark the tiles they passed.
+    Traffic,
+    /// What the fights did to the convoys enters the tallies.
+    CorridorNews,
+    /// Day end: counters roll.
+    RollDay,
+}
+
+/// Adds the logistics domain: supplies for every settlement, its resources, systems,
+/// reporters and markers.
+pub fn install(world: &mut World, schedule: &mut Schedule) {
+    world.init_resource::<LogisticsParams>();
+    world.init_resource::<Inbox<CorridorNews>>();
+    setup(world);
+    schedule.configure_sets((
+        (
+            LogisticsStep::Dispatch,
+            LogisticsStep::Deliver,
+            LogisticsStep::Markets,
+        )
+            .in_set(TickSet::Logistics),
+        LogisticsStep::Traffic.in_set(TickSet::Movement),
+        LogisticsStep::CorridorNews.in_set(TickSet::Engagements),
+        LogisticsStep::RollDay.in_set(DayEnd::Roll),
+    ));
+    schedule.add_systems((
+        convoys::dispatch_convoys.in_set(LogisticsStep::Dispatch),
+        convoys::deliver_convoys.in_set(LogisticsStep::Deliver),
+        (markets::consume, markets::daily_markets)
+            .chain()
+            .in_set(LogisticsStep::Markets),
+        convoys::record_traffic.in_set(LogisticsStep::Traffic),
+        convoys::take_corridor_news.in_set(LogisticsStep::CorridorNews),
+        markets::roll_day.in_set(LogisticsStep::RollDay),
+    ));
+    report::reporters(&mut world.resource_mut::<Reporters>());
+    world
+        .resource_mut::<MarkerSources>()
+        .0
+        .push(report::convoy_markers);
+}
+
+/// Gives every settlement its supplies: need in proportion to population, from the normal
+/// inflow at the crossings (imports match consumption before the blockade).
+pub fn setup(world: &mut World) {
+    let p = world.resource::<LogisticsParams>().clone();
+    let net = world.resource::<RoadNetwork>().clone();
+    let inflow_l: f64 =
+        net.crossings.iter().map(|x| x.tankers_per_day).sum::<f64>() * p.litres_per_tanker;
+    let mut towns: Vec<(ActorId, Entity, u32)> = world
+        .query::<(&ActorId, Entity, &Settlement)>()
+        .iter(world)
+        .map(|(id, e, s)| (*id, e, s.population))
+        .collect();
+    towns.sort();
+    let total_pop: f64 = towns.iter().map(|t| f64::from(t.2)).sum::<f64>().max(1.0);
+    for (_, e, pop) in &towns {
+        let need = inflow_l * f64::from(*pop) / total_pop;
+        world.entity_mut(*e).insert(Supplies {
+            fuel_l: need * p.initial_stock_days,
+            fuel_need_l: need,
+            fuel_used_today_l: 0.0,
+            food_days: p.initial_food_days,
+            price_index: 1.0,
+            electricity: true,
+            schools: true,
+            shortage_days: 0,
+        });
+    }
+    let capital = towns
+        .iter()
+        .max_by_key(|t| (t.2, std::cmp::Reverse(t.0)))
+        .map(|t| t.1);
+    if let Some(c) = capital {
+        world.insert_resource(Capital(c));
+    }
+    let n = net.crossings.len();
+    world.insert_resource(CrossingQueues {
+        tankers: vec![0.0; n],
+        goods: vec![0.0; n],
+        waiting_since: vec![None; n],
+        burned_by_day: vec![[0; BURN_MEMORY_DAYS]; n],
+    });
+    world.init_resource::<LogisticsTally>();
+    let n = world.resource::<TerrainGrid>().len();
+    world.insert_resource(Traffic {
+        trucks: vec![0.0; n],
+    });
+}

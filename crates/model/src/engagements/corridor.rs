@@ -1,0 +1,471 @@
+//! Corridor fights: cells in position at checkpoints and ambush sites take on the convoys
+//! that pass them this tick.
+//!
+//! - An escorted convoy: the escort fights (mixed Lanchester law, the cells with surprise
+//!   and the site's cover) and trucks burn in the confusion; an escort too strong for the
+//!   cells present is let pass (and a checkpoint melts away before it).
+//! - An unescorted convoy at a checkpoint: burned, turned back or taxed.
+//! - An unescorted convoy in an ambush: drivers flee, trucks burn.
+//!
+//! After a fight the party scatters (hit and run); a checkpoint that only taxed or turned a
+//! convoy back stays.
+
+use super::{Env, Record, Scatter};
+use crate::domains::army::data::{ArmyUnit, Escorting};
+use crate::domains::insurgency::data::{Cell, Task};
+use crate::domains::logistics::data::{Convoy, ConvoyState, CorridorNews};
+use crate::engine::inbox::Inbox;
+use crate::engine::observation::{Actor, Event, EventKind};
+use crate::engine::rng::RngExt;
+use crate::world::actors::{ActorId, Position, Route, plan_route};
+use crate::world::combat::{Fight, binomial, resolve, truck_kill_probability};
+use crate::world::geo::Tile;
+use crate::world::pathfinding::Pathfinder;
+use crate::world::settlement::RoadNetwork;
+use crate::world::terrain::Mobility;
+use bevy_ecs::prelude::*;
+
+/// How far a convoy can drive in an hour, at most: convoys within this reach of a site
+/// (per hour of the tick) may have passed it during the tick.
+const CONVOY_KM_PER_HOUR: f64 = 40.0;
+/// A convoy passing within this distance of a site is seen and stopped.
+const SITE_KM: f64 = 7.5;
+/// Cells lying in wait within this distance join a fight.
+const PARTY_KM: f64 = 10.0;
+
+type CellItem<'a> = (
+    Entity,
+    &'a ActorId,
+    &'a mut Cell,
+    &'a Position,
+    &'a mut Route,
+);
+type Cells<'w, 's> = Query<'w, 's, CellItem<'static>, Without<Convoy>>;
+type ConvoyItem<'a> = (
+    Entity,
+    &'a ActorId,
+    &'a mut Convoy,
+    &'a Position,
+    &'a mut Route,
+);
+/// An army unit as the corridor fights see it.
+type EscortItem<'a> = (
+    &'a ActorId,
+    &'a mut ArmyUnit,
+    Option<&'a Escorting>,
+    &'a Route,
+);
+
+/// A small inline list of the cells taking part in one engagement.
+#[derive(Default)]
+struct Party {
+    items: [Option<Entity>; 16],
+    len: usize,
+}
+
+impl Party {
+    fn push(&mut self, e: Entity) {
+        if self.len < self.items.len() {
+            self.items[self.len] = Some(e);
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entity> {
+        self.items[..self.len].iter().flatten()
+    }
+}
+
+/// Engagements set, first: corridor fights (see the module's description).
+#[allow(clippy::too_many_arguments)]
+pub fn corridor_attacks(
+    env: Env,
+    mut record: Record,
+    net: Res<RoadNetwork>,
+    mut news: ResMut<Inbox<CorridorNews>>,
+    mut cells: Cells,
+    mut convoys: Query<ConvoyItem, Without<Cell>>,
+    mut units: Query<EscortItem, (Without<Cell>, Without<Convoy>)>,
+    mut order: Local<Vec<(ActorId, Entity)>>,
+    mut hits: Local<Vec<(ActorId, Entity)>>,
+) {
+    let tick = env.clock.tick;
+    let scale = *env.scale;
+    let convoy_reach = scale.tiles(CONVOY_KM_PER_HOUR * f64::from(scale.hours_per_tick)) as f32;
+    let (site_r, party_r) = (scale.tiles(SITE_KM), scale.tiles(PARTY_KM));
+    order.clear();
+    order.extend(
+        cells
+            .iter()
+            .filter(|(_, _, c, pos, _)| match c.task {
+                Task::Checkpoint(t) | Task::Ambush(t) => pos.tile == t && c.fighters >= 1.0,
+                _ => false,
+            })
+            .map(|(e, id, ..)| (*id, e)),
+    );
+    order.sort();
+    for &(cell_id, ce) in order.iter() {
+        let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
+            continue;
+        };
+        let (site, is_checkpoint) = match cell.task {
+            Task::Checkpoint(t) => (t, true),
+            Task::Ambush(t) => (t, false),
+            _ => continue,
+        };
+        if cell.last_fight == tick {
+            continue;
+        }
+        let at = pos.tile;
+        let Some(ve) = convoy_passing(
+            &env,
+            &mut hits,
+            &convoys,
+            ce,
+            at,
+            site,
+            convoy_reach,
+            site_r,
+        ) else {
+            continue;
+        };
+        let (party, fighters) = gather_party(&env, &cells, at, party_r, tick);
+        let Ok((_, convoy_id, mut convoy, vpos, mut vroute)) = convoys.get_mut(ve) else {
+            continue;
+        };
+        let escort = convoy.escort.and_then(|u| {
+            units
+                .get(u)
+                .ok()
+                .map(|(id, unit, ..)| (u, *id, unit.soldiers * unit.kind.firepower()))
+        });
+        let trucks = convoy.tankers + convoy.goods;
+        // Too strong an escort for the cells here: a checkpoint melts away before it, an
+        // ambush lets it pass. A convoy too small to be worth an ambush passes too.
+        let too_strong = escort.is_some_and(|(_, _, strength)| {
+            f64::from(fighters)
+                < env.params.ambush_min_ratio * f64::from(strength) / env.combat.escort_weight
+        });
+        if too_strong || (!is_checkpoint && trucks < env.params.ambush_min_trucks) {
+            if is_checkpoint && too_strong {
+                melt_away(&mut cells, &party, tick);
+            }
+            continue;
+        }
+        let mut fight = CorridorFight {
+            env: &env,
+            record: &mut record,
+            news: &mut news,
+            event: Event::new(
+                tick,
+                EventKind::Ambush,
+                site,
+                Actor::Cell(cell_id.0),
+                Actor::Convoy(convoy_id.0),
+            ),
+            convoy: &mut convoy,
+            fighters,
+        };
+        let fought = match escort {
+            Some((unit_e, unit_id, strength)) => {
+                let lost = fight.against_escort(strength, unit_id);
+                if let Ok((_, mut unit, ..)) = units.get_mut(unit_e) {
+                    let killed = (lost.soldiers as f32 / unit.kind.firepower()).min(unit.soldiers);
+                    unit.soldiers -= killed;
+                    fight.event.defender_losses = f64::from(killed);
+                }
+                fight.record.tally.soldiers_killed += fight.event.defender_losses;
+                distribute_losses(&mut cells, &party, at, party_r, tick, lost.fighters as f32);
+                true
+            }
+            None if is_checkpoint => {
+                match fight.checkpoint() {
+                    Stop::TurnedBack => {
+                        let home = net.crossings[usize::from(fight.convoy.crossing)].tile;
+                        turn_back(
+                            &env,
+                            &mut fight.record.pathfinder,
+                            vpos.tile,
+                            home,
+                            &mut vroute,
+                        );
+                    }
+                    Stop::Taxed => {
+                        fight.convoy.taxed_by = Some(ce);
+                        if let Ok((_, _, mut c, _, _)) = cells.get_mut(ce) {
+                            c.supply_days += env.params.tax_supply_days as f32 * trucks as f32
+                                / c.fighters.max(1.0);
+                        }
+                    }
+                    Stop::Burned => {}
+                }
+                false
+            }
+            None => {
+                fight.unescorted_ambush();
+                true
+            }
+        };
+        let event = fight.event;
+        let attack = fought || event.trucks_destroyed > 0;
+        if attack {
+            record.violence(site, 1.0 + event.trucks_destroyed as f32 * 0.1);
+            record.report_attack(tick, site);
+        }
+        record.log(event);
+        if attack {
+            scatter_party(&env, &mut record, &mut cells, &party, at, party_r);
+        }
+    }
+}
+
+/// A convoy turned back drives home to its crossing (or stops where it is, with no road).
+fn turn_back(env: &Env, pathfinder: &mut Pathfinder, from: Tile, home: Tile, route: &mut Route) {
+    if !plan_route(
+        pathfinder,
+        &env.grid,
+        *env.season,
+        Mobility::Wheeled,
+        from,
+        home,
+        true,
+        route,
+    ) {
+        route.clear();
+    }
+}
+
+/// After a fight the party scatters (hit and run).
+fn scatter_party(
+    env: &Env,
+    record: &mut Record,
+    cells: &mut Cells,
+    party: &Party,
+    at: Tile,
+    radius: f64,
+) {
+    let scatter = Scatter::new(env, env.params.cohesion_loss_per_fight);
+    for &e in party.iter() {
+        if let Ok((_, _, mut c, p, mut route)) = cells.get_mut(e)
+            && matches!(c.task, Task::Checkpoint(_) | Task::Ambush(_))
+            && p.tile.distance(at) <= radius
+        {
+            scatter.apply(
+                &mut c,
+                p.tile,
+                &mut route,
+                &env.grid,
+                &mut record.pathfinder,
+            );
+        }
+    }
+}
+
+/// The first convoy (by id) still moving with trucks, not already taxed by this cell, whose
+/// move this tick passed within `site_r` tiles of the site.
+#[allow(clippy::too_many_arguments)]
+fn convoy_passing(
+    env: &Env,
+    hits: &mut Vec<(ActorId, Entity)>,
+    convoys: &Query<ConvoyItem, Without<Cell>>,
+    cell: Entity,
+    at: Tile,
+    site: Tile,
+    reach: f32,
+    site_r: f64,
+) -> Option<Entity> {
+    hits.clear();
+    env.index.within(&env.index.convoys, at, reach, |e| {
+        hits.push((e.id, e.entity))
+    });
+    hits.sort();
+    hits.iter().map(|h| h.1).find(|&ve| {
+        convoys.get(ve).is_ok_and(|(_, _, c, vpos, vroute)| {
+            c.state == ConvoyState::Moving
+                && c.taxed_by != Some(cell)
+                && c.tankers + c.goods > 0
+                && passed(vroute, vpos, site, site_r)
+        })
+    })
+}
+
+/// The cells lying in wait within `radius` tiles (they join the fight), and their fighters.
+fn gather_party(env: &Env, cells: &Cells, at: Tile, radius: f64, tick: u64) -> (Party, f32) {
+    let mut party = Party::default();
+    env.index.within(&env.index.cells, at, radius as f32, |e| {
+        party.push(e.entity)
+    });
+    let fighters = party
+        .iter()
+        .filter_map(|&e| cells.get(e).ok())
+        .filter(|(_, _, c, p, _)| {
+            matches!(c.task, Task::Checkpoint(_) | Task::Ambush(_))
+                && p.tile.distance(at) <= radius
+                && c.last_fight != tick
+        })
+        .map(|(_, _, c, ..)| c.fighters)
+        .sum();
+    (party, fighters)
+}
+
+/// A checkpoint melts away before an escort too strong for it.
+fn melt_away(cells: &mut Cells, party: &Party, tick: u64) {
+    for &e in party.iter() {
+        if let Ok((_, _, mut c, _, _)) = cells.get_mut(e)
+            && matches!(c.task, Task::Checkpoint(_))
+        {
+            c.task = Task::Hide;
+            c.task_until = tick;
+        }
+    }
+}
+
+/// Does a convoy's move this tick pass within `radius` tiles of `t`?
+fn passed(route: &Route, pos: &Position, t: Tile, radius: f64) -> bool {
+    if route.tiles.is_empty() {
+        return pos.tile.distance(t) <= radius;
+    }
+    let from = route.prev_at.min(route.at);
+    route.tiles[from..=route.at.min(route.tiles.len() - 1)]
+        .iter()
+        .any(|k| k.distance(t) <= radius)
+}
+
+/// What an escort fight cost each side.
+struct Losses {
+    soldiers: f64,
+    fighters: f64,
+}
+
+/// What a checkpoint did to an unescorted convoy.
+enum Stop {
+    Burned,
+    TurnedBack,
+    Taxed,
+}
+
+/// One fight between a party of cells and a convoy.
+struct CorridorFight<'a, 'e, 'w, 'r> {
+    env: &'e Env<'w>,
+    record: &'a mut Record<'r>,
+    news: &'a mut Inbox<CorridorNews>,
+    event: Event,
+    convoy: &'a mut Convoy,
+    fighters: f32,
+}
+
+impl CorridorFight<'_, '_, '_, '_> {
+    /// An escorted convoy: the escort fights; trucks burn in the confusion.
+    fn against_escort(&mut self, strength: f32, unit: ActorId) -> Losses {
+        let (combat, fighters) = (&*self.env.combat, f64::from(self.fighters));
+        let cover = f64::from(self.env.grid.cover[self.env.grid.index(self.event.tile)]);
+        let r = resolve(
+            combat,
+            Fight {
+                soldiers: f64::from(strength),
+                fighters,
+                cover,
+                surprise: true,
+            },
+        );
+        let p = truck_kill_probability(
+            combat,
+            fighters - r.fighters_lost,
+            f64::from(strength) - r.soldiers_lost,
+        );
+        self.burn(p, p * 0.6);
+        self.event.defender = Actor::Army(unit.0);
+        self.event.attacker_losses = r.fighters_lost;
+        self.count_ambush();
+        self.record.tally.fighters_killed += r.fighters_lost;
+        Losses {
+            soldiers: r.soldiers_lost,
+            fighters: r.fighters_lost,
+        }
+    }
+
+    /// An unescorted convoy stopped at a checkpoint: burned, turned back or taxed.
+    fn checkpoint(&mut self) -> Stop {
+        let params = &*self.env.params;
+        self.event.kind = EventKind::Checkpoint;
+        let u = self.record.rng.0.random::<f64>();
+        self.record.tally.checkpoint_stops.one();
+        let trucks = self.convoy.tankers + self.convoy.goods;
+        if u < params.checkpoint_burn {
+            let combat = &*self.env.combat;
+            let p = truck_kill_probability(combat, f64::from(self.fighters), 0.0)
+                .max(0.9 * combat.truck_kill_max);
+            self.burn(p.max(0.9), p * 0.5);
+            Stop::Burned
+        } else if u < params.checkpoint_burn + params.checkpoint_turn_back {
+            self.convoy.state = ConvoyState::Returning;
+            self.news.post(CorridorNews::TurnedBack { trucks });
+            Stop::TurnedBack
+        } else {
+            self.news.post(CorridorNews::Taxed { trucks });
+            Stop::Taxed
+        }
+    }
+
+    /// An ambush on an unescorted convoy: drivers flee, trucks burn.
+    fn unescorted_ambush(&mut self) {
+        let p = truck_kill_probability(&self.env.combat, f64::from(self.fighters), 0.0);
+        self.burn(p, p * 0.6);
+        self.count_ambush();
+    }
+
+    fn count_ambush(&mut self) {
+        let t = &mut *self.record.tally;
+        t.ambushes.one();
+        if self.event.trucks_destroyed > 0 {
+            t.successful_ambushes += 1;
+        }
+    }
+
+    /// Each tanker burns with probability `p_tanker`, each goods truck with `p_goods`.
+    fn burn(&mut self, p_tanker: f64, p_goods: f64) {
+        let rng = &mut self.record.rng.0;
+        let (tankers, goods) = (
+            binomial(rng, self.convoy.tankers, p_tanker),
+            binomial(rng, self.convoy.goods, p_goods),
+        );
+        self.convoy.tankers -= tankers.min(self.convoy.tankers);
+        self.convoy.goods -= goods.min(self.convoy.goods);
+        self.event.trucks_destroyed = tankers + goods;
+        self.news.post(CorridorNews::Burned {
+            crossing: self.convoy.crossing,
+            tankers,
+            goods,
+            day: self.env.clock.day(),
+        });
+    }
+}
+
+/// Shares fighter losses among the party in proportion to their fighters.
+fn distribute_losses(
+    cells: &mut Cells,
+    party: &Party,
+    at: Tile,
+    radius: f64,
+    tick: u64,
+    lost: f32,
+) {
+    let in_fight = |c: &Cell, p: &Position| p.tile.distance(at) <= radius && c.last_fight != tick;
+    let total: f32 = party
+        .iter()
+        .filter_map(|&e| cells.get(e).ok())
+        .filter(|(_, _, c, p, _)| in_fight(c, p))
+        .map(|(_, _, c, ..)| c.fighters)
+        .sum();
+    if total <= 0.0 {
+        return;
+    }
+    for &e in party.iter() {
+        if let Ok((_, _, mut c, p, _)) = cells.get_mut(e)
+            && in_fight(&c, p)
+        {
+            let share = c.fighters / total;
+            c.fighters = (c.fighters - lost * share).max(0.0);
+        }
+    }
+}
