@@ -49,6 +49,13 @@ enum Command {
     },
     /// List the built-in scenarios.
     Scenarios,
+    /// Print the metric catalogue of a scenario's model (Markdown): every daily metric with
+    /// its kind, unit and meaning, and every run total (docs/metrics.md).
+    Metrics {
+        /// Scenario file or built-in name.
+        #[arg(default_value = "mali_blockade")]
+        scenario: String,
+    },
     /// Run a scenario and draw it for slides: map snapshots (PNG) on chosen days, an
     /// animated GIF of the run, and charts (PNG and SVG) of the main metrics.
     Render {
@@ -193,6 +200,7 @@ fn main() -> ExitCode {
             }
             Ok(())
         }
+        Command::Metrics { scenario } => cmd_metrics(&scenario),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge { dirs, out } => merge(&dirs, &out).map(|files| {
             println!("merged {} directories -> {}", dirs.len(), out.display());
@@ -368,6 +376,21 @@ fn cmd_validate(files: &[String]) -> Result<()> {
     if failed > 0 {
         bail!("{failed} of {} scenario file(s) have problems", files.len());
     }
+    Ok(())
+}
+
+fn cmd_metrics(name: &str) -> Result<()> {
+    let scenario = resolve(name)?;
+    let sim = asymwar_scenario::build_simulation(&scenario, 1);
+    let reporters = sim
+        .world
+        .resource::<asymwar_model::observation::Reporters>();
+    print!(
+        "# Metrics\n\nGenerated from the reporters of `{name}` by `asymwar metrics {name}`; \
+         a test keeps this file fresh. Kinds: a count adds up over days (events of the day), \
+         a stock and a rate are read at the end of the day (average them over a period).\n\n{}",
+        reporters.catalogue()
+    );
     Ok(())
 }
 

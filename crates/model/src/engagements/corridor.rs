@@ -14,12 +14,12 @@ use super::{Env, Record, Scatter};
 use crate::domains::army::data::{ArmyUnit, Escorting};
 use crate::domains::insurgency::data::{Cell, Task};
 use crate::domains::logistics::data::{Convoy, ConvoyState, CorridorNews};
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::{Actor, Event, EventKind};
 use crate::engine::rng::RngExt;
 use crate::world::actors::{ActorId, Position, Route, plan_route};
 use crate::world::combat::{Fight, binomial, resolve, truck_kill_probability};
-use crate::world::geo::Tile;
 use crate::world::pathfinding::Pathfinder;
 use crate::world::settlement::RoadNetwork;
 use crate::world::terrain::Mobility;
@@ -91,19 +91,8 @@ pub fn corridor_attacks(
 ) {
     let tick = env.clock.tick;
     let scale = *env.scale;
-    let convoy_reach = scale.tiles(CONVOY_KM_PER_HOUR * f64::from(scale.hours_per_tick)) as f32;
-    let (site_r, party_r) = (scale.tiles(SITE_KM), scale.tiles(PARTY_KM));
-    order.clear();
-    order.extend(
-        cells
-            .iter()
-            .filter(|(_, _, c, pos, _)| match c.task {
-                Task::Checkpoint(t) | Task::Ambush(t) => pos.tile == t && c.fighters >= 1.0,
-                _ => false,
-            })
-            .map(|(e, id, ..)| (*id, e)),
-    );
-    order.sort();
+    let party_r = scale.tiles(PARTY_KM);
+    in_position(&cells, &mut order);
     for &(cell_id, ce) in order.iter() {
         let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
             continue;
@@ -117,16 +106,7 @@ pub fn corridor_attacks(
             continue;
         }
         let at = pos.tile;
-        let Some(ve) = convoy_passing(
-            &env,
-            &mut hits,
-            &convoys,
-            ce,
-            at,
-            site,
-            convoy_reach,
-            site_r,
-        ) else {
+        let Some(ve) = convoy_passing(&env, &mut hits, &convoys, ce, at, site) else {
             continue;
         };
         let (party, fighters) = gather_party(&env, &cells, at, party_r, tick);
@@ -261,9 +241,23 @@ fn scatter_party(
     }
 }
 
+/// The cells at their checkpoint or ambush site, in id order.
+fn in_position(cells: &Cells, order: &mut Vec<(ActorId, Entity)>) {
+    order.clear();
+    order.extend(
+        cells
+            .iter()
+            .filter(|(_, _, c, pos, _)| match c.task {
+                Task::Checkpoint(t) | Task::Ambush(t) => pos.tile == t && c.fighters >= 1.0,
+                _ => false,
+            })
+            .map(|(e, id, ..)| (*id, e)),
+    );
+    order.sort();
+}
+
 /// The first convoy (by id) still moving with trucks, not already taxed by this cell, whose
-/// move this tick passed within `site_r` tiles of the site.
-#[allow(clippy::too_many_arguments)]
+/// move this tick passed within `SITE_KM` of the site.
 fn convoy_passing(
     env: &Env,
     hits: &mut Vec<(ActorId, Entity)>,
@@ -271,9 +265,10 @@ fn convoy_passing(
     cell: Entity,
     at: Tile,
     site: Tile,
-    reach: f32,
-    site_r: f64,
 ) -> Option<Entity> {
+    let scale = &env.scale;
+    let reach = scale.tiles(CONVOY_KM_PER_HOUR * f64::from(scale.hours_per_tick)) as f32;
+    let site_r = scale.tiles(SITE_KM);
     hits.clear();
     env.index.within(&env.index.convoys, at, reach, |e| {
         hits.push((e.id, e.entity))

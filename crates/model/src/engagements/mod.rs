@@ -9,7 +9,7 @@
 //! An engagement changes the actors that fight (cells, units, convoys) and tells the
 //! domains that own the rest what happened: the army hears of attacks and sightings
 //! ([`ArmyNews`]), society of harm and violence ([`CivilianNews`]), logistics of trucks
-//! lost ([`crate::domains::logistics::CorridorNews`]). Every engagement is logged.
+//! lost ([`crate::domains::logistics::data::CorridorNews`]). Every engagement is logged.
 
 pub mod corridor;
 pub mod report;
@@ -17,10 +17,10 @@ pub mod strikes;
 pub mod towns;
 
 use crate::domains::army::data::ArmyNews;
-use crate::domains::insurgency::data::{Cell, InsurgencyParams, Task};
-use crate::domains::insurgency::planning::hiding_place;
+use crate::domains::insurgency::data::{Cell, InsurgencyParams, Task, hiding_place};
 use crate::domains::society::data::CivilianNews;
 use crate::engine::calendar::{Clock, Season};
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::{Event, EventLog, Reporters};
 use crate::engine::rng::{ModelRng, RngExt, SimRng};
@@ -28,7 +28,6 @@ use crate::engine::sim::{DayEnd, TickSet};
 use crate::engine::tally::Count;
 use crate::world::actors::{Route, plan_route};
 use crate::world::combat::CombatParams;
-use crate::world::geo::Tile;
 use crate::world::pathfinding::Pathfinder;
 use crate::world::scale::Scale;
 use crate::world::sensing::{self, SpatialIndex};
@@ -102,6 +101,17 @@ impl Record<'_> {
     fn violence(&mut self, tile: Tile, amount: f32) {
         self.civilian_news
             .post(CivilianNews::Violence { tile, amount });
+    }
+
+    /// An army strike on a cell: counted with its losses, logged, and violence where it
+    /// happened.
+    fn count_strike(&mut self, event: &Event) {
+        let t = &mut *self.tally;
+        t.strikes.one();
+        t.soldiers_killed += event.attacker_losses;
+        t.fighters_killed += event.defender_losses;
+        self.violence(event.tile, 1.0);
+        self.log(event.clone());
     }
 
     /// Civilians killed at a settlement, by either side: counted, and told to society.

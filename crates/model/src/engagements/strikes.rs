@@ -6,11 +6,12 @@ use super::{Env, Record, Scatter, pareto};
 use crate::domains::army::data::{ArmyNews, ArmyParams, ArmyUnit, Escorting, Posture, Sighting};
 use crate::domains::insurgency::data::{Cell, Task};
 use crate::domains::society::data::{CivilianNews, Society};
+use crate::engine::geo::Tile;
 use crate::engine::observation::{Actor, Event, EventKind};
 use crate::engine::rng::RngExt;
 use crate::world::actors::{ActorId, Position, Route};
 use crate::world::combat::{Fight, resolve};
-use crate::world::geo::Tile;
+use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;
 
 /// A unit on a sweep, response or patrol strikes cells it detects within this distance;
@@ -64,11 +65,7 @@ pub fn army_strikes(
                 continue;
             }
             let cover = f64::from(grid.cover[grid.index(ctile)]);
-            let informants = society.informants_near(grid, ctile);
-            let hidden = if cell.task == Task::Hide { 0.5 } else { 1.0 };
-            let p =
-                (detection * (1.0 - cover) * (1.0 + params.informant_weight * informants) * hidden)
-                    .min(1.0);
+            let p = detection_chance(detection, cover, &params, &society, grid, ctile, cell);
             if record.rng.0.random::<f64>() >= p {
                 continue;
             }
@@ -117,26 +114,22 @@ pub fn army_strikes(
                 command: commander,
                 amount: 2.0 * r.fighters_lost,
             });
-            let kind = if unit.posture == Posture::Sweep {
-                EventKind::Sweep
-            } else {
-                EventKind::Strike
+            let event = Event {
+                attacker_losses: f64::from(lost),
+                defender_losses: r.fighters_lost,
+                ..Event::new(
+                    tick,
+                    if unit.posture == Posture::Sweep {
+                        EventKind::Sweep
+                    } else {
+                        EventKind::Strike
+                    },
+                    ctile,
+                    Actor::Army(unit_id.0),
+                    Actor::Cell(cid.0),
+                )
             };
-            let mut event = Event::new(
-                tick,
-                kind,
-                ctile,
-                Actor::Army(unit_id.0),
-                Actor::Cell(cid.0),
-            );
-            event.attacker_losses = f64::from(lost);
-            event.defender_losses = r.fighters_lost;
-            let tally = &mut *record.tally;
-            tally.strikes.one();
-            tally.soldiers_killed += f64::from(lost);
-            tally.fighters_killed += r.fighters_lost;
-            record.violence(ctile, 1.0);
-            record.log(event.clone());
+            record.count_strike(&event);
             harm_civilians(
                 &env,
                 &mut record,
@@ -148,6 +141,22 @@ pub fn army_strikes(
             break;
         }
     }
+}
+
+/// The chance that a unit detects a cell this tick: less in cover and in hiding, more
+/// where people inform.
+fn detection_chance(
+    per_tick: f64,
+    cover: f64,
+    params: &ArmyParams,
+    society: &Society,
+    grid: &TerrainGrid,
+    tile: Tile,
+    cell: &Cell,
+) -> f64 {
+    let informants = society.informants_near(grid, tile);
+    let hidden = if cell.task == Task::Hide { 0.5 } else { 1.0 };
+    (per_tick * (1.0 - cover) * (1.0 + params.informant_weight * informants) * hidden).min(1.0)
 }
 
 /// Force harms civilians near the strike with probability 1 - discipline, if a settlement

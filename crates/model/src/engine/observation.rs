@@ -5,7 +5,7 @@
 //! end-of-run totals when it is installed; the recorder calls them in registration order.
 
 use crate::engine::calendar::Clock;
-use crate::world::geo::Tile;
+use crate::engine::geo::Tile;
 use bevy_ecs::prelude::*;
 use chrono::NaiveDate;
 
@@ -129,6 +129,29 @@ impl Reporters {
             about,
             measure,
         });
+    }
+}
+
+impl Reporters {
+    /// The metric catalogue as Markdown: every daily metric (name, kind, unit, meaning) and
+    /// every run total, in the order they are written. docs/metrics.md is this text for the
+    /// default scenario (`asymwar metrics`), checked fresh by the tests.
+    pub fn catalogue(&self) -> String {
+        let mut out = String::from("| daily metric | kind | unit | meaning |\n|---|---|---|---|\n");
+        for r in &self.daily {
+            out += &format!(
+                "| `{}` | {} | {} | {} |\n",
+                r.name,
+                r.kind.name(),
+                r.unit,
+                r.about
+            );
+        }
+        out += "\n| run total (summary.json) | unit | meaning |\n|---|---|---|\n";
+        for r in &self.summary {
+            out += &format!("| `{}` | {} | {} |\n", r.name, r.unit, r.about);
+        }
+        out
     }
 }
 

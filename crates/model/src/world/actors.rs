@@ -1,7 +1,7 @@
 //! What every mobile actor has: a stable id, a position, and a route to follow.
 
 use crate::engine::calendar::{Clock, Season};
-use crate::world::geo::Tile;
+use crate::engine::geo::Tile;
 use crate::world::pathfinding::Pathfinder;
 use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;

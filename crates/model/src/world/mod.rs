@@ -1,9 +1,8 @@
-//! The world every domain stands on: geography and terrain, paths, actors and their
+//! The world every domain stands on: terrain, paths, actors and their
 //! movement, settlements and roads, sensing (the spatial index).
 
 pub mod actors;
 pub mod combat;
-pub mod geo;
 pub mod pathfinding;
 pub mod scale;
 pub mod sensing;

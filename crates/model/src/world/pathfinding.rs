@@ -13,7 +13,7 @@
 //! destination gives the cost of reaching it.
 
 use crate::engine::calendar::Season;
-use crate::world::geo::Tile;
+use crate::engine::geo::Tile;
 use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid, TileCost};
 use bevy_ecs::prelude::*;
 use std::cmp::Reverse;

@@ -6,8 +6,8 @@
 //! nothing once warm). "Who is within r of here" visits only the buckets that overlap the
 //! disc, never all pairs.
 
+use crate::engine::geo::Tile;
 use crate::world::actors::{ActorId, Position};
-use crate::world::geo::Tile;
 use bevy_ecs::prelude::*;
 
 /// One indexed actor.

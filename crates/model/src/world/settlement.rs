@@ -1,6 +1,6 @@
 //! Settlements (towns and border posts) and the road corridors between them.
 
-use crate::world::geo::{LatLon, Tile};
+use crate::engine::geo::{LatLon, Tile};
 use crate::world::terrain::RoadClass;
 use bevy_ecs::prelude::*;
 

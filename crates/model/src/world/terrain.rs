@@ -3,7 +3,7 @@
 
 use crate::engine::calendar::Season;
 use crate::engine::check::{Checker, Validate};
-use crate::world::geo::{Projection, Tile};
+use crate::engine::geo::{Projection, Tile};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 

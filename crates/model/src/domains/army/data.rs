@@ -2,7 +2,7 @@
 //! picture (reports, sightings, intelligence), escorts, and the messages it takes.
 
 use crate::engine::check::{Checker, Validate};
-use crate::world::geo::Tile;
+use crate::engine::geo::Tile;
 use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};

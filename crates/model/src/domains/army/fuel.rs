@@ -4,8 +4,8 @@
 
 use super::data::*;
 use crate::domains::logistics::data::{Capital, Supplies};
-use crate::engine::calendar::Clock;
 use crate::world::actors::{Mover, Odometer, Position};
+use crate::world::scale::Scale;
 use crate::world::settlement::Settlement;
 use bevy_ecs::prelude::*;
 
@@ -17,7 +17,7 @@ pub fn army_fuel(
     mut towns: Query<(&Settlement, &mut Supplies)>,
     town_at: Res<TownTiles>,
     crossings: Res<CrossingTiles>,
-    clock: Res<Clock>,
+    scale: Res<Scale>,
     capital: Option<Res<Capital>>,
 ) {
     for (mut u, odo, pos, mut mover) in &mut units {
@@ -38,7 +38,7 @@ pub fn army_fuel(
         // A unit run dry on the road waits for the army's fuel trucks: after
         // `resupply_hours`, half a tank from the capital's stock, if there is any.
         if u.fuel_l <= 0.0 {
-            u.dry_hours += clock.hours_per_tick as f32;
+            u.dry_hours += scale.hours(1) as f32;
             if f64::from(u.dry_hours) >= params.resupply_hours
                 && let Some(c) = capital.as_ref()
                 && let Ok((_, mut s)) = towns.get_mut(c.0)

@@ -21,10 +21,10 @@ pub mod report;
 pub use data::*;
 pub use forces::spawn_units;
 
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::{MarkerSources, Reporters};
 use crate::engine::sim::TickSet;
-use crate::world::geo::Tile;
 use crate::world::settlement::{RoadNetwork, Settlement};
 use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;

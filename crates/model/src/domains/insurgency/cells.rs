@@ -3,15 +3,15 @@
 //! where recruits wait.
 
 use super::data::*;
-use super::planning::{Picture, Planner, hiding_place};
+use super::planning::{Picture, Planner};
 use crate::domains::logistics::data::Traffic;
 use crate::domains::society::data::Society;
 use crate::engine::calendar::{Clock, Season};
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::rng::{RngExt, SimRng};
 use crate::world::actors::{ActorId, IdCounter, Position, Route, plan_route};
 use crate::world::combat::CombatParams;
-use crate::world::geo::Tile;
 use crate::world::pathfinding::Pathfinder;
 use crate::world::scale::Scale;
 use crate::world::settlement::Settlement;

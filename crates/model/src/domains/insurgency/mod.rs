@@ -24,14 +24,13 @@ pub mod sight;
 
 pub use data::*;
 pub use network::{spawn_cell, spawn_insurgents};
-pub use planning::hiding_place;
 pub use report::{cell_count, fighters};
 
 use crate::domains::army::data::ArmyParams;
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::{MarkerSources, Reporters};
 use crate::engine::sim::TickSet;
-use crate::world::geo::Tile;
 use crate::world::scale::Scale;
 use crate::world::settlement::RoadNetwork;
 use bevy_ecs::prelude::*;

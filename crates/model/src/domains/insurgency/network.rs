@@ -8,12 +8,12 @@ use crate::domains::army::data::CommandReplaced;
 use crate::domains::logistics::data::Traffic;
 use crate::domains::society::data::RecruitRequests;
 use crate::engine::calendar::{Clock, Season};
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::{Actor, Event, EventKind, EventLog};
 use crate::engine::rng::{ModelRng, Purpose, RngExt, Seed, SimRng, stream};
 use crate::world::actors::{ActorId, IdCounter, Position};
 use crate::world::combat::CombatParams;
-use crate::world::geo::Tile;
 use crate::world::scale::Scale;
 use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
@@ -205,13 +205,8 @@ pub fn commands_plan(
                 continue;
             };
             let task = if !sent_recruiter
-                && let Some(&(town, tile, _)) = requests.waiting.iter().min_by(|a, b| {
-                    a.1.distance(pos.tile)
-                        .total_cmp(&b.1.distance(pos.tile))
-                        .then(a.2.total_cmp(&b.2))
-                })
-                && scale.km(tile.distance(pos.tile)) < params.reach_km * 2.0
                 && c.task == Task::Hide
+                && let Some(town) = recruiting_town(&requests, pos.tile, &params, &scale)
             {
                 sent_recruiter = true;
                 Task::Recruit(town)
@@ -235,6 +230,21 @@ pub fn commands_plan(
             tally.orders_issued += 1;
         }
     }
+}
+
+/// The settlement nearest `at` where people wait to join, if within twice the cells' reach.
+fn recruiting_town(
+    requests: &RecruitRequests,
+    at: Tile,
+    params: &InsurgencyParams,
+    scale: &Scale,
+) -> Option<Entity> {
+    let &(town, tile, _) = requests.waiting.iter().min_by(|a, b| {
+        a.1.distance(at)
+            .total_cmp(&b.1.distance(at))
+            .then(a.2.total_cmp(&b.2))
+    })?;
+    (scale.km(tile.distance(at)) < params.reach_km * 2.0).then_some(town)
 }
 
 /// Orders in flight reach their cells; a dead command's messengers still arrive (they left

@@ -5,13 +5,13 @@ use super::data::*;
 use crate::domains::army::data::ArmyUnit;
 use crate::domains::logistics::data::Traffic;
 use crate::domains::society::data::Society;
-use crate::engine::calendar::{Clock, Season};
+use crate::engine::calendar::Clock;
+use crate::engine::geo::Tile;
 use crate::engine::rng::{ModelRng, RngExt};
 use crate::world::combat::CombatParams;
-use crate::world::geo::Tile;
 use crate::world::scale::Scale;
 use crate::world::sensing::SpatialIndex;
-use crate::world::terrain::{IMPASSABLE, Mobility, RoadClass, TerrainGrid};
+use crate::world::terrain::{RoadClass, TerrainGrid};
 use bevy_ecs::prelude::*;
 
 /// How far ahead of a sighted convoy, along the road, a cell looks for its ambush spot.
@@ -21,8 +21,6 @@ const CHECKPOINT_SPACING_KM: f64 = 40.0;
 /// A road stretch this far away counts half as much to a planner (its score falls as
 /// 1 / (1 + km / this)).
 const ROAD_DISTANCE_HALVING_KM: f64 = 250.0;
-/// A cell hides on the best-covered tile within this distance of its home.
-const HIDING_KM: f64 = 15.0;
 /// A village with at least this many soldiers near it is too well held to punish.
 const GARRISON_SOLDIERS: f64 = 50.0;
 
@@ -203,27 +201,6 @@ fn ambush_spot(grid: &TerrainGrid, convoy_at: Tile, cell_at: Tile, ahead: i32) -
         }
     }
     best.map(|b| b.1)
-}
-
-/// The best-covered passable tile within `HIDING_KM` of home.
-pub fn hiding_place(grid: &TerrainGrid, scale: &Scale, home: Tile) -> Tile {
-    let r = scale.tiles(HIDING_KM) as i32;
-    let mut best = (grid.cover[grid.index(home)], home);
-    let costs = grid.costs(Season::Dry, Mobility::Motorbike);
-    for dy in -r..=r {
-        for dx in -r..=r {
-            let (x, y) = (i32::from(home.x) + dx, i32::from(home.y) + dy);
-            if !grid.contains(x, y) {
-                continue;
-            }
-            let t = Tile::new(x as u16, y as u16);
-            let i = grid.index(t);
-            if costs[i] != IMPASSABLE && grid.cover[i] > best.0 {
-                best = (grid.cover[i], t);
-            }
-        }
-    }
-    best.1
 }
 
 /// Society set, after the daily pass: the villages and posts the planners weigh tomorrow

@@ -2,8 +2,8 @@
 //! layer, the people ledger, the requests for cells it publishes, and the messages it takes.
 
 use crate::engine::check::{Checker, Validate};
+use crate::engine::geo::Tile;
 use crate::engine::tally::Count;
-use crate::world::geo::Tile;
 use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -20,12 +20,12 @@ pub mod report;
 pub use data::*;
 pub use report::people_accounted;
 
+use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::observation::Reporters;
 use crate::engine::rng::{Purpose, RngExt, Seed, stream};
 use crate::engine::sim::{DayEnd, TickSet};
 use crate::world::actors::ActorId;
-use crate::world::geo::Tile;
 use crate::world::settlement::Settlement;
 use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;
