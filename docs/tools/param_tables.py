@@ -5,12 +5,12 @@ doc comment (meaning, unit, source) and its default. Run from the repository roo
 import re
 
 GROUPS = [
-    ("logistics", "crates/model/src/logistics.rs", "LogisticsParams"),
-    ("army", "crates/model/src/army.rs", "ArmyParams"),
-    ("combat", "crates/model/src/combat.rs", "CombatParams"),
-    ("insurgency", "crates/model/src/insurgency.rs", "InsurgencyParams"),
-    ("society", "crates/model/src/society.rs", "SocietyParams"),
-    ("activation", "crates/model/src/grievance.rs", "ActivationParams"),
+    ("logistics", "crates/model/src/domains/logistics/data.rs", "LogisticsParams"),
+    ("army", "crates/model/src/domains/army/data.rs", "ArmyParams"),
+    ("combat", "crates/model/src/world/combat.rs", "CombatParams"),
+    ("insurgency", "crates/model/src/domains/insurgency/data.rs", "InsurgencyParams"),
+    ("society", "crates/model/src/domains/society/data.rs", "SocietyParams"),
+    ("activation", "crates/model/src/domains/society/grievance.rs", "ActivationParams"),
 ]
 
 def fields(src, name):
