@@ -19,6 +19,7 @@ pub mod domains;
 pub mod engagements;
 pub mod engine;
 pub mod models;
+pub mod testing;
 pub mod world;
 
 pub use bevy_ecs;

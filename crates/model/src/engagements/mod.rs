@@ -228,3 +228,6 @@ pub fn pareto(rng: &mut ModelRng, alpha: f64) -> f64 {
     let u: f64 = rng.random::<f64>().max(1e-12);
     u.powf(-1.0 / (alpha - 1.0))
 }
+
+#[cfg(test)]
+mod tests;

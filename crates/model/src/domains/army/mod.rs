@@ -104,3 +104,6 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         .0
         .push(report::army_markers);
 }
+
+#[cfg(test)]
+mod tests;

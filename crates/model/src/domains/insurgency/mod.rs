@@ -109,3 +109,6 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         .0
         .push(report::cell_markers);
 }
+
+#[cfg(test)]
+mod tests;

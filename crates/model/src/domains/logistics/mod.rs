@@ -121,3 +121,6 @@ pub fn setup(world: &mut World) {
         trucks: vec![0.0; n],
     });
 }
+
+#[cfg(test)]
+mod tests;

@@ -152,3 +152,6 @@ pub fn setup(world: &mut World) {
         ..Default::default()
     });
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,85 @@
+//! Logistics on the strip (crate::testing): convoys carry fuel from the crossing, drivers
+//! fear a corridor where trucks burned, prices follow the need met.
+
+use super::*;
+use crate::domains::army::data::{ArmyParams, EscortDoctrine};
+use crate::testing;
+
+fn unescorted(world: &mut World) {
+    world.resource_mut::<ArmyParams>().escort_doctrine = EscortDoctrine::Unescorted;
+}
+
+#[test]
+fn convoys_carry_fuel_from_the_crossing_to_the_towns() {
+    let (mut world, towns) = testing::strip(1);
+    unescorted(&mut world);
+    let mut sim = testing::conflict(world);
+    sim.run_days(10);
+    let t = sim.world.resource::<LogisticsTally>();
+    assert!(t.convoys_departed > 0, "no convoy left the crossing");
+    assert!(t.tankers_delivered.total > 0, "no tanker arrived");
+    assert_eq!(t.escorted_convoys, 0, "no army, no escort");
+    // Deliveries over 10 days add up the daily counts the reporters read.
+    let by_day: u64 = t.delivered_by_day.iter().map(|&d| u64::from(d)).sum();
+    assert_eq!(by_day, t.tankers_delivered.total);
+    let capital = sim.world.get::<Supplies>(towns[2]).unwrap();
+    assert!(capital.fuel_l > 0.0);
+}
+
+#[test]
+fn drivers_fear_a_corridor_where_trucks_burned() {
+    let queued = |burned: u32| {
+        let (mut world, _) = testing::strip(2);
+        unescorted(&mut world);
+        let mut sim = testing::conflict(world);
+        sim.world.resource_mut::<CrossingQueues>().burned_by_day[0][0] = burned;
+        sim.step();
+        let q = sim.world.resource::<CrossingQueues>();
+        q.tankers[0] + q.goods[0]
+    };
+    let (calm, feared) = (queued(0), queued(60));
+    assert!(
+        feared < 0.5 * calm,
+        "arrivals {feared} after 60 burned vs {calm}"
+    );
+}
+
+#[test]
+fn corridor_news_enters_the_tallies_and_the_drivers_memory() {
+    let (world, _) = testing::strip(3);
+    let mut sim = testing::conflict(world);
+    sim.world
+        .resource_mut::<Inbox<CorridorNews>>()
+        .post(CorridorNews::Burned {
+            crossing: 0,
+            tankers: 3,
+            goods: 2,
+            day: 0,
+        });
+    sim.world
+        .resource_mut::<Inbox<CorridorNews>>()
+        .post(CorridorNews::TurnedBack { trucks: 7 });
+    sim.step();
+    let t = sim.world.resource::<LogisticsTally>();
+    assert_eq!(t.tankers_destroyed.total, 3);
+    assert_eq!(t.trucks_destroyed.today, 5);
+    assert_eq!(t.trucks_turned_back.total, 7);
+    assert_eq!(
+        sim.world.resource::<CrossingQueues>().burned_by_day[0][0],
+        5
+    );
+}
+
+#[test]
+fn a_town_without_fuel_rations_and_its_price_rises() {
+    let (world, towns) = testing::strip(4);
+    let mut sim = testing::conflict(world);
+    // The need was set from the normal inflow at install; now the tankers stop.
+    sim.world.resource_mut::<RoadNetwork>().crossings[0].tankers_per_day = 0.0;
+    sim.world.get_mut::<Supplies>(towns[2]).unwrap().fuel_l = 0.0;
+    sim.run_days(3);
+    let s = sim.world.get::<Supplies>(towns[2]).unwrap();
+    assert!(s.price_index > 1.5, "price index {}", s.price_index);
+    assert!(!s.electricity && !s.schools);
+    assert!(s.shortage_days >= 3);
+}
