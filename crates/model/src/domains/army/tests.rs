@@ -3,9 +3,38 @@
 
 use super::*;
 use crate::domains::insurgency::data::{InsurgencyTally, InsurgentCommand, TopCommand};
+use crate::domains::logistics::data::{LogisticsParams, LogisticsTally};
 use crate::domains::society::data::Society;
 use crate::engine::observation::{EventKind, EventLog};
 use crate::testing;
+
+#[test]
+fn an_escort_takes_a_convoy_and_is_free_again_when_it_arrives() {
+    let (mut world, towns) = testing::strip(1);
+    world.init_resource::<LogisticsParams>();
+    world.resource_mut::<LogisticsParams>().escort_min_convoy = 10;
+    testing::army_at(&mut world, towns[1], UnitKind::Motorised, 1, 40);
+    let mut sim = testing::conflict(world);
+    let mut escorted_at = None;
+    for tick in 0..24 * 30 {
+        sim.step();
+        let escorting = sim
+            .world
+            .query::<&Escorting>()
+            .iter(&sim.world)
+            .count();
+        if escorting > 0 && escorted_at.is_none() {
+            escorted_at = Some(tick);
+        }
+        if escorted_at.is_some() && escorting == 0 {
+            break;
+        }
+    }
+    assert!(escorted_at.is_some(), "the unit never escorted a convoy");
+    assert!(sim.world.resource::<LogisticsTally>().escorted_convoys > 0);
+    let still: usize = sim.world.query::<&Escorting>().iter(&sim.world).count();
+    assert_eq!(still, 0, "the escort was not released after its convoy arrived");
+}
 
 #[test]
 fn a_report_is_answered_after_the_response_delay_and_society_hears_of_it() {
@@ -65,3 +94,4 @@ fn a_located_command_is_struck_and_falls_silent() {
     );
     assert_eq!(sim.world.resource::<ArmyCommand>().intel(top), 0.0);
 }
+

@@ -8,7 +8,7 @@ use crate::domains::army::data::{
 use crate::engine::calendar::{Clock, Season};
 use crate::engine::inbox::Inbox;
 use crate::engine::rng::{RngExt, SimRng};
-use crate::world::actors::{ActorId, IdCounter, Mover, Position, Route, plan_route};
+use crate::world::actors::{ActorId, IdCounter, Mover, Odometer, Position, Route, plan_route};
 use crate::world::pathfinding::Pathfinder;
 use crate::world::scale::Scale;
 use crate::world::sensing::IndexedConvoy;
@@ -155,6 +155,8 @@ pub fn dispatch_convoys(
                 route,
                 Mover::new(Mobility::Wheeled, speed as f32)
                     .daytime(params.drive_from_hour, params.drive_to_hour),
+                // The escort reads how far its convoy drove (escorts_follow).
+                Odometer::default(),
                 IndexedConvoy,
             ))
             .id();
