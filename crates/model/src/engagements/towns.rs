@@ -18,7 +18,6 @@ const ARRIVED_KM: f64 = 7.5;
 const POST_UNITS: usize = 8;
 
 /// Engagements set, second: raids and attacks on villages.
-#[allow(clippy::too_many_arguments)]
 pub fn town_attacks(
     env: Env,
     mut record: Record,

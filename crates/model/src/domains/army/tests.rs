@@ -18,11 +18,7 @@ fn an_escort_takes_a_convoy_and_is_free_again_when_it_arrives() {
     let mut escorted_at = None;
     for tick in 0..24 * 30 {
         sim.step();
-        let escorting = sim
-            .world
-            .query::<&Escorting>()
-            .iter(&sim.world)
-            .count();
+        let escorting = sim.world.query::<&Escorting>().iter(&sim.world).count();
         if escorting > 0 && escorted_at.is_none() {
             escorted_at = Some(tick);
         }
@@ -33,7 +29,10 @@ fn an_escort_takes_a_convoy_and_is_free_again_when_it_arrives() {
     assert!(escorted_at.is_some(), "the unit never escorted a convoy");
     assert!(sim.world.resource::<LogisticsTally>().escorted_convoys > 0);
     let still: usize = sim.world.query::<&Escorting>().iter(&sim.world).count();
-    assert_eq!(still, 0, "the escort was not released after its convoy arrived");
+    assert_eq!(
+        still, 0,
+        "the escort was not released after its convoy arrived"
+    );
 }
 
 #[test]
@@ -94,4 +93,3 @@ fn a_located_command_is_struck_and_falls_silent() {
     );
     assert_eq!(sim.world.resource::<ArmyCommand>().intel(top), 0.0);
 }
-

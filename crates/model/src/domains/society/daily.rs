@@ -185,7 +185,6 @@ pub fn society_daily(
 
 /// Each settlement's scarcity, services, exposure to violence, state forces and the
 /// legitimacy that follows from abuses, answered and unanswered attacks and services.
-#[allow(clippy::too_many_arguments)]
 fn settlement_conditions(
     s: &mut Society,
     p: &SocietyParams,
