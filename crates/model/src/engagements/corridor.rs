@@ -77,6 +77,7 @@ impl Party {
 }
 
 /// Engagements set, first: corridor fights (see the module's description).
+#[allow(clippy::too_many_arguments)]
 pub fn corridor_attacks(
     env: Env,
     mut record: Record,

@@ -20,6 +20,7 @@ const STRIKE_KM: f64 = 10.0;
 const GUARD_KM: f64 = 5.0;
 
 /// Engagements set, last: detections and strikes (see the module's description).
+#[allow(clippy::too_many_arguments)]
 pub fn army_strikes(
     env: Env,
     mut record: Record,

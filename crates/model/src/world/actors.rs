@@ -118,6 +118,7 @@ impl Mover {
 
 /// Plans a route: to a settlement-like destination through its cached flow field (cheap
 /// when many actors share destinations), else by A*.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_route(
     pathfinder: &mut Pathfinder,
     grid: &TerrainGrid,

@@ -27,6 +27,7 @@ const SWEEPS_PER_TASKING: usize = 4;
 const PLANNED_KM_PER_HOUR: f64 = 2.5;
 
 /// Decisions: the command tasks its units (see the module's description).
+#[allow(clippy::too_many_arguments)]
 pub fn army_command(
     clock: Res<Clock>,
     scale: Res<Scale>,

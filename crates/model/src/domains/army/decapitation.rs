@@ -14,6 +14,7 @@ use bevy_ecs::prelude::*;
 /// Decisions: when intelligence on an insurgent command passes the threshold, the army
 /// strikes it (if the doctrine allows); a fallen sub-command gives away part of what it
 /// knew of the top. Intelligence fades when not renewed.
+#[allow(clippy::too_many_arguments)]
 pub fn strike_commands(
     clock: Res<Clock>,
     params: Res<ArmyParams>,

@@ -23,6 +23,7 @@ const OWN_SIGHTING_FRESH_HOURS: f64 = 6.0;
 
 /// Each cell, at its cadence: with probability `autonomy` a local plan from its own
 /// sightings; otherwise its last valid order, or hiding when it has none.
+#[allow(clippy::too_many_arguments)]
 pub fn cells_decide(
     clock: Res<Clock>,
     scale: Res<Scale>,
@@ -143,6 +144,7 @@ pub fn cells_decide(
 /// Organisation set (daily): cells eat their supplies (desertion when out), regain cohesion
 /// in hiding and fold in their recruits; large cells split, weak ones merge, empty ones are
 /// removed.
+#[allow(clippy::too_many_arguments)]
 pub fn organise_cells(
     mut commands: Commands,
     clock: Res<Clock>,
@@ -299,6 +301,7 @@ fn merge_weak_cells(
 
 /// Society set, after the daily pass: cells founded by people who waited for one; each
 /// answers to the nearest live-or-dead lowest command (ties to the lower id).
+#[allow(clippy::too_many_arguments)]
 pub fn found_cells(
     mut commands: Commands,
     clock: Res<Clock>,

@@ -113,6 +113,7 @@ fn hops(network: NetworkShape) -> u64 {
 /// Decisions: each live command plans for its cells every few hours; its orders reach the
 /// cells after one hop (star) or two (hierarchy) of delay. A sub-command plans only while
 /// the top lives: without the top's direction it relays nothing new.
+#[allow(clippy::too_many_arguments)]
 pub fn commands_plan(
     clock: Res<Clock>,
     scale: Res<Scale>,

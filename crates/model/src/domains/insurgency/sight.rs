@@ -12,6 +12,7 @@ use bevy_ecs::prelude::*;
 
 /// Sensing: cells see convoys and army units within vision, remember the nearest of each,
 /// and report them to their commander (the report arrives after one hop's delay).
+#[allow(clippy::too_many_arguments)]
 pub fn cells_sense(
     clock: Res<Clock>,
     scale: Res<Scale>,

@@ -56,6 +56,7 @@ pub struct Escorts<'w> {
 
 /// Trucks arrive at the crossings; groups and convoys leave when formed, each to a
 /// settlement drawn by its need and shortfall.
+#[allow(clippy::too_many_arguments)]
 pub fn dispatch_convoys(
     mut commands: Commands,
     clock: Res<Clock>,
@@ -286,6 +287,7 @@ fn age_queue(since: &mut Option<u64>, left: f64, arrivals_per_tick: f64, now: u6
 }
 
 /// Convoys that reached their destination deliver; convoys turned back rejoin their queue.
+#[allow(clippy::too_many_arguments)]
 pub fn deliver_convoys(
     mut commands: Commands,
     net: Res<RoadNetwork>,

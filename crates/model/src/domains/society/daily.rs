@@ -185,6 +185,7 @@ pub fn society_daily(
 
 /// Each settlement's scarcity, services, exposure to violence, state forces and the
 /// legitimacy that follows from abuses, answered and unanswered attacks and services.
+#[allow(clippy::too_many_arguments)]
 fn settlement_conditions(
     s: &mut Society,
     p: &SocietyParams,
