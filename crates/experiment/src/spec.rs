@@ -23,8 +23,8 @@
 //! is reported at once, each naming its place in the spec and the rule it breaks.
 
 use crate::design;
-use crate::overrides::{self, OverrideError, ParamValue};
 use asymwar_model::observation::Reporters;
+use asymwar_scenario::overrides::{self, OverrideError, ParamValue};
 use asymwar_scenario::{ScenarioError, ScenarioFile};
 use rayon::prelude::*;
 use ron::extensions::Extensions;

@@ -11,6 +11,7 @@ use asymwar_model::settlement::Settlement;
 use asymwar_model::terrain::TerrainGrid;
 use asymwar_scenario::ScenarioFile;
 use asymwar_scenario::load::{BUILTIN, builtin, load_file};
+use asymwar_scenario::overrides::{self, ParamValue};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -199,7 +200,7 @@ pub struct Session {
     /// The scenario as loaded; the levers are applied to it at each reset.
     base: ScenarioFile,
     /// Lever values for the next run.
-    settings: Vec<(&'static Lever, Value)>,
+    settings: Vec<(&'static Lever, ParamValue)>,
     seed: u64,
     sim: Simulation,
     pub running: bool,
@@ -248,9 +249,7 @@ impl Session {
 
     /// The scenario of the next run: the base with the levers applied.
     fn next_scenario(&self) -> Result<ScenarioFile, String> {
-        let settings: Vec<(&Lever, Value)> =
-            self.settings.iter().map(|(l, v)| (*l, v.clone())).collect();
-        levers::apply(&self.base, &settings)
+        levers::apply(&self.base, &self.settings)
     }
 
     /// Starts a fresh run with the levers and seed as set.
@@ -279,9 +278,10 @@ impl Session {
             return (u32::from(g.width), u32::from(g.height));
         }
         // Models on an abstract grid: its size in the scenario, else the markers' extent.
-        let (_, v) = levers::inner(&self.base);
+        let tree = overrides::Base::new(&self.base);
         let dim = |k: &str| {
-            levers::get_path(&v, &format!("params.{k}"))
+            tree.get(&format!("params.{k}"))
+                .ok()
                 .and_then(Value::as_u64)
                 .map(|n| n as u32)
         };
@@ -374,9 +374,7 @@ impl Session {
                 let mut settings = self.settings.clone();
                 settings.retain(|(k, _)| k.key != l.key);
                 settings.push((l, value));
-                let trial: Vec<(&Lever, Value)> =
-                    settings.iter().map(|(l, v)| (*l, v.clone())).collect();
-                levers::apply(&self.base, &trial)?;
+                levers::apply(&self.base, &settings)?;
                 self.settings = settings;
                 Ok(false)
             }
@@ -420,18 +418,18 @@ impl Session {
 
     /// What the page needs to set itself up for the current run.
     pub fn init(&self) -> Value {
-        let (_, tree) = levers::inner(&self.base);
+        let tree = overrides::Base::new(&self.base);
         let model = variant(&self.base);
         let levers: Vec<Value> = LEVERS
             .iter()
             .filter(|l| l.model == model)
             .map(|l| {
-                let current = levers::get_path(&tree, l.path).cloned();
+                let current = tree.get(l.path).ok().cloned();
                 let pending = self
                     .settings
                     .iter()
                     .find(|(k, _)| k.key == l.key)
-                    .map(|(_, v)| v.clone());
+                    .map(|(_, v)| v.to_json());
                 let mut v = serde_json::to_value(l).expect("levers serialise");
                 v["available"] = Value::Bool(current.is_some());
                 v["value"] = pending.or(current).unwrap_or(Value::Null);
@@ -464,7 +462,7 @@ impl Session {
             })
             .unwrap_or_default();
         towns.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
-        let tile_km = levers::get_path(&tree, "map.tile_km").and_then(Value::as_f64);
+        let tile_km = tree.get("map.tile_km").ok().and_then(Value::as_f64);
         let description = match &self.base {
             ScenarioFile::Conflict(s) => s.description.clone(),
             ScenarioFile::CivilViolence(s) => s.description.clone(),
@@ -571,7 +569,7 @@ impl Session {
         self.settings
             .iter()
             .find(|(l, _)| l.key == key)
-            .map_or(Value::Null, |(_, v)| v.clone())
+            .map_or(Value::Null, |(_, v)| v.to_json())
     }
 }
 
