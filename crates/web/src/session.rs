@@ -442,6 +442,9 @@ impl Session {
             .iter()
             .map(|r| json!({"name": r.name, "unit": r.unit, "about": r.about}))
             .collect();
+        let names: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
+        // The columns charted first, as on slides (the page adds others and caps the count).
+        let charts = asymwar_viz::render::main_metrics(&names);
         let ts = self.sim.time_series();
         // Town names for the map, largest first (the page labels as many as fit).
         let mut towns: Vec<(String, f32, f32, u32)> = self
@@ -475,6 +478,7 @@ impl Session {
             "scenarios": self.catalogue.names(),
             "levers": levers,
             "columns": columns,
+            "charts": charts,
             "index": ts.index_name,
             "dated": ts.dated,
             "width": self.extent.0,
@@ -692,6 +696,10 @@ mod tests {
         assert!(count(MarkerKind::Cell) > 0, "its insurgent cells");
         assert!(count(MarkerKind::ArmyUnit) > 0, "its army units");
         let init = s.init();
+        assert_eq!(
+            init["charts"][0], "bamako_fuel_days",
+            "the main metrics first"
+        );
         assert_eq!(init["width"], 64);
         assert_eq!(init["terrain"], true);
         assert!(s.terrain_png().unwrap().starts_with(b"\x89PNG"));
