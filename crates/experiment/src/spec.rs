@@ -683,6 +683,18 @@ impl Plan {
             .collect()
     }
 
+    /// The parameter values of design point `p` as `path = value, ...`, to name it in
+    /// messages.
+    pub fn describe_point(&self, p: usize) -> String {
+        let values: Vec<String> = self
+            .params
+            .iter()
+            .zip(self.values(p))
+            .map(|(q, v)| format!("{} = {v}", q.path))
+            .collect();
+        values.join(", ")
+    }
+
     /// The scenario of design point `p` (seed not yet set), validated.
     pub fn scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
         let values = self.values(p);
@@ -720,13 +732,10 @@ impl Plan {
             .into_iter()
             .take(SHOWN)
             .map(|(p, rule)| {
-                let values: Vec<String> = self
-                    .params
-                    .iter()
-                    .zip(self.values(p))
-                    .map(|(q, v)| format!("{} = {v}", q.path))
-                    .collect();
-                problem(format!("design point {p} ({})", values.join(", ")), rule)
+                problem(
+                    format!("design point {p} ({})", self.describe_point(p)),
+                    rule,
+                )
             })
             .collect();
         if n > SHOWN {

@@ -475,15 +475,9 @@ pub fn sweep(
 /// A run named so that it can be repeated alone with `asymwar run`.
 fn describe_run(plan: &Plan, id: u64) -> String {
     let p = plan.point_of(id);
-    let values: Vec<String> = plan
-        .params
-        .iter()
-        .zip(plan.values(p))
-        .map(|(q, v)| format!("{} = {v}", q.path))
-        .collect();
     format!(
         "run {id} (point {p}: {}; replicate {}, seed {})",
-        values.join(", "),
+        plan.describe_point(p),
         plan.replicate_of(id),
         plan.seed(id)
     )
