@@ -442,10 +442,6 @@ fn cmd_render(
     } else {
         at
     };
-    let tile_km = match &scenario {
-        ScenarioFile::Conflict(s) => Some(s.map.tile_km),
-        ScenarioFile::CivilViolence(_) => None,
-    };
     let mut sim = asymwar_scenario::build_simulation(&scenario, seed);
     let opts = asymwar_viz::RenderOptions {
         out: out.clone(),
@@ -453,7 +449,7 @@ fn cmd_render(
         scale,
         max_gif_frames: gif_frames,
         title: format!("{} (seed {seed})", scenario.name()),
-        tile_km,
+        tile_km: scenario.tile_km(),
     };
     let started = Instant::now();
     let done = asymwar_viz::render(&mut sim, end_tick, &opts)?;

@@ -28,10 +28,33 @@ pub enum ScenarioFile {
 }
 
 impl ScenarioFile {
+    /// The model's name as the file writes it (`Conflict`, `CivilViolence`).
+    pub fn model(&self) -> &'static str {
+        match self {
+            ScenarioFile::Conflict(_) => "Conflict",
+            ScenarioFile::CivilViolence(_) => "CivilViolence",
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             ScenarioFile::Conflict(s) => &s.name,
             ScenarioFile::CivilViolence(s) => &s.name,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match self {
+            ScenarioFile::Conflict(s) => &s.description,
+            ScenarioFile::CivilViolence(s) => &s.description,
+        }
+    }
+
+    /// Edge of a map tile in km, for models on a map.
+    pub fn tile_km(&self) -> Option<f64> {
+        match self {
+            ScenarioFile::Conflict(s) => Some(s.map.tile_km),
+            ScenarioFile::CivilViolence(_) => None,
         }
     }
 
@@ -329,6 +352,15 @@ pub struct Params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_model_is_named_as_serde_names_it() {
+        for (name, _) in crate::load::BUILTIN {
+            let file = crate::builtin(name).unwrap().unwrap();
+            let v = serde_json::to_value(&file).unwrap();
+            assert!(v.get(file.model()).is_some(), "{name}: {v:.80}");
+        }
+    }
 
     #[test]
     fn unit_kinds_are_read_by_their_serde_names() {

@@ -170,13 +170,6 @@ fn default_speed(file: &ScenarioFile) -> usize {
     }
 }
 
-fn variant(file: &ScenarioFile) -> &'static str {
-    match file {
-        ScenarioFile::Conflict(_) => "Conflict",
-        ScenarioFile::CivilViolence(_) => "CivilViolence",
-    }
-}
-
 /// Builds a simulation; a model that panics while building (one not in this build, a bug)
 /// becomes an error message instead of a dead connection.
 fn build(file: &ScenarioFile, seed: u64) -> Result<Simulation, String> {
@@ -354,7 +347,7 @@ impl Session {
             }
             Command::Set { lever, value } => {
                 let shown: String = lever.chars().take(40).collect();
-                let model = variant(&self.base);
+                let model = self.base.model();
                 let l = levers::lever(model, &lever).ok_or_else(|| {
                     if LEVERS.iter().any(|l| l.key == lever) {
                         format!("{shown} is not a lever of the {} model", self.model_name())
@@ -419,7 +412,7 @@ impl Session {
     /// What the page needs to set itself up for the current run.
     pub fn init(&self) -> Value {
         let tree = overrides::Base::new(&self.base);
-        let model = variant(&self.base);
+        let model = self.base.model();
         let levers: Vec<Value> = LEVERS
             .iter()
             .filter(|l| l.model == model)
@@ -465,15 +458,10 @@ impl Session {
             })
             .unwrap_or_default();
         towns.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
-        let tile_km = tree.get("map.tile_km").ok().and_then(Value::as_f64);
-        let description = match &self.base {
-            ScenarioFile::Conflict(s) => s.description.clone(),
-            ScenarioFile::CivilViolence(s) => s.description.clone(),
-        };
         json!({
             "type": "init",
             "scenario": self.name,
-            "description": description,
+            "description": self.base.description(),
             "model": model,
             "scenarios": self.catalogue.names(),
             "levers": levers,
@@ -484,7 +472,7 @@ impl Session {
             "width": self.extent.0,
             "height": self.extent.1,
             "terrain": self.sim.world.contains_resource::<TerrainGrid>(),
-            "tile_km": tile_km,
+            "tile_km": self.base.tile_km(),
             "towns": towns,
             "kinds": KINDS.iter().map(|k| k.name()).collect::<Vec<_>>(),
             "speeds": SPEEDS,
