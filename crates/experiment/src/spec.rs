@@ -531,10 +531,10 @@ fn load_base(spec: &SweepSpec, file: &Path) -> Result<ScenarioFile, SpecError> {
         Some(p) => asymwar_scenario::load_file(&p),
         None => asymwar_scenario::load::resolve(&spec.scenario),
     };
-    found.map_err(|source| SpecError::Scenario {
+    found.map_err(|error| SpecError::Scenario {
         file: file.to_path_buf(),
         scenario: spec.scenario.clone(),
-        source: Box::new(source),
+        error: Box::new(error),
     })
 }
 
@@ -574,7 +574,7 @@ impl Plan {
             }
             None => Err(SpecError::Io {
                 file: path.to_path_buf(),
-                source: std::io::Error::new(
+                error: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     format!(
                         "no such file, and not a built-in sweep ({})",

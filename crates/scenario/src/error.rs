@@ -7,13 +7,14 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// What went wrong with a scenario file or a sweep spec.
+/// What went wrong with a scenario file or a sweep spec. Each message is whole: the cause
+/// is part of it rather than a `source()` (which `{:#}` would print a second time).
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {error}")]
     Io {
         file: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The text is not valid RON for the schema.
     #[error("{file}:{line}:{col}: {message}")]
@@ -34,11 +35,11 @@ pub enum FileError {
     )]
     Unknown { name: String, known: String },
     /// The scenario a file names (a sweep spec's base scenario) could not be loaded.
-    #[error("{file}: base scenario '{scenario}': {source}")]
+    #[error("{file}: base scenario '{scenario}': {error}")]
     Scenario {
         file: PathBuf,
         scenario: String,
-        source: Box<FileError>,
+        error: Box<FileError>,
     },
 }
 
@@ -86,9 +87,9 @@ pub const RON_EXTENSIONS: Extensions =
 
 /// The text of a file.
 pub fn read_text(file: &Path) -> Result<String, FileError> {
-    std::fs::read_to_string(file).map_err(|source| FileError::Io {
+    std::fs::read_to_string(file).map_err(|error| FileError::Io {
         file: file.to_path_buf(),
-        source,
+        error,
     })
 }
 

@@ -77,7 +77,7 @@ pub fn resolve(arg: &str) -> Result<ScenarioFile, ScenarioError> {
         }),
         (false, _) => Err(FileError::Io {
             file: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         }),
     }
 }
