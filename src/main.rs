@@ -228,6 +228,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// A progress bar on a terminal, unless `quiet`: `prefix [=====>    ] done/total ` and
+/// `rest` (the unit and the rates, in indicatif's template).
+fn progress_bar(quiet: bool, prefix: &str, rest: &str) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{prefix}} [{{bar:40}}] {{pos}}/{{len}} {rest}"))
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix.to_string());
+    Some(bar)
+}
+
 fn cmd_run(args: RunArgs) -> Result<()> {
     let name = args.scenario.as_deref().unwrap_or("mali_blockade");
     let scenario = resolve(name)?;
@@ -241,20 +257,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     let dir = args
         .out
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{seed}", scenario.name())));
-    let bar = if !args.quiet && std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{bar:40}] {pos}/{len} ticks {per_sec} eta {eta}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(scenario.name().to_string());
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = progress_bar(args.quiet, scenario.name(), "ticks {per_sec} eta {eta}");
     let started = Instant::now();
     let out = run(&scenario, &opts, |done, total| {
         if let Some(b) = &bar {
@@ -304,18 +307,11 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{bar:40}] {pos}/{len} runs {per_sec} eta {eta} ({elapsed})",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(plan.spec.name.clone());
-        bar
-    });
+    let bar = progress_bar(
+        args.quiet,
+        &plan.spec.name,
+        "runs {per_sec} eta {eta} ({elapsed})",
+    );
     let opts = SweepOptions {
         out: out.clone(),
         jobs,
@@ -465,10 +461,6 @@ fn cmd_render(
     } else {
         at
     };
-    let tile_km = match &scenario {
-        ScenarioFile::Conflict(s) => Some(s.map.tile_km),
-        ScenarioFile::CivilViolence(_) => None,
-    };
     let mut sim = asymwar_scenario::build_simulation(&scenario, seed);
     let opts = asymwar_viz::RenderOptions {
         out: out.clone(),
@@ -476,7 +468,7 @@ fn cmd_render(
         scale,
         max_gif_frames: gif_frames,
         title: format!("{} (seed {seed})", scenario.name()),
-        tile_km,
+        tile_km: scenario.tile_km(),
     };
     let started = Instant::now();
     let done = asymwar_viz::render(&mut sim, end_tick, &opts)?;

@@ -3,7 +3,6 @@
 
 pub mod analyze;
 pub mod design;
-pub mod overrides;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;
 pub mod run;

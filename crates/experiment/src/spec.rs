@@ -23,14 +23,14 @@
 //! is reported at once, each naming its place in the spec and the rule it breaks.
 
 use crate::design;
-use crate::overrides::{self, OverrideError, ParamValue};
+use asymwar_model::check::Violation;
 use asymwar_model::observation::Reporters;
-use asymwar_scenario::{ScenarioError, ScenarioFile};
+use asymwar_scenario::ScenarioFile;
+use asymwar_scenario::error::{FileError, parse_ron, read_text};
+use asymwar_scenario::overrides::{self, OverrideError, ParamValue};
 use rayon::prelude::*;
-use ron::extensions::Extensions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A sweep spec as written.
@@ -124,90 +124,22 @@ pub struct Collect {
     pub timeseries_metrics: Vec<String>,
 }
 
-/// One broken rule of a spec.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Problem {
-    /// Where in the spec (`vary[0] (params.activation.k)`).
-    pub place: String,
-    pub rule: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.place, self.rule)
-    }
-}
-
-fn problem(place: impl Into<String>, rule: impl Into<String>) -> Problem {
-    Problem {
-        place: place.into(),
+/// One broken rule of a spec: its place in the spec (`vary[0] (params.activation.k)`) and
+/// what was expected there.
+fn problem(place: impl Into<String>, rule: impl Into<String>) -> Violation {
+    Violation {
+        path: place.into(),
         rule: rule.into(),
     }
 }
 
-/// What went wrong with a sweep spec.
-#[derive(Debug, thiserror::Error)]
-pub enum SpecError {
-    #[error("{file}: cannot read: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{file}:{line}:{col}: {message}")]
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        col: usize,
-        message: String,
-    },
-    #[error("{file}: {}", Problems(.problems))]
-    Invalid {
-        file: PathBuf,
-        problems: Vec<Problem>,
-    },
-    #[error("{file}: base scenario '{scenario}': {source}")]
-    Scenario {
-        file: PathBuf,
-        scenario: String,
-        source: ScenarioError,
-    },
-}
-
-impl SpecError {
-    pub fn problems(&self) -> &[Problem] {
-        match self {
-            SpecError::Invalid { problems, .. } => problems,
-            _ => &[],
-        }
-    }
-}
-
-struct Problems<'a>(&'a [Problem]);
-
-impl fmt::Display for Problems<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
-        for p in self.0 {
-            write!(f, "\n  {p}")?;
-        }
-        Ok(())
-    }
-}
-
-fn ron_options() -> ron::Options {
-    ron::Options::default()
-        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME)
-}
+/// What went wrong with a sweep spec (the same kinds of error as a scenario file's, and its
+/// base scenario's own).
+pub type SpecError = FileError;
 
 /// Parses spec text (no checks beyond the syntax); `file` names it in errors.
 pub fn parse_spec(text: &str, file: &Path) -> Result<SweepSpec, SpecError> {
-    ron_options().from_str(text).map_err(|e| SpecError::Syntax {
-        file: file.to_path_buf(),
-        line: e.span.start.line,
-        col: e.span.start.col,
-        message: e.code.to_string(),
-    })
+    parse_ron(text, file)
 }
 
 /// The values a varied parameter takes.
@@ -309,7 +241,7 @@ pub fn run_seed(spec: &SweepSpec, run: u64, replicate: u32) -> u64 {
 }
 
 /// Rules that need no scenario: sizes, ranges, the design's requirements.
-pub fn check_structure(spec: &SweepSpec) -> Vec<Problem> {
+pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     if spec.name.trim().is_empty() {
         out.push(problem("name", "must not be empty"));
@@ -545,7 +477,7 @@ struct Collected {
 fn collected_by_model(
     spec: &SweepSpec,
     scenario: &ScenarioFile,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Violation>,
 ) -> Collected {
     // The metrics the model declares, from a world built but not stepped.
     let sim = asymwar_scenario::build_simulation(scenario, scenario.seed());
@@ -553,7 +485,7 @@ fn collected_by_model(
     let summary: Vec<&str> = reporters.summary.iter().map(|r| r.name).collect();
     let daily: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
     let series_index = sim.time_series().index_name.to_string();
-    let pick = |chosen: &[String], known: &[&str], place: &str, out: &mut Vec<Problem>| {
+    let pick = |chosen: &[String], known: &[&str], place: &str, out: &mut Vec<Violation>| {
         if chosen.is_empty() {
             return known.iter().map(|s| s.to_string()).collect();
         }
@@ -599,10 +531,10 @@ fn load_base(spec: &SweepSpec, file: &Path) -> Result<ScenarioFile, SpecError> {
         Some(p) => asymwar_scenario::load_file(&p),
         None => asymwar_scenario::load::resolve(&spec.scenario),
     };
-    found.map_err(|source| SpecError::Scenario {
+    found.map_err(|error| SpecError::Scenario {
         file: file.to_path_buf(),
         scenario: spec.scenario.clone(),
-        source,
+        error: Box::new(error),
     })
 }
 
@@ -642,7 +574,7 @@ impl Plan {
             }
             None => Err(SpecError::Io {
                 file: path.to_path_buf(),
-                source: std::io::Error::new(
+                error: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     format!(
                         "no such file, and not a built-in sweep ({})",
@@ -660,11 +592,7 @@ impl Plan {
     /// Reads a spec file and checks everything but the individual design points (see
     /// [`Plan::check_points`]).
     pub fn load(file: &Path) -> Result<Plan, SpecError> {
-        let text = std::fs::read_to_string(file).map_err(|source| SpecError::Io {
-            file: file.to_path_buf(),
-            source,
-        })?;
-        Plan::from_text(text, file)
+        Plan::from_text(read_text(file)?, file)
     }
 
     /// Spec text checked as [`Plan::load`] does; `file` names it in errors and anchors a
@@ -700,7 +628,7 @@ impl Plan {
         spec_text: String,
         file: &Path,
         base_of: impl FnOnce(&SweepSpec) -> Result<ScenarioFile, SpecError>,
-        collected_of: impl FnOnce(&SweepSpec, &ScenarioFile, &mut Vec<Problem>) -> Collected,
+        collected_of: impl FnOnce(&SweepSpec, &ScenarioFile, &mut Vec<Violation>) -> Collected,
     ) -> Result<Plan, SpecError> {
         let spec = parse_spec(&spec_text, file)?;
         let mut problems = check_structure(&spec);
@@ -708,12 +636,7 @@ impl Plan {
         let (scenario, params, more) = resolve_params(&spec, &base);
         problems.extend(more);
         let collected = collected_of(&spec, &scenario, &mut problems);
-        if !problems.is_empty() {
-            return Err(SpecError::Invalid {
-                file: file.to_path_buf(),
-                problems,
-            });
-        }
+        SpecError::check(file, problems)?;
         // Laid out only now: `design_units` needs a spec that passed `check_structure`.
         let units = design_units(&spec);
         Ok(Plan {
@@ -760,6 +683,18 @@ impl Plan {
             .collect()
     }
 
+    /// The parameter values of design point `p` as `path = value, ...`, to name it in
+    /// messages.
+    pub fn describe_point(&self, p: usize) -> String {
+        let values: Vec<String> = self
+            .params
+            .iter()
+            .zip(self.values(p))
+            .map(|(q, v)| format!("{} = {v}", q.path))
+            .collect();
+        values.join(", ")
+    }
+
     /// The scenario of design point `p` (seed not yet set), validated.
     pub fn scenario_at(&self, p: usize) -> Result<ScenarioFile, OverrideError> {
         let values = self.values(p);
@@ -793,17 +728,14 @@ impl Plan {
         }
         bad.sort();
         let n = bad.len();
-        let mut problems: Vec<Problem> = bad
+        let mut problems: Vec<Violation> = bad
             .into_iter()
             .take(SHOWN)
             .map(|(p, rule)| {
-                let values: Vec<String> = self
-                    .params
-                    .iter()
-                    .zip(self.values(p))
-                    .map(|(q, v)| format!("{} = {v}", q.path))
-                    .collect();
-                problem(format!("design point {p} ({})", values.join(", ")), rule)
+                problem(
+                    format!("design point {p} ({})", self.describe_point(p)),
+                    rule,
+                )
             })
             .collect();
         if n > SHOWN {
@@ -824,7 +756,7 @@ impl Plan {
 fn resolve_params(
     spec: &SweepSpec,
     base: &ScenarioFile,
-) -> (ScenarioFile, Vec<Param>, Vec<Problem>) {
+) -> (ScenarioFile, Vec<Param>, Vec<Violation>) {
     let mut problems = Vec::new();
     let mut scenario = base.clone();
     for (path, value) in &spec.fixed {

@@ -16,13 +16,13 @@
 //! The final files are always written from the journal, read back and sorted by run id:
 //! an uninterrupted sweep, a resumed one and merged shards give the same bytes.
 
-use crate::overrides::ParamValue;
 use crate::run::{RunOptions, run};
 use crate::spec::{Domain, Plan};
 use crate::table::{Column, Table};
 use crate::write::write_atomic;
 use anyhow::{Context, Result, bail};
 use asymwar_scenario::ScenarioFile;
+use asymwar_scenario::overrides::ParamValue;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -475,15 +475,9 @@ pub fn sweep(
 /// A run named so that it can be repeated alone with `asymwar run`.
 fn describe_run(plan: &Plan, id: u64) -> String {
     let p = plan.point_of(id);
-    let values: Vec<String> = plan
-        .params
-        .iter()
-        .zip(plan.values(p))
-        .map(|(q, v)| format!("{} = {v}", q.path))
-        .collect();
     format!(
         "run {id} (point {p}: {}; replicate {}, seed {})",
-        values.join(", "),
+        plan.describe_point(p),
         plan.replicate_of(id),
         plan.seed(id)
     )

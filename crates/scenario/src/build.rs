@@ -3,7 +3,7 @@
 use crate::schema::{Scenario, ScenarioFile};
 use crate::terrain_gen::{self, location_tile};
 use asymwar_model::actors::IdCounter;
-use asymwar_model::army::{self, UnitKind};
+use asymwar_model::army;
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
 use asymwar_model::insurgency::{self, GroupPlacement};
@@ -118,7 +118,7 @@ fn spawn_forces(
     entity_of: &dyn Fn(&str) -> Entity,
 ) {
     for a in &s.forces.army {
-        let kind = UnitKind::parse(&a.kind).expect("validated: known unit kind");
+        let kind = a.unit_kind().expect("validated: known unit kind");
         army::spawn_units(
             world,
             kind,

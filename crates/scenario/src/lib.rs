@@ -16,11 +16,14 @@
 
 pub mod build;
 pub mod civil_violence;
+pub mod error;
 pub mod load;
+pub mod overrides;
 pub mod schema;
 pub mod terrain_gen;
 pub mod validate;
 
 pub use build::{build_simulation, build_world};
-pub use load::{ScenarioError, builtin, load_file, parse_str, to_ron};
+pub use error::{FileError, ScenarioError};
+pub use load::{builtin, load_file, parse_str, to_ron};
 pub use schema::{Scenario, ScenarioFile};

@@ -1,12 +1,11 @@
 //! Reading scenario files, with errors that say where and what.
 
+pub use crate::error::ScenarioError;
+use crate::error::{FileError, RON_EXTENSIONS, parse_ron, read_text};
 use crate::schema::ScenarioFile;
 use crate::validate::validate;
-use asymwar_model::check::Violation;
-use ron::extensions::Extensions;
 use ron::ser::PrettyConfig;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Scenarios built into the binary, so that a run works from any directory.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -40,90 +39,16 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// What went wrong with a scenario file.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    #[error("{file}: cannot read: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
-    /// The text is not valid RON for the schema.
-    #[error("{file}:{line}:{col}: {message}")]
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        col: usize,
-        message: String,
-    },
-    /// The file parses but breaks rules of the model.
-    #[error("{file}: {}", Problems(.problems))]
-    Invalid {
-        file: PathBuf,
-        problems: Vec<Violation>,
-    },
-    #[error(
-        "unknown scenario '{name}': not a file, and not one of the built-in scenarios ({known})"
-    )]
-    Unknown { name: String, known: String },
-}
-
-struct Problems<'a>(&'a [Violation]);
-
-impl fmt::Display for Problems<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
-        for v in self.0 {
-            write!(f, "\n  {}: {}", v.path, v.rule)?;
-        }
-        Ok(())
-    }
-}
-
-impl ScenarioError {
-    /// The broken rules, for an invalid scenario.
-    pub fn problems(&self) -> &[Violation] {
-        match self {
-            ScenarioError::Invalid { problems, .. } => problems,
-            _ => &[],
-        }
-    }
-}
-
-fn options() -> ron::Options {
-    ron::Options::default()
-        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME)
-}
-
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn parse_str(text: &str, file: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let scenario: ScenarioFile = options()
-        .from_str(text)
-        .map_err(|e| ScenarioError::Syntax {
-            file: file.to_path_buf(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
-    let problems = validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError::Invalid {
-            file: file.to_path_buf(),
-            problems,
-        })
-    }
+    let scenario: ScenarioFile = parse_ron(text, file)?;
+    FileError::check(file, validate(&scenario))?;
+    Ok(scenario)
 }
 
 /// Reads, parses and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    parse_str(&text, path)
+    parse_str(&read_text(path)?, path)
 }
 
 /// A built-in scenario by name (`mali_blockade`, `tutorial`, `epstein_run1` ...).
@@ -142,7 +67,7 @@ pub fn resolve(arg: &str) -> Result<ScenarioFile, ScenarioError> {
     let bare = path.components().count() == 1 && path.extension().is_none();
     match (bare, builtin(arg)) {
         (true, Some(found)) => found,
-        (true, None) => Err(ScenarioError::Unknown {
+        (true, None) => Err(FileError::Unknown {
             name: arg.to_string(),
             known: BUILTIN
                 .iter()
@@ -150,9 +75,9 @@ pub fn resolve(arg: &str) -> Result<ScenarioFile, ScenarioError> {
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
-        (false, _) => Err(ScenarioError::Io {
+        (false, _) => Err(FileError::Io {
             file: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         }),
     }
 }
@@ -161,6 +86,6 @@ pub fn resolve(arg: &str) -> Result<ScenarioFile, ScenarioError> {
 pub fn to_ron(scenario: &ScenarioFile) -> String {
     let config = PrettyConfig::new()
         .struct_names(false)
-        .extensions(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
+        .extensions(RON_EXTENSIONS);
     ron::ser::to_string_pretty(scenario, config).expect("a scenario always serialises")
 }

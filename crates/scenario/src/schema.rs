@@ -4,7 +4,7 @@
 //! are refused, so that a typo is an error rather than a silently ignored setting.
 
 use crate::civil_violence::CivilViolenceScenario;
-use asymwar_model::army::ArmyParams;
+use asymwar_model::army::{ArmyParams, UnitKind};
 use asymwar_model::combat::CombatParams;
 use asymwar_model::geo::{GeoBounds, LatLon};
 use asymwar_model::grievance::ActivationParams;
@@ -13,6 +13,7 @@ use asymwar_model::logistics::LogisticsParams;
 use asymwar_model::society::SocietyParams;
 use asymwar_model::terrain::{MobilityParams, RoadClass};
 use chrono::NaiveDate;
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 
 /// A scenario file: one of the models the project runs.
@@ -27,10 +28,33 @@ pub enum ScenarioFile {
 }
 
 impl ScenarioFile {
+    /// The model's name as the file writes it (`Conflict`, `CivilViolence`).
+    pub fn model(&self) -> &'static str {
+        match self {
+            ScenarioFile::Conflict(_) => "Conflict",
+            ScenarioFile::CivilViolence(_) => "CivilViolence",
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             ScenarioFile::Conflict(s) => &s.name,
             ScenarioFile::CivilViolence(s) => &s.name,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match self {
+            ScenarioFile::Conflict(s) => &s.description,
+            ScenarioFile::CivilViolence(s) => &s.description,
+        }
+    }
+
+    /// Edge of a map tile in km, for models on a map.
+    pub fn tile_km(&self) -> Option<f64> {
+        match self {
+            ScenarioFile::Conflict(s) => Some(s.map.tile_km),
+            ScenarioFile::CivilViolence(_) => None,
         }
     }
 
@@ -285,11 +309,20 @@ pub struct ForcesSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArmyGroupSpec {
-    /// mechanised, motorised, garrison, special_forces or partner.
+    /// A [`UnitKind`] by its serde name (`mechanised`, `special_forces` ...).
     pub kind: String,
     pub base: String,
     pub units: u32,
     pub soldiers_per_unit: u32,
+}
+
+impl ArmyGroupSpec {
+    /// The kind of the units, read by [`UnitKind`]'s own serde names, or why `kind` names
+    /// none (the message lists them).
+    pub fn unit_kind(&self) -> Result<UnitKind, String> {
+        UnitKind::deserialize(self.kind.as_str().into_deserializer())
+            .map_err(|e: serde::de::value::Error| e.to_string())
+    }
 }
 
 /// Insurgent cells placed around a point.
@@ -314,4 +347,37 @@ pub struct Params {
     pub combat: CombatParams,
     pub insurgency: InsurgencyParams,
     pub society: SocietyParams,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_is_named_as_serde_names_it() {
+        for (name, _) in crate::load::BUILTIN {
+            let file = crate::builtin(name).unwrap().unwrap();
+            let v = serde_json::to_value(&file).unwrap();
+            assert!(v.get(file.model()).is_some(), "{name}: {v:.80}");
+        }
+    }
+
+    #[test]
+    fn unit_kinds_are_read_by_their_serde_names() {
+        let group = |kind: &str| ArmyGroupSpec {
+            kind: kind.to_string(),
+            base: "Bamako".into(),
+            units: 1,
+            soldiers_per_unit: 1,
+        };
+        assert_eq!(
+            group("special_forces").unit_kind(),
+            Ok(UnitKind::SpecialForces)
+        );
+        let e = group("tank").unit_kind().unwrap_err();
+        assert!(
+            e.contains("`tank`") && e.contains("`mechanised`, `motorised`, `garrison`"),
+            "{e}"
+        );
+    }
 }

@@ -296,18 +296,8 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                     format!("'{}' is not a settlement of this scenario", a.base),
                 );
             }
-            const KINDS: [&str; 5] = [
-                "mechanised",
-                "motorised",
-                "garrison",
-                "special_forces",
-                "partner",
-            ];
-            if !KINDS.contains(&a.kind.as_str()) {
-                c.fail(
-                    "kind",
-                    format!("'{}' is not one of {}", a.kind, KINDS.join(", ")),
-                );
+            if let Err(e) = a.unit_kind() {
+                c.fail("kind", e);
             }
         });
     }

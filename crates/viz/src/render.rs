@@ -12,7 +12,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-/// Metrics charted when the model has them; without any of them, every column is charted.
+/// Metrics charted when the model has them (by `asymwar render`, and first on the classroom
+/// page); without any of them, every column is charted.
 pub const MAIN_METRICS: &[&str] = &[
     "bamako_fuel_days",
     "bamako_price_index",
@@ -25,6 +26,15 @@ pub const MAIN_METRICS: &[&str] = &[
     "jailed",
     "legitimacy",
 ];
+
+/// The main metrics among a model's `columns`, in the order of [`MAIN_METRICS`].
+pub fn main_metrics(columns: &[&str]) -> Vec<&'static str> {
+    MAIN_METRICS
+        .iter()
+        .copied()
+        .filter(|m| columns.contains(m))
+        .collect()
+}
 
 /// What to render.
 #[derive(Clone, Debug)]
@@ -245,11 +255,7 @@ fn charts(sim: &Simulation, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
         message: e.to_string(),
     })?;
     let reporters = sim.world.resource::<Reporters>();
-    let main: Vec<&str> = MAIN_METRICS
-        .iter()
-        .copied()
-        .filter(|m| ts.columns.contains(m))
-        .collect();
+    let main = main_metrics(&ts.columns);
     let chosen: Vec<&str> = if main.is_empty() {
         ts.columns.clone()
     } else {

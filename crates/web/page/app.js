@@ -4,12 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 
-// Charts shown first when the model has these columns (conflict, then civil violence);
-// any other column can be picked from each chart's menu.
-const PREFERRED = [
-  "bamako_fuel_days", "bamako_price_index", "recruits", "attacks_on_civilians",
-  "ambushes", "mean_legitimacy", "active", "quiet", "jailed", "legitimacy",
-];
+// Charts: the model's main columns first (the server's `charts`, the metrics `asymwar
+// render` charts), then others up to three; any column can be picked from each chart's menu.
 const MAX_CHARTS = 6;
 const FLASH_MS = 1200;
 
@@ -616,7 +612,7 @@ function buildLegend(msg) {
 
 function chosenColumns(msg) {
   const names = msg.columns.map((c) => c.name);
-  const chosen = PREFERRED.filter((n) => names.includes(n));
+  const chosen = [...(msg.charts ?? [])];
   for (const n of names) {
     if (chosen.length >= 3) break;
     if (!chosen.includes(n)) chosen.push(n);

@@ -1,10 +1,12 @@
-//! The levers a class can pull, and setting a scenario value by its path.
+//! The levers a class can pull.
 //!
 //! A lever names a value in the scenario's serde representation (`params.army.discipline`),
+//! set by the same path setter as a sweep's parameters ([`asymwar_scenario::overrides`]),
 //! so the page works with whatever schema the model has: a lever whose path the current
 //! schema lacks is shown as unavailable and refused with a message, never a crash.
 
 use asymwar_scenario::ScenarioFile;
+use asymwar_scenario::overrides::{self, ParamValue};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -173,7 +175,7 @@ pub fn lever(model: &str, key: &str) -> Option<&'static Lever> {
 
 impl Lever {
     /// The value as this lever accepts it, or why not.
-    pub fn check(&self, value: &Value) -> Result<Value, String> {
+    pub fn check(&self, value: &Value) -> Result<ParamValue, String> {
         match self.kind {
             LeverKind::Number { min, max, .. } => {
                 let v = value
@@ -185,10 +187,10 @@ impl Lever {
                         self.label
                     ));
                 }
-                Ok(Value::from(v))
+                Ok(ParamValue::Float(v))
             }
             LeverKind::Choice { options } => match value.as_str() {
-                Some(s) if options.contains(&s) => Ok(Value::from(s)),
+                Some(s) if options.contains(&s) => Ok(ParamValue::Text(s.to_string())),
                 _ => Err(format!(
                     "{} must be one of {}, got {value}",
                     self.label,
@@ -197,82 +199,25 @@ impl Lever {
             },
             LeverKind::Switch => value
                 .as_bool()
-                .map(Value::from)
+                .map(ParamValue::Bool)
                 .ok_or_else(|| format!("{} must be true or false, got {value}", self.label)),
         }
     }
 }
 
-/// The scenario's own fields as JSON (below the model variant), and the variant's name.
-pub fn inner(file: &ScenarioFile) -> (String, Value) {
-    let v = serde_json::to_value(file).expect("a scenario always serialises");
-    match v {
-        Value::Object(map) if map.len() == 1 => map.into_iter().next().expect("one entry"),
-        other => (String::new(), other),
-    }
-}
-
-/// The value at a dotted path, if the path exists.
-pub fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(root, |v, key| v.as_object()?.get(key))
-}
-
-/// Sets the value at a dotted path; every key on the way must already exist.
-pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
-    let mut here = root;
-    let mut walked = String::new();
-    for key in path.split('.') {
-        let map = here
-            .as_object_mut()
-            .ok_or_else(|| format!("'{walked}' is not a group of settings"))?;
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(key);
-        here = map
-            .get_mut(key)
-            .ok_or_else(|| format!("'{walked}' does not exist in this scenario's schema"))?;
-    }
-    *here = value;
-    Ok(())
-}
-
 /// The current value of a lever in a scenario, or `None` when its path does not exist.
 pub fn current(file: &ScenarioFile, lever: &Lever) -> Option<Value> {
-    get_path(&inner(file).1, lever.path).cloned()
+    overrides::value_at(file, lever.path).ok()
 }
 
-/// The scenario with the lever values applied (each checked against its lever's range),
-/// validated like a file. Errors are one readable line each.
-pub fn apply(file: &ScenarioFile, settings: &[(&Lever, Value)]) -> Result<ScenarioFile, String> {
-    let (variant, mut v) = inner(file);
-    for (lever, value) in settings {
-        let mut value = lever.check(value)?;
-        // Whole-number settings (counts) must stay whole: serde refuses 3.0 for a u32.
-        if let (Some(now), Some(x)) = (get_path(&v, lever.path), value.as_f64())
-            && (now.is_u64() || now.is_i64())
-        {
-            if x.fract() != 0.0 {
-                return Err(format!("{} must be a whole number, got {x}", lever.label));
-            }
-            value = Value::from(x as i64);
-        }
-        set_path(&mut v, lever.path, value)
-            .map_err(|e| format!("lever '{}' ({}): {e}", lever.key, lever.path))?;
-    }
-    let wrapped = if variant.is_empty() {
-        v
-    } else {
-        Value::Object([(variant, v)].into_iter().collect())
-    };
-    let out: ScenarioFile =
-        serde_json::from_value(wrapped).map_err(|e| format!("the scenario refused it: {e}"))?;
-    let problems = asymwar_scenario::validate::validate(&out);
-    if let Some(p) = problems.first() {
-        return Err(format!("{}: {}", p.path, p.rule));
-    }
-    Ok(out)
+/// The scenario with the lever values (each accepted by [`Lever::check`]) set, validated
+/// like a file. Errors are one readable line each.
+pub fn apply(
+    file: &ScenarioFile,
+    settings: &[(&Lever, ParamValue)],
+) -> Result<ScenarioFile, String> {
+    let paths: Vec<(&str, &ParamValue)> = settings.iter().map(|(l, v)| (l.path, v)).collect();
+    overrides::apply(file, &paths).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -290,21 +235,24 @@ mod tests {
     }
 
     #[test]
-    fn sets_an_existing_path() {
-        let t = tutorial();
-        let (_, mut v) = inner(&t);
-        set_path(&mut v, "calendar.days", Value::from(12)).unwrap();
-        assert_eq!(get_path(&v, "calendar.days"), Some(&Value::from(12)));
-    }
-
-    #[test]
     fn refuses_a_missing_path_with_its_name() {
         let t = tutorial();
-        let (_, mut v) = inner(&t);
-        let e = set_path(&mut v, "params.nowhere.x", Value::from(1)).unwrap_err();
-        assert!(e.contains("params.nowhere"), "{e}");
-        let e = set_path(&mut v, "name.x", Value::from(1)).unwrap_err();
-        assert!(e.contains("not a group"), "{e}");
+        let nowhere = Lever {
+            path: "params.nowhere.x",
+            ..*lever("Conflict", "discipline").unwrap()
+        };
+        assert_eq!(current(&t, &nowhere), None);
+        let e = apply(&t, &[(&nowhere, ParamValue::Float(0.5))]).unwrap_err();
+        assert!(
+            e.contains("params.nowhere.x") && e.contains("has no field 'nowhere'"),
+            "{e}"
+        );
+        let name = Lever {
+            path: "name.x",
+            ..nowhere
+        };
+        let e = apply(&t, &[(&name, ParamValue::Float(0.5))]).unwrap_err();
+        assert!(e.contains("'name' is a single value"), "{e}");
     }
 
     #[test]
@@ -327,14 +275,17 @@ mod tests {
     fn every_lever_applies_or_is_refused_cleanly() {
         let t = tutorial();
         for l in LEVERS {
-            let value = match l.kind {
-                LeverKind::Number { min, .. } => Value::from(min),
-                LeverKind::Choice { options } => Value::from(options[0]),
-                LeverKind::Switch => Value::from(true),
+            let values = match l.kind {
+                LeverKind::Number { min, max, .. } => vec![Value::from(min), Value::from(max)],
+                LeverKind::Choice { options } => options.iter().map(|o| Value::from(*o)).collect(),
+                LeverKind::Switch => vec![Value::from(true), Value::from(false)],
             };
-            match (current(&t, l), apply(&t, &[(l, value)])) {
-                (Some(_), r) => assert!(r.is_ok(), "{}: {r:?}", l.key),
-                (None, r) => assert!(r.unwrap_err().contains(l.path)),
+            for value in values {
+                let value = l.check(&value).unwrap();
+                match (current(&t, l), apply(&t, &[(l, value)])) {
+                    (Some(_), r) => assert!(r.is_ok(), "{}: {r:?}", l.key),
+                    (None, r) => assert!(r.unwrap_err().contains(l.path)),
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ use asymwar_model::settlement::Settlement;
 use asymwar_model::terrain::TerrainGrid;
 use asymwar_scenario::ScenarioFile;
 use asymwar_scenario::load::{BUILTIN, builtin, load_file};
+use asymwar_scenario::overrides::{self, ParamValue};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -169,13 +170,6 @@ fn default_speed(file: &ScenarioFile) -> usize {
     }
 }
 
-fn variant(file: &ScenarioFile) -> &'static str {
-    match file {
-        ScenarioFile::Conflict(_) => "Conflict",
-        ScenarioFile::CivilViolence(_) => "CivilViolence",
-    }
-}
-
 /// Builds a simulation; a model that panics while building (one not in this build, a bug)
 /// becomes an error message instead of a dead connection.
 fn build(file: &ScenarioFile, seed: u64) -> Result<Simulation, String> {
@@ -199,7 +193,7 @@ pub struct Session {
     /// The scenario as loaded; the levers are applied to it at each reset.
     base: ScenarioFile,
     /// Lever values for the next run.
-    settings: Vec<(&'static Lever, Value)>,
+    settings: Vec<(&'static Lever, ParamValue)>,
     seed: u64,
     sim: Simulation,
     pub running: bool,
@@ -248,9 +242,7 @@ impl Session {
 
     /// The scenario of the next run: the base with the levers applied.
     fn next_scenario(&self) -> Result<ScenarioFile, String> {
-        let settings: Vec<(&Lever, Value)> =
-            self.settings.iter().map(|(l, v)| (*l, v.clone())).collect();
-        levers::apply(&self.base, &settings)
+        levers::apply(&self.base, &self.settings)
     }
 
     /// Starts a fresh run with the levers and seed as set.
@@ -279,9 +271,10 @@ impl Session {
             return (u32::from(g.width), u32::from(g.height));
         }
         // Models on an abstract grid: its size in the scenario, else the markers' extent.
-        let (_, v) = levers::inner(&self.base);
+        let tree = overrides::Base::new(&self.base);
         let dim = |k: &str| {
-            levers::get_path(&v, &format!("params.{k}"))
+            tree.get(&format!("params.{k}"))
+                .ok()
                 .and_then(Value::as_u64)
                 .map(|n| n as u32)
         };
@@ -354,7 +347,7 @@ impl Session {
             }
             Command::Set { lever, value } => {
                 let shown: String = lever.chars().take(40).collect();
-                let model = variant(&self.base);
+                let model = self.base.model();
                 let l = levers::lever(model, &lever).ok_or_else(|| {
                     if LEVERS.iter().any(|l| l.key == lever) {
                         format!("{shown} is not a lever of the {} model", self.model_name())
@@ -374,9 +367,7 @@ impl Session {
                 let mut settings = self.settings.clone();
                 settings.retain(|(k, _)| k.key != l.key);
                 settings.push((l, value));
-                let trial: Vec<(&Lever, Value)> =
-                    settings.iter().map(|(l, v)| (*l, v.clone())).collect();
-                levers::apply(&self.base, &trial)?;
+                levers::apply(&self.base, &settings)?;
                 self.settings = settings;
                 Ok(false)
             }
@@ -420,18 +411,18 @@ impl Session {
 
     /// What the page needs to set itself up for the current run.
     pub fn init(&self) -> Value {
-        let (_, tree) = levers::inner(&self.base);
-        let model = variant(&self.base);
+        let tree = overrides::Base::new(&self.base);
+        let model = self.base.model();
         let levers: Vec<Value> = LEVERS
             .iter()
             .filter(|l| l.model == model)
             .map(|l| {
-                let current = levers::get_path(&tree, l.path).cloned();
+                let current = tree.get(l.path).ok().cloned();
                 let pending = self
                     .settings
                     .iter()
                     .find(|(k, _)| k.key == l.key)
-                    .map(|(_, v)| v.clone());
+                    .map(|(_, v)| v.to_json());
                 let mut v = serde_json::to_value(l).expect("levers serialise");
                 v["available"] = Value::Bool(current.is_some());
                 v["value"] = pending.or(current).unwrap_or(Value::Null);
@@ -444,6 +435,9 @@ impl Session {
             .iter()
             .map(|r| json!({"name": r.name, "unit": r.unit, "about": r.about}))
             .collect();
+        let names: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
+        // The columns charted first, as on slides (the page adds others and caps the count).
+        let charts = asymwar_viz::render::main_metrics(&names);
         let ts = self.sim.time_series();
         // Town names for the map, largest first (the page labels as many as fit).
         let mut towns: Vec<(String, f32, f32, u32)> = self
@@ -464,25 +458,21 @@ impl Session {
             })
             .unwrap_or_default();
         towns.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
-        let tile_km = levers::get_path(&tree, "map.tile_km").and_then(Value::as_f64);
-        let description = match &self.base {
-            ScenarioFile::Conflict(s) => s.description.clone(),
-            ScenarioFile::CivilViolence(s) => s.description.clone(),
-        };
         json!({
             "type": "init",
             "scenario": self.name,
-            "description": description,
+            "description": self.base.description(),
             "model": model,
             "scenarios": self.catalogue.names(),
             "levers": levers,
             "columns": columns,
+            "charts": charts,
             "index": ts.index_name,
             "dated": ts.dated,
             "width": self.extent.0,
             "height": self.extent.1,
             "terrain": self.sim.world.contains_resource::<TerrainGrid>(),
-            "tile_km": tile_km,
+            "tile_km": self.base.tile_km(),
             "towns": towns,
             "kinds": KINDS.iter().map(|k| k.name()).collect::<Vec<_>>(),
             "speeds": SPEEDS,
@@ -571,7 +561,7 @@ impl Session {
         self.settings
             .iter()
             .find(|(l, _)| l.key == key)
-            .map_or(Value::Null, |(_, v)| v.clone())
+            .map_or(Value::Null, |(_, v)| v.to_json())
     }
 }
 
@@ -694,6 +684,10 @@ mod tests {
         assert!(count(MarkerKind::Cell) > 0, "its insurgent cells");
         assert!(count(MarkerKind::ArmyUnit) > 0, "its army units");
         let init = s.init();
+        assert_eq!(
+            init["charts"][0], "bamako_fuel_days",
+            "the main metrics first"
+        );
         assert_eq!(init["width"], 64);
         assert_eq!(init["terrain"], true);
         assert!(s.terrain_png().unwrap().starts_with(b"\x89PNG"));

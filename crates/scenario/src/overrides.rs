@@ -1,4 +1,5 @@
-//! Setting scenario parameters by path (`params.activation.threshold`, `calendar.days`).
+//! Setting scenario values by path (`params.activation.threshold`, `calendar.days`): the
+//! parameters a sweep holds fixed or varies, and the levers of the classroom page.
 //!
 //! A path addresses the scenario's serde representation, so every field a scenario file
 //! can hold is reachable without a hand-written list: the scenario is serialised to a
@@ -6,8 +7,8 @@
 //! through the scenario validator. A typo in a path, a value of the wrong type and a
 //! value outside a parameter's range are all refused with the path and the rule.
 
-use asymwar_scenario::ScenarioFile;
-use asymwar_scenario::validate::validate;
+use crate::ScenarioFile;
+use crate::validate::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -108,13 +109,18 @@ fn full_segments(root: &Value, path: &str) -> Vec<String> {
 /// The full path of a parameter (`params.activation.k` for `activation.k`), or why there is
 /// none.
 pub fn canonical_path(scenario: &ScenarioFile, path: &str) -> Result<String, OverrideError> {
-    let (_, mut v) = to_value(scenario);
-    slot(&mut v, path)?;
+    let (_, v) = to_value(scenario);
+    pointer(&v, path)?;
     Ok(full_segments(&v, path).join("."))
 }
 
-/// The slot at `path`, or why there is none.
-fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, OverrideError> {
+/// The value at `path` in a scenario, or why there is none.
+pub fn value_at(scenario: &ScenarioFile, path: &str) -> Result<Value, OverrideError> {
+    Base::new(scenario).get(path).cloned()
+}
+
+/// The JSON pointer (`/params/activation/k`) of the slot at `path`, or why there is none.
+fn pointer(root: &Value, path: &str) -> Result<String, OverrideError> {
     let unknown = |reason: String| OverrideError::UnknownPath {
         path: path.to_string(),
         reason,
@@ -125,6 +131,7 @@ fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, OverrideEr
     }
     let mut here = root;
     let mut walked = String::new();
+    let mut pointer = String::new();
     for seg in &segs {
         let at = if walked.is_empty() {
             "the scenario".to_string()
@@ -132,29 +139,26 @@ fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, OverrideEr
             format!("'{walked}'")
         };
         here = match here {
-            Value::Object(map) => {
-                if !map.contains_key(seg) {
-                    let known: Vec<&str> = map.keys().map(String::as_str).collect();
-                    let params = match (walked.is_empty(), map.get("params")) {
-                        (true, Some(Value::Object(p))) => format!(
-                            ", nor has 'params' (its fields: {})",
-                            p.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
-                        ),
-                        _ => String::new(),
-                    };
-                    return Err(unknown(format!(
-                        "{at} has no field '{seg}' (its fields: {}){params}",
-                        known.join(", ")
-                    )));
-                }
-                map.get_mut(seg).expect("checked")
-            }
+            Value::Object(map) => map.get(seg).ok_or_else(|| {
+                let known: Vec<&str> = map.keys().map(String::as_str).collect();
+                let params = match (walked.is_empty(), map.get("params")) {
+                    (true, Some(Value::Object(p))) => format!(
+                        ", nor has 'params' (its fields: {})",
+                        p.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                    ),
+                    _ => String::new(),
+                };
+                unknown(format!(
+                    "{at} has no field '{seg}' (its fields: {}){params}",
+                    known.join(", ")
+                ))
+            })?,
             Value::Array(items) => {
                 let n = items.len();
                 let i: usize = seg.parse().map_err(|_| {
                     unknown(format!("{at} is a list: expected an index, got '{seg}'"))
                 })?;
-                items.get_mut(i).ok_or_else(|| {
+                items.get(i).ok_or_else(|| {
                     unknown(format!("{at} has {n} entries, there is no entry {i}"))
                 })?
             }
@@ -168,15 +172,25 @@ fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, OverrideEr
             walked.push('.');
         }
         walked.push_str(seg);
+        pointer.push('/');
+        pointer.push_str(&seg.replace('~', "~0").replace('/', "~1"));
     }
-    Ok(here)
+    Ok(pointer)
+}
+
+/// The slot at `path`, or why there is none.
+fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, OverrideError> {
+    let at = pointer(root, path)?;
+    Ok(root.pointer_mut(&at).expect("the pointer was just found"))
 }
 
 /// Whether the parameter at `path` holds a whole number (so sampled values are rounded).
 pub fn is_integer(scenario: &ScenarioFile, path: &str) -> Result<bool, OverrideError> {
-    let (_, mut v) = to_value(scenario);
-    let s = slot(&mut v, path)?;
-    Ok(matches!(s, Value::Number(n) if n.is_u64() || n.is_i64()))
+    Ok(is_whole(Base::new(scenario).get(path)?))
+}
+
+fn is_whole(v: &Value) -> bool {
+    matches!(v, Value::Number(n) if n.is_u64() || n.is_i64())
 }
 
 /// The scenario with every `(path, value)` set, validated.
@@ -199,6 +213,12 @@ impl Base {
     pub fn new(scenario: &ScenarioFile) -> Self {
         let (model, tree) = to_value(scenario);
         Base { model, tree }
+    }
+
+    /// The value at `path`, or why there is none.
+    pub fn get(&self, path: &str) -> Result<&Value, OverrideError> {
+        let at = pointer(&self.tree, path)?;
+        Ok(self.tree.pointer(&at).expect("the pointer was just found"))
     }
 
     /// The scenario with every `(path, value)` set, validated.
@@ -246,11 +266,17 @@ impl Base {
             let s = slot(&mut v, path)?;
             let mut new = value.to_json();
             // A whole float into an integer field (a sampled army size of 3.0) is that
-            // integer.
-            if let (Value::Number(old), ParamValue::Float(f)) = (&*s, value)
-                && (old.is_u64() || old.is_i64())
-                && f.fract() == 0.0
+            // integer; any other float is refused there.
+            if let ParamValue::Float(f) = value
+                && is_whole(s)
             {
+                if f.fract() != 0.0 {
+                    return Err(OverrideError::BadValue {
+                        path: path.to_string(),
+                        value: value.to_string(),
+                        reason: "must be a whole number".into(),
+                    });
+                }
                 new = Value::from(*f as i64);
             }
             *s = new;
@@ -279,7 +305,7 @@ mod tests {
     use super::*;
 
     fn tutorial() -> ScenarioFile {
-        asymwar_scenario::builtin("tutorial").unwrap().unwrap()
+        crate::builtin("tutorial").unwrap().unwrap()
     }
 
     #[test]
@@ -316,6 +342,24 @@ mod tests {
         assert_eq!(c.forces.army[0].units, 5);
         assert!(is_integer(&tutorial(), "calendar.days").unwrap());
         assert!(!is_integer(&tutorial(), "params.activation.k").unwrap());
+    }
+
+    #[test]
+    fn reads_values_and_refuses_fractions_for_whole_numbers() {
+        let t = tutorial();
+        assert_eq!(value_at(&t, "calendar.days").unwrap(), Value::from(60));
+        assert_eq!(
+            value_at(&t, "activation.threshold").unwrap(),
+            value_at(&t, "params.activation.threshold").unwrap()
+        );
+        assert!(value_at(&t, "map.nowhere").is_err());
+        let e = apply(&t, &[("calendar.days", &ParamValue::Float(12.5))])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e, "parameter 'calendar.days' = 12.5: must be a whole number",
+            "{e}"
+        );
     }
 
     #[test]
