@@ -24,19 +24,6 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 5] = [
-        UnitKind::Mechanised,
-        UnitKind::Motorised,
-        UnitKind::Garrison,
-        UnitKind::SpecialForces,
-        UnitKind::Partner,
-    ];
-
-    /// The kind a scenario names (its serde name, as [`UnitKind::name`] gives it).
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == s)
-    }
-
     pub fn mobility(self) -> Mobility {
         match self {
             UnitKind::Mechanised | UnitKind::Partner => Mobility::Mechanised,
@@ -62,16 +49,6 @@ impl UnitKind {
             UnitKind::Motorised => 5.0,
             UnitKind::SpecialForces => 2.0,
             UnitKind::Garrison => 3.0,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            UnitKind::Mechanised => "mechanised",
-            UnitKind::Motorised => "motorised",
-            UnitKind::Garrison => "garrison",
-            UnitKind::SpecialForces => "special_forces",
-            UnitKind::Partner => "partner",
         }
     }
 }
