@@ -1,11 +1,9 @@
 //! Scenario files: every shipped scenario validates, and each class of bad input gets its
 //! own clear error.
 
-mod common;
-
+use crate::common::{scenario_text, scenarios_dir};
 use asymwar_scenario::load::{load_file, parse_str};
 use asymwar_scenario::{ScenarioError, ScenarioFile};
-use common::{scenario_text, scenarios_dir};
 use std::path::Path;
 
 fn tutorial_text() -> String {

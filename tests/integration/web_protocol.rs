@@ -2,9 +2,7 @@
 //! reply and the session goes on; no file outside the page is served; sessions that go
 //! away are counted out.
 
-mod common;
-
-use common::*;
+use crate::common::web::*;
 use futures_util::SinkExt;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;

@@ -2,9 +2,7 @@
 //! least 10 frames a second for 10 seconds, and none may be dropped. Bounded: 30 clients,
 //! one 10 s window, and a hard time limit on the whole test.
 
-mod common;
-
-use common::*;
+use crate::common::web::*;
 use std::time::{Duration, Instant};
 use tokio::sync::Barrier;
 
