@@ -135,3 +135,29 @@ fn resolved_scenario_round_trips() {
     let back: ScenarioFile = parse_str(&text, Path::new("resolved.ron")).unwrap();
     assert_eq!(s, back);
 }
+
+/// Every shipped scenario's model names each daily column and each summary metric once.
+/// (The model's own check of this is a debug assertion, which the tests, built in
+/// release, do not run.)
+#[test]
+fn every_model_names_its_columns_and_metrics_once() {
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
+        let file = load_file(&path).unwrap();
+        let mut sim = asymwar_scenario::build_simulation(&file, 1);
+        // The columns are named when the first row is recorded.
+        sim.run_days(1);
+        let mut columns = sim.time_series().columns.clone();
+        let mut metrics: Vec<&str> = sim.summary().into_iter().map(|(n, _)| n).collect();
+        assert!(!columns.is_empty() && !metrics.is_empty(), "{path:?}");
+        for names in [&mut columns, &mut metrics] {
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), n, "{path:?}: a name twice among {names:?}");
+        }
+    }
+}
