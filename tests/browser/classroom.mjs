@@ -61,7 +61,8 @@ try {
 
   const t0 = await tick();
   const p0 = await chartPoints();
-  await page.waitForTimeout(300); // let the terrain picture arrive and be drawn
+  // The terrain picture has arrived and been drawn (it is drawn as soon as it is decoded).
+  await page.waitForFunction(() => !state.init.terrain || state.terrain !== null, null, { timeout: 20000 });
   const before = await mapPixels();
 
   await page.click("#play");
@@ -100,11 +101,15 @@ try {
   check(Math.abs(kept - target) < 1e-9, `the new run keeps ${id} = ${kept}`);
   check((await chartPoints()) <= 1, "the charts restarted with the run");
 
-  // Play a while for the picture, then pause and take the screenshot.
+  // Play twelve days for the picture, faster (the speed slider's 20 days a second), then
+  // pause and take the screenshot.
+  const fast = (await page.evaluate(() => state.init.speeds)).indexOf(20);
+  check(fast > 0, "the speed slider offers 20 days a second");
+  await page.locator("#speed").fill(String(fast));
   await page.click("#play");
   await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) >= 24 * 12, null, { timeout: 30000 });
   await page.click("#play");
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0");
   await page.screenshot({ path: join(outDir, "classroom.png") });
   check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
   check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
@@ -139,7 +144,8 @@ try {
   });
   await mock.goto(url);
   await mock.waitForFunction(() => Number(document.querySelector("#clock").dataset.tick) === 48);
-  await mock.waitForTimeout(100);
+  // Two animation frames: whatever the frame asked to be drawn has been painted.
+  await mock.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const colours = await mock.$eval("#map", (c, [W, H, placed]) => {
     // The page's own fit: a 16 px margin (times the pixel ratio), centred.
     const dpr = window.devicePixelRatio || 1;
@@ -169,7 +175,14 @@ try {
     return n;
   });
   const fresh = await orangePixels();
-  await mock.waitForTimeout(1500);
+  // Polled (on every animation frame) until it has faded, for at most 5 s.
+  await mock.waitForFunction((fresh) => {
+    const c = document.querySelector("#map");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 100 && d[i + 1] < 170 && d[i + 2] < 90) n++;
+    return n + 30 < fresh;
+  }, fresh, { polling: "raf", timeout: 5000 }).catch(() => {});
   const faded = await orangePixels();
   check(fresh > faded + 30, `the engagement flashes and fades (${fresh} -> ${faded} orange pixels)`);
   const points = await mock.$eval(".chart canvas", (c) => Number(c.dataset.points));

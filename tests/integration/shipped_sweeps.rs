@@ -5,7 +5,7 @@ use asymwar_experiment::spec::Plan;
 use std::path::{Path, PathBuf};
 
 fn sweeps() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/sweeps");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sweeps");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -92,7 +92,7 @@ fn the_classroom_page_works_in_a_browser() {
             started.elapsed() < Duration::from_secs(180),
             "the browser test took over 3 minutes"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "the browser script failed: {status}");
     let shot = std::fs::read(out_dir.join("classroom.png")).expect("the screenshot was saved");

@@ -1,7 +1,5 @@
 //! A server on a free loopback port and a WebSocket client that reads the protocol.
 
-#![allow(dead_code)] // each test file uses its own part
-
 use asymwar_web::{ServeOptions, Server, start};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;

@@ -1,9 +1,7 @@
 //! Generated documentation stays fresh: the metric catalogue (docs/metrics.md) is what the
 //! model's reporters declare today.
 
-mod common;
-
-use common::{asymwar, ok, run};
+use crate::common::{asymwar, ok, run};
 
 #[test]
 fn metric_catalogue_is_fresh() {

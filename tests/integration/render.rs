@@ -1,9 +1,7 @@
 //! `asymwar render`, end to end: the files exist, are valid pictures, and differ between
 //! days.
 
-mod common;
-
-use common::{asymwar, ok, run, temp_path};
+use crate::common::{asymwar, ok, run, temp_path};
 use std::path::{Path, PathBuf};
 
 /// `asymwar render` with `args` into the scratch directory `asymwar-{name}-{pid}`, emptied of

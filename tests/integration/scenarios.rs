@@ -1,11 +1,9 @@
 //! Scenario files: every shipped scenario validates, and each class of bad input gets its
 //! own clear error.
 
-mod common;
-
+use crate::common::{scenario_text, scenarios_dir};
 use asymwar_scenario::load::{load_file, parse_str};
 use asymwar_scenario::{ScenarioError, ScenarioFile};
-use common::{scenario_text, scenarios_dir};
 use std::path::Path;
 
 fn tutorial_text() -> String {
@@ -136,4 +134,30 @@ fn resolved_scenario_round_trips() {
     let text = asymwar_scenario::to_ron(&s);
     let back: ScenarioFile = parse_str(&text, Path::new("resolved.ron")).unwrap();
     assert_eq!(s, back);
+}
+
+/// Every shipped scenario's model names each daily column and each summary metric once.
+/// (The model's own check of this is a debug assertion, which the tests, built in
+/// release, do not run.)
+#[test]
+fn every_model_names_its_columns_and_metrics_once() {
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
+        let file = load_file(&path).unwrap();
+        let mut sim = asymwar_scenario::build_simulation(&file, 1);
+        // The columns are named when the first row is recorded.
+        sim.run_days(1);
+        let mut columns = sim.time_series().columns.clone();
+        let mut metrics: Vec<&str> = sim.summary().into_iter().map(|(n, _)| n).collect();
+        assert!(!columns.is_empty() && !metrics.is_empty(), "{path:?}");
+        for names in [&mut columns, &mut metrics] {
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), n, "{path:?}: a name twice among {names:?}");
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! `asymwar sweep`, `merge` and `analyze`, end to end through the built binary.
 
-mod common;
-
-use common::{asymwar, ok, read, run, temp_path};
+use crate::common::{asymwar, ok, read, run, temp_path};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -1,7 +1,6 @@
-//! What the end-to-end tests share: the built binary, how a run of it is checked, scratch
-//! paths of the test process's own, and the files the binary and the repository hold.
-
-#![allow(dead_code)] // each test file uses its own part
+//! What the integration tests share: the built binary, how a run of it is checked, scratch
+//! paths of the test process's own, the files the binary and the repository hold, and
+//! (`web`) a classroom server with a client of its protocol.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -48,3 +47,7 @@ pub fn scenarios_dir() -> PathBuf {
 pub fn scenario_text(file: &str) -> String {
     std::fs::read_to_string(scenarios_dir().join(file)).unwrap()
 }
+
+/// The classroom server and a WebSocket client that reads its protocol.
+#[cfg(feature = "web")]
+pub mod web;

@@ -1,8 +1,6 @@
 //! The command line, end to end.
 
-mod common;
-
-use common::{asymwar, ok, read, run, scenario_text, temp_path};
+use crate::common::{asymwar, ok, read, run, scenario_text, temp_path};
 use std::path::PathBuf;
 use std::process::Output;
 
