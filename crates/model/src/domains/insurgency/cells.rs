@@ -3,19 +3,17 @@
 //! where recruits wait.
 
 use super::data::*;
-use super::planning::{Picture, Planner};
-use crate::domains::logistics::data::Traffic;
+use super::planning::{Picture, PlannerInputs};
 use crate::domains::society::data::Society;
 use crate::engine::calendar::{Clock, Season};
 use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
 use crate::engine::rng::{RngExt, SimRng};
 use crate::world::actors::{ActorId, IdCounter, Position, Route, plan_route};
-use crate::world::combat::CombatParams;
 use crate::world::pathfinding::Pathfinder;
 use crate::world::scale::Scale;
 use crate::world::settlement::Settlement;
-use crate::world::terrain::{Mobility, TerrainGrid};
+use crate::world::terrain::Mobility;
 use bevy_ecs::prelude::*;
 
 /// A cell trusts its own sighting of a convoy for this many hours.
@@ -26,13 +24,8 @@ const OWN_SIGHTING_FRESH_HOURS: f64 = 6.0;
 #[allow(clippy::too_many_arguments)]
 pub fn cells_decide(
     clock: Res<Clock>,
-    scale: Res<Scale>,
     season: Res<Season>,
-    params: Res<InsurgencyParams>,
-    combat: Res<CombatParams>,
-    grid: Res<TerrainGrid>,
-    traffic: Res<Traffic>,
-    targets: Res<Targets>,
+    inputs: PlannerInputs,
     mut pathfinder: ResMut<Pathfinder>,
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<InsurgencyTally>,
@@ -42,18 +35,12 @@ pub fn cells_decide(
     mut taken: Local<Vec<Tile>>,
 ) {
     let tick = clock.tick;
+    let (params, scale, grid) = (&*inputs.params, *inputs.scale, &*inputs.grid);
     let decide = scale.period(params.decide_every_hours);
     let valid = scale.ticks(params.order_valid_hours);
     let hold = scale.ticks(params.hold_hours);
     let fresh = scale.ticks(OWN_SIGHTING_FRESH_HOURS);
-    let planner = Planner {
-        p: &params,
-        combat: &combat,
-        grid: &grid,
-        scale: *scale,
-        traffic: &traffic,
-        targets: &targets,
-    };
+    let planner = inputs.planner();
     order.clear();
     order.extend(
         cells
@@ -107,11 +94,11 @@ pub fn cells_decide(
         };
         // Where the task takes the cell; a town that is gone leaves it hiding.
         let (task, destination) = match task {
-            Task::Hide => (task, hiding_place(&grid, &scale, cell.home)),
+            Task::Hide => (task, hiding_place(grid, &scale, cell.home)),
             Task::Checkpoint(t) | Task::Ambush(t) => (task, t),
             Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
                 Ok(s) => (task, s.tile),
-                Err(_) => (Task::Hide, hiding_place(&grid, &scale, cell.home)),
+                Err(_) => (Task::Hide, hiding_place(grid, &scale, cell.home)),
             },
         };
         if let Task::Checkpoint(t) = task {
@@ -124,7 +111,7 @@ pub fn cells_decide(
             let shared = matches!(task, Task::Raid(_) | Task::Punish(_) | Task::Recruit(_));
             if !plan_route(
                 &mut pathfinder,
-                &grid,
+                grid,
                 *season,
                 Mobility::Motorbike,
                 pos.tile,

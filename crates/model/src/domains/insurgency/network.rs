@@ -3,9 +3,8 @@
 //! successor takes over.
 
 use super::data::*;
-use super::planning::{Picture, Planner};
+use super::planning::{Picture, PlannerInputs};
 use crate::domains::army::data::CommandReplaced;
-use crate::domains::logistics::data::Traffic;
 use crate::domains::society::data::RecruitRequests;
 use crate::engine::calendar::{Clock, Season};
 use crate::engine::geo::Tile;
@@ -13,7 +12,6 @@ use crate::engine::inbox::Inbox;
 use crate::engine::observation::{Actor, Event, EventKind, EventLog};
 use crate::engine::rng::{ModelRng, Purpose, RngExt, Seed, SimRng, stream};
 use crate::world::actors::{ActorId, IdCounter, Position};
-use crate::world::combat::CombatParams;
 use crate::world::scale::Scale;
 use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
@@ -116,12 +114,7 @@ fn hops(network: NetworkShape) -> u64 {
 #[allow(clippy::too_many_arguments)]
 pub fn commands_plan(
     clock: Res<Clock>,
-    scale: Res<Scale>,
-    params: Res<InsurgencyParams>,
-    combat: Res<CombatParams>,
-    grid: Res<TerrainGrid>,
-    traffic: Res<Traffic>,
-    targets: Res<Targets>,
+    inputs: PlannerInputs,
     requests: Res<RecruitRequests>,
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<InsurgencyTally>,
@@ -133,17 +126,11 @@ pub fn commands_plan(
     mut reports: Local<Vec<Seen>>,
 ) {
     let tick = clock.tick;
+    let (params, scale) = (&*inputs.params, *inputs.scale);
     let every = scale.period(params.plan_every_hours);
     let hop = scale.ticks_rounded(params.comm_delay_hours);
     let fresh = scale.ticks(REPORT_FRESH_HOURS);
-    let planner = Planner {
-        p: &params,
-        combat: &combat,
-        grid: &grid,
-        scale: *scale,
-        traffic: &traffic,
-        targets: &targets,
-    };
+    let planner = inputs.planner();
     let top_alive = commands_q
         .iter()
         .any(|(_, _, c)| c.parent.is_none() && c.alive);
@@ -206,7 +193,7 @@ pub fn commands_plan(
             };
             let task = if !sent_recruiter
                 && c.task == Task::Hide
-                && let Some(town) = recruiting_town(&requests, pos.tile, &params, &scale)
+                && let Some(town) = recruiting_town(&requests, pos.tile, params, &scale)
             {
                 sent_recruiter = true;
                 Task::Recruit(town)

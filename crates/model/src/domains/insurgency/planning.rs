@@ -13,6 +13,7 @@ use crate::world::scale::Scale;
 use crate::world::sensing::SpatialIndex;
 use crate::world::terrain::{RoadClass, TerrainGrid};
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 /// How far ahead of a sighted convoy, along the road, a cell looks for its ambush spot.
 const AMBUSH_LOOKAHEAD_KM: f64 = 30.0;
@@ -42,6 +43,31 @@ pub struct Planner<'a> {
     pub scale: Scale,
     pub traffic: &'a Traffic,
     pub targets: &'a Targets,
+}
+
+/// What a planner reads, as one system parameter (the commands' and the cells' systems
+/// both plan).
+#[derive(SystemParam)]
+pub struct PlannerInputs<'w> {
+    pub params: Res<'w, InsurgencyParams>,
+    pub scale: Res<'w, Scale>,
+    pub grid: Res<'w, TerrainGrid>,
+    combat: Res<'w, CombatParams>,
+    traffic: Res<'w, Traffic>,
+    targets: Res<'w, Targets>,
+}
+
+impl PlannerInputs<'_> {
+    pub fn planner(&self) -> Planner<'_> {
+        Planner {
+            p: &self.params,
+            combat: &self.combat,
+            grid: &self.grid,
+            scale: *self.scale,
+            traffic: &self.traffic,
+            targets: &self.targets,
+        }
+    }
 }
 
 impl Planner<'_> {
