@@ -118,7 +118,9 @@ impl DesignSpec {
 pub struct Collect {
     /// Summary metrics kept in `runs.csv` (empty: all of them).
     pub metrics: Vec<String>,
-    /// Record the daily metrics every this many days into `timeseries.*` (0: none).
+    /// Record the daily metrics every this many days into `timeseries.*` (0: none): each
+    /// row covers the days since the last, counts summed and stocks and rates averaged
+    /// (docs/metrics.md gives each metric's kind).
     pub timeseries_every_days: u32,
     /// Daily metrics kept in the time series (empty: all of them).
     pub timeseries_metrics: Vec<String>,

@@ -317,7 +317,17 @@ pub struct EventLog {
     pub events: Vec<Event>,
 }
 
-/// Observation set: at the end of every `every_days`-th day, calls each daily reporter.
+/// The days of the current recording interval, summed reporter by reporter.
+#[derive(Resource, Default, Clone, Debug)]
+pub struct IntervalSums {
+    sums: Vec<f64>,
+    days: u32,
+}
+
+/// Observation set: at the end of every day, calls each daily reporter; at the end of every
+/// `every_days`-th day it records one row for the interval: a count is the interval's sum,
+/// a stock or a rate the mean of its days (so a weekly row holds the week's ambushes, not
+/// the last day's). With `every_days` 1 a row is the day itself.
 pub fn record_day(world: &mut World) {
     let clock = world.resource::<Clock>();
     if !clock.is_day_end() {
@@ -329,21 +339,36 @@ pub fn record_day(world: &mut World) {
         .copied()
         .unwrap_or_default()
         .every_days;
-    if every == 0 || (day + 1) % every != 0 {
+    if every == 0 {
         return;
     }
     world.resource_scope(|world, reporters: Mut<Reporters>| {
-        let mut row = Vec::with_capacity(reporters.daily.len());
-        for r in &reporters.daily {
-            row.push((r.measure)(world));
+        let mut interval = world.remove_resource::<IntervalSums>().unwrap_or_default();
+        if interval.sums.len() != reporters.daily.len() {
+            interval.sums = vec![0.0; reporters.daily.len()];
         }
-        let mut ts = world.resource_mut::<TimeSeries>();
-        if ts.columns.is_empty() {
-            ts.columns = reporters.daily.iter().map(|r| r.name).collect();
+        for (sum, r) in interval.sums.iter_mut().zip(&reporters.daily) {
+            *sum += (r.measure)(world);
         }
-        ts.days.push(day);
-        ts.dates.push(date);
-        ts.values.extend_from_slice(&row);
+        interval.days += 1;
+        if (day + 1) % every == 0 {
+            let n = f64::from(interval.days);
+            let mut ts = world.resource_mut::<TimeSeries>();
+            if ts.columns.is_empty() {
+                ts.columns = reporters.daily.iter().map(|r| r.name).collect();
+            }
+            ts.days.push(day);
+            ts.dates.push(date);
+            for (sum, r) in interval.sums.iter_mut().zip(&reporters.daily) {
+                ts.values.push(match r.kind {
+                    MetricKind::Count => *sum,
+                    MetricKind::Stock | MetricKind::Rate => *sum / n,
+                });
+                *sum = 0.0;
+            }
+            interval.days = 0;
+        }
+        world.insert_resource(interval);
     });
 }
 
@@ -414,5 +439,62 @@ pub fn markers(world: &mut World, out: &mut Vec<Marker>) {
         .unwrap_or_default();
     for source in sources.0 {
         source(world, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    /// A weekly row is the week: counts summed, stocks and rates averaged, day by day the
+    /// same values a daily run records.
+    #[test]
+    fn a_weekly_row_sums_counts_and_averages_stocks_over_its_days() {
+        let run = |every: u32| {
+            let (mut world, _) = testing::strip(3);
+            testing::insurgents(&mut world, crate::engine::geo::Tile::new(15, 4), 3, 30);
+            world.insert_resource(Collection { every_days: every });
+            let mut sim = testing::conflict(world);
+            sim.run_days(21);
+            (
+                sim.time_series().clone(),
+                sim.world.resource::<Reporters>().clone(),
+            )
+        };
+        let (daily, reporters) = run(1);
+        let (weekly, _) = run(7);
+        assert_eq!(daily.len(), 21);
+        assert_eq!(weekly.len(), 3);
+        assert_eq!(weekly.days, vec![6, 13, 20]);
+        let mut checked = 0;
+        for (c, r) in reporters.daily.iter().enumerate() {
+            let days: Vec<f64> = daily.column(r.name).unwrap().collect();
+            for week in 0..3 {
+                let d = &days[week * 7..week * 7 + 7];
+                let sum: f64 = d.iter().sum();
+                let want = match r.kind {
+                    MetricKind::Count => sum,
+                    MetricKind::Stock | MetricKind::Rate => sum / 7.0,
+                };
+                let got = weekly.row(week)[c];
+                assert!(
+                    (got - want).abs() <= 1e-9 * want.abs().max(1.0)
+                        || (got.is_nan() && want.is_nan()),
+                    "{} week {week}: {got} vs {want}",
+                    r.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 60);
+        // The counts are not a snapshot of the last day: some week's sum differs from it.
+        let recruits: Vec<f64> = daily.column("recruits").unwrap().collect();
+        let recruits_col = reporters
+            .daily
+            .iter()
+            .position(|r| r.name == "recruits")
+            .unwrap();
+        assert!((0..3).any(|w| weekly.row(w)[recruits_col] != recruits[w * 7 + 6]));
     }
 }
