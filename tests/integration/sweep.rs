@@ -501,11 +501,11 @@ fn analyze_recovers_what_drives_a_known_metric() {
     assert_eq!(
         csv.lines().collect::<Vec<_>>(),
         [
-            "point,calendar.days,activation.k,metric,n,mean,sd",
-            "0,3,1,days,2,3,0",
-            "1,3,2,days,2,3,0",
-            "2,5,1,days,2,5,0",
-            "3,5,2,days,2,5,0",
+            "point,calendar.days,activation.k,metric,n,mean,sd,ci_low,ci_high",
+            "0,3,1,days,2,3,0,3,3",
+            "1,3,2,days,2,3,0,3,3",
+            "2,5,1,days,2,5,0,5,5",
+            "3,5,2,days,2,5,0,5,5",
         ]
     );
 
@@ -521,4 +521,52 @@ fn analyze_recovers_what_drives_a_known_metric() {
         !out.status.success() && err.contains("4 of 8 runs are here (shard 1/2)"),
         "{err}"
     );
+}
+
+/// A grid with common random numbers: each parameter's paired effect and each pair's
+/// interaction contrast, with t intervals, and the share of variance between points. The
+/// run length `days` is known exactly: 2 more days for `calendar.days` 3 -> 5, none for
+/// `activation.k`, no interaction, all of the variance between points.
+#[test]
+fn a_crn_grid_gives_paired_effects_interactions_and_the_variance_between_points() {
+    let tmp = scratch("crn");
+    let spec = tmp.join("crn.ron");
+    std::fs::write(
+        &spec,
+        r#"Sweep(name: "crn", scenario: "tutorial", vary: [(path: "calendar.days", values: [3, 5]), (path: "activation.k", values: [1.0, 2.0])], design: Grid, replicates: 3, master_seed: 3, common_random_numbers: true, collect: (metrics: ["days", "convoys_departed"]))"#,
+    )
+    .unwrap();
+    let dir = tmp.join("crn");
+    ok(run(asymwar().args(["sweep", "--out"]).arg(&dir).arg(&spec)));
+    let report = ok(run(asymwar().arg("analyze").arg(&dir)));
+    assert!(report.contains("Paired effects"), "{report}");
+    let effects = String::from_utf8(read(&dir, "effects.csv")).unwrap();
+    let lines: Vec<&str> = effects.lines().collect();
+    assert_eq!(lines[0], "metric,parameters,at,n,difference,ci_low,ci_high");
+    for at in ["activation.k=1", "activation.k=2"] {
+        assert!(
+            lines.contains(&format!("days,calendar.days,{at},3,2,2,2").as_str()),
+            "{effects}"
+        );
+    }
+    for at in ["calendar.days=3", "calendar.days=5"] {
+        assert!(
+            lines.contains(&format!("days,activation.k,{at},3,0,0,0").as_str()),
+            "{effects}"
+        );
+    }
+    // Every interval holds its mean.
+    for l in &lines[1..] {
+        let f: Vec<f64> = l.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
+        assert!(f[1] <= f[0] && f[0] <= f[2], "{l}");
+    }
+    let interactions = String::from_utf8(read(&dir, "interactions.csv")).unwrap();
+    assert!(
+        interactions
+            .lines()
+            .any(|l| l == "days,calendar.days x activation.k,,3,0,0,0"),
+        "{interactions}"
+    );
+    let variance = String::from_utf8(read(&dir, "variance.csv")).unwrap();
+    assert!(variance.lines().any(|l| l == "days,1"), "{variance}");
 }

@@ -6,6 +6,7 @@
 //! indices describe how that mean depends on the parameters; the replicate noise shows up
 //! as variance no parameter explains (first-order indices summing well below 1).
 
+use crate::contrasts;
 use crate::design::{SaltelliRole, saltelli_role};
 use crate::spec::{DesignSpec, Plan};
 use crate::sweep::{JOURNAL_FILE, RunRecord, check_records, open_dir, read_journal};
@@ -364,10 +365,15 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
             let mut values: Vec<Vec<String>> = vec![Vec::new(); k];
             let (mut metric, mut count, mut means, mut sds) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut lows, mut highs) = (Vec::new(), Vec::new());
             for (p, cell) in cells.iter().enumerate() {
                 let vals = plan.values(p);
                 for (m, name) in plan.metrics.iter().enumerate() {
                     let (n, mean, sd) = moments(&cell[m]);
+                    let present: Vec<f64> = cell[m].iter().flatten().copied().collect();
+                    let ci = contrasts::mean_ci(&present, confidence);
+                    lows.push(ci.map(|c| c.low));
+                    highs.push(ci.map(|c| c.high));
                     point.push(p as i64);
                     for (col, v) in values.iter_mut().zip(&vals) {
                         col.push(v.to_string());
@@ -445,12 +451,127 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
             table.push("n", Column::Int(count));
             table.push("mean", Column::Float(means));
             table.push("sd", Column::Float(sds));
+            table.push("ci_low", Column::Float(lows));
+            table.push("ci_high", Column::Float(highs));
             let path = dir.join("points.csv");
             write_atomic(&path, &table.to_csv()?)?;
             outputs.push(path);
         }
     }
+    designed_contrasts(dir, &plan, &records, confidence, &mut report, &mut outputs)?;
     Ok(Analysis { report, outputs })
+}
+
+/// For every design with replicates: the share of each metric's variance between design
+/// points (`variance.csv`); for grids with common random numbers, each parameter's paired
+/// effect and each pair's interaction contrast with their intervals (`effects.csv`,
+/// `interactions.csv`).
+fn designed_contrasts(
+    dir: &Path,
+    plan: &Plan,
+    records: &[RunRecord],
+    confidence: f64,
+    report: &mut String,
+    outputs: &mut Vec<PathBuf>,
+) -> Result<()> {
+    if plan.spec.replicates < 2 {
+        return Ok(());
+    }
+    let cells = contrasts::by_replicate(plan, records);
+    writeln!(
+        report,
+        "\nShare of each metric's variance between design points (the rest is replicate noise):"
+    )?;
+    let mut table = Table::default();
+    let (mut names, mut shares) = (Vec::new(), Vec::new());
+    for (m, name) in plan.metrics.iter().enumerate() {
+        let share = contrasts::between_share(&cells, m);
+        writeln!(
+            report,
+            "  {name:<36} {}",
+            share.map_or("-".into(), |s| format!("{:.1}%", 100.0 * s))
+        )?;
+        names.push(name.clone());
+        shares.push(share);
+    }
+    table.push("metric", Column::Text(names));
+    table.push("between_points", Column::Float(shares));
+    let path = dir.join("variance.csv");
+    write_atomic(&path, &table.to_csv()?)?;
+    outputs.push(path);
+    if !(plan.spec.common_random_numbers && matches!(plan.spec.design, DesignSpec::Grid)) {
+        return Ok(());
+    }
+    for (file, title, interactions) in [
+        (
+            "effects.csv",
+            "Paired effects (last level minus first)",
+            false,
+        ),
+        (
+            "interactions.csv",
+            "Interaction contrasts (difference of two paired effects)",
+            true,
+        ),
+    ] {
+        writeln!(
+            report,
+            "\n{title}, mean over replicates with {:.0}% t intervals:",
+            confidence * 100.0
+        )?;
+        let mut cols: (Vec<String>, Vec<String>, Vec<String>, Vec<i64>) = Default::default();
+        let mut nums: [Vec<Option<f64>>; 3] = Default::default();
+        for (m, name) in plan.metrics.iter().enumerate() {
+            if contrasts::between_share(&cells, m).is_none() {
+                continue; // constant, or missing in some run
+            }
+            let found = if interactions {
+                contrasts::interactions(plan, &cells, m, confidence)
+            } else {
+                contrasts::paired_effects(plan, &cells, m, confidence)
+            };
+            if found.is_empty() {
+                continue;
+            }
+            writeln!(report, "\n{name}")?;
+            for e in found {
+                let params: Vec<&str> = e
+                    .params
+                    .iter()
+                    .map(|&j| plan.params[j].path.as_str())
+                    .collect();
+                let params = params.join(" x ");
+                writeln!(
+                    report,
+                    "  {:<44} {:>11} [{}, {}]  at {}",
+                    params,
+                    fmt(e.ci.mean),
+                    fmt(e.ci.low),
+                    fmt(e.ci.high),
+                    e.at
+                )?;
+                cols.0.push(name.clone());
+                cols.1.push(params);
+                cols.2.push(e.at);
+                cols.3.push(e.ci.n as i64);
+                for (c, v) in nums.iter_mut().zip([e.ci.mean, e.ci.low, e.ci.high]) {
+                    c.push(Some(v));
+                }
+            }
+        }
+        let mut table = Table::default();
+        table.push("metric", Column::Text(cols.0));
+        table.push("parameters", Column::Text(cols.1));
+        table.push("at", Column::Text(cols.2));
+        table.push("n", Column::Int(cols.3));
+        for (name, c) in ["difference", "ci_low", "ci_high"].into_iter().zip(nums) {
+            table.push(name, Column::Float(c));
+        }
+        let path = dir.join(file);
+        write_atomic(&path, &table.to_csv()?)?;
+        outputs.push(path);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

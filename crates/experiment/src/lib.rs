@@ -2,6 +2,7 @@
 //! (parameter sweeps: designs, parallel crash-safe execution, sharding, analysis).
 
 pub mod analyze;
+pub mod contrasts;
 pub mod design;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;
