@@ -164,3 +164,60 @@ fn settlement_markers(world: &mut World, out: &mut Vec<Marker>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::observation::{Collection, MetricKind, Reporters};
+    use crate::testing;
+
+    /// A weekly row is the week: counts summed, stocks and rates averaged, day by day the
+    /// same values a daily run records.
+    #[test]
+    fn a_weekly_row_sums_counts_and_averages_stocks_over_its_days() {
+        let run = |every: u32| {
+            let (mut world, _) = testing::strip(3);
+            testing::insurgents(&mut world, crate::engine::geo::Tile::new(15, 4), 3, 30);
+            world.insert_resource(Collection { every_days: every });
+            let mut sim = testing::conflict(world);
+            sim.run_days(21);
+            (
+                sim.time_series().clone(),
+                sim.world.resource::<Reporters>().clone(),
+            )
+        };
+        let (daily, reporters) = run(1);
+        let (weekly, _) = run(7);
+        assert_eq!(daily.len(), 21);
+        assert_eq!(weekly.len(), 3);
+        assert_eq!(weekly.days, vec![6, 13, 20]);
+        let mut checked = 0;
+        for (c, r) in reporters.daily.iter().enumerate() {
+            let days: Vec<f64> = daily.column(r.name).unwrap().collect();
+            for week in 0..3 {
+                let d = &days[week * 7..week * 7 + 7];
+                let sum: f64 = d.iter().sum();
+                let want = match r.kind {
+                    MetricKind::Count => sum,
+                    MetricKind::Stock | MetricKind::Rate => sum / 7.0,
+                };
+                let got = weekly.row(week)[c];
+                assert!(
+                    (got - want).abs() <= 1e-9 * want.abs().max(1.0)
+                        || (got.is_nan() && want.is_nan()),
+                    "{} week {week}: {got} vs {want}",
+                    r.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 60);
+        // The counts are not a snapshot of the last day: some week's sum differs from it.
+        let recruits: Vec<f64> = daily.column("recruits").unwrap().collect();
+        let recruits_col = reporters
+            .daily
+            .iter()
+            .position(|r| r.name == "recruits")
+            .unwrap();
+        assert!((0..3).any(|w| weekly.row(w)[recruits_col] != recruits[w * 7 + 6]));
+    }
+}
