@@ -491,6 +491,24 @@ fn analyze_recovers_what_drives_a_known_metric() {
     let mu_star: f64 = d[2].parse().unwrap();
     assert!((mu_star - 4.0).abs() < 1.5, "{csv}");
 
+    let (report, _) = analysed(&tmp, "lhs", "LatinHypercube(samples: 12)", vary);
+    let prcc = String::from_utf8(read(&tmp.join("lhs"), "prcc.csv")).unwrap();
+    assert!(report.contains("Partial rank correlation"), "{report}");
+    // The run length follows calendar.days (whole days: rounding ties keep the rank
+    // correlation just under 1); k plays no part.
+    let coefficient = |param: &str| -> f64 {
+        prcc.lines()
+            .find(|l| l.starts_with(&format!("days,{param},")))
+            .unwrap()
+            .rsplit(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(coefficient("calendar.days") > 0.9, "{prcc}");
+    assert!(coefficient("activation.k").abs() < 0.5, "{prcc}");
+
     let (report, csv) = analysed(
         &tmp,
         "grid",

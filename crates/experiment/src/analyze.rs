@@ -459,7 +459,61 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
         }
     }
     designed_contrasts(dir, &plan, &records, confidence, &mut report, &mut outputs)?;
+    if matches!(plan.spec.design, DesignSpec::LatinHypercube { .. }) {
+        partial_rank_correlations(dir, &plan, &records, &mut report, &mut outputs)?;
+    }
     Ok(Analysis { report, outputs })
+}
+
+/// For Latin hypercubes: each parameter's partial rank correlation with each metric's
+/// replicate mean (`prcc.csv`), the usual screening measure for such designs.
+fn partial_rank_correlations(
+    dir: &Path,
+    plan: &Plan,
+    records: &[RunRecord],
+    report: &mut String,
+    outputs: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let cells = contrasts::by_replicate(plan, records);
+    writeln!(
+        report,
+        "\nPartial rank correlation coefficients (PRCC) of the replicate means:"
+    )?;
+    let (mut metric, mut param, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for (m, name) in plan.metrics.iter().enumerate() {
+        let means: Option<Vec<f64>> = cells
+            .iter()
+            .map(|c| {
+                let v: Vec<f64> = c[m].iter().flatten().copied().collect();
+                (v.len() == c[m].len() && !v.is_empty())
+                    .then(|| v.iter().sum::<f64>() / v.len() as f64)
+            })
+            .collect();
+        let Some(y) = means else {
+            writeln!(report, "\n{name}: not analysed (missing in some runs)")?;
+            continue;
+        };
+        writeln!(report, "\n{name}")?;
+        for (p, r) in plan.params.iter().zip(contrasts::prcc(&plan.units, &y)) {
+            writeln!(
+                report,
+                "  {:<36} {:>9}",
+                p.path,
+                r.map_or("-".into(), |r| format!("{r:.3}"))
+            )?;
+            metric.push(name.clone());
+            param.push(p.path.clone());
+            value.push(r);
+        }
+    }
+    let mut table = Table::default();
+    table.push("metric", Column::Text(metric));
+    table.push("parameter", Column::Text(param));
+    table.push("prcc", Column::Float(value));
+    let path = dir.join("prcc.csv");
+    write_atomic(&path, &table.to_csv()?)?;
+    outputs.push(path);
+    Ok(())
 }
 
 /// For every design with replicates: the share of each metric's variance between design

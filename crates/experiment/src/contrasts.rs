@@ -215,6 +215,96 @@ impl Levels {
     }
 }
 
+/// Partial rank correlation coefficient of each input with the output (Marino et al.
+/// 2008): inputs and output are ranked; for input j, the ranks of x_j and of y are each
+/// regressed on the ranks of the other inputs, and the PRCC is the correlation of the two
+/// residuals. `x[p][j]` is input j at point p, `y[p]` the output there. `None` for an input
+/// whose residuals do not vary.
+pub fn prcc(x: &[Vec<f64>], y: &[f64]) -> Vec<Option<f64>> {
+    let n = y.len();
+    let k = x.first().map_or(0, Vec::len);
+    let ranked: Vec<Vec<f64>> = (0..k)
+        .map(|j| ranks(&x.iter().map(|r| r[j]).collect::<Vec<_>>()))
+        .collect();
+    let ry = ranks(y);
+    (0..k)
+        .map(|j| {
+            let others: Vec<&Vec<f64>> = (0..k).filter(|&l| l != j).map(|l| &ranked[l]).collect();
+            let ex = residuals(&ranked[j], &others, n)?;
+            let ey = residuals(&ry, &others, n)?;
+            correlation(&ex, &ey)
+        })
+        .collect()
+}
+
+/// Ranks 1..n, ties given their mean rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut out = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &o in &order[i..=j] {
+            out[o] = rank;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Residuals of the least-squares fit of `t` on an intercept and the columns `cols`
+/// (normal equations, Gaussian elimination with partial pivoting).
+fn residuals(t: &[f64], cols: &[&Vec<f64>], n: usize) -> Option<Vec<f64>> {
+    let m = cols.len() + 1;
+    let col = |c: usize, i: usize| if c == 0 { 1.0 } else { cols[c - 1][i] };
+    let mut a = vec![vec![0.0; m + 1]; m];
+    for (r, row) in a.iter_mut().enumerate() {
+        for (c, v) in row.iter_mut().take(m).enumerate() {
+            *v = (0..n).map(|i| col(r, i) * col(c, i)).sum();
+        }
+        row[m] = (0..n).map(|i| col(r, i) * t[i]).sum();
+    }
+    for c in 0..m {
+        let pivot = (c..m).max_by(|&p, &q| a[p][c].abs().total_cmp(&a[q][c].abs()))?;
+        if a[pivot][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, pivot);
+        for r in 0..m {
+            if r != c {
+                let f = a[r][c] / a[c][c];
+                let pivot_row = a[c].clone();
+                for (v, p) in a[r].iter_mut().zip(&pivot_row) {
+                    *v -= f * p;
+                }
+            }
+        }
+    }
+    let beta: Vec<f64> = (0..m).map(|c| a[c][m] / a[c][c]).collect();
+    Some(
+        (0..n)
+            .map(|i| t[i] - (0..m).map(|c| beta[c] * col(c, i)).sum::<f64>())
+            .collect(),
+    )
+}
+
+fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma).powi(2);
+        sbb += (y - mb).powi(2);
+    }
+    (saa > 1e-12 && sbb > 1e-12).then(|| sab / (saa * sbb).sqrt())
+}
+
 /// The `p` quantile of Student's t with `df` degrees of freedom (bisection on the
 /// distribution function; accurate to about 1e-10).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
@@ -344,6 +434,28 @@ mod tests {
         let half = 2.776_445_105 * (2.5f64).sqrt() / 5f64.sqrt();
         assert!((ci.high - 3.0 - half).abs() < 1e-6 && (3.0 - ci.low - half).abs() < 1e-6);
         assert!(mean_ci(&[1.0], 0.95).is_none());
+    }
+
+    #[test]
+    fn prcc_ranks_a_monotone_input_first_and_finds_a_dead_one() {
+        // y = x0^3 + 0.2 x1 + noise-free; x2 plays no part.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for p in 0..50u32 {
+            let a = f64::from((p * 17) % 50) / 50.0;
+            let b = f64::from((p * 31) % 50) / 50.0;
+            let c = f64::from((p * 7) % 50) / 50.0;
+            x.push(vec![a, b, c]);
+            y.push(a.powi(3) + 0.2 * b);
+        }
+        let r = prcc(&x, &y);
+        let (r0, r1, r2) = (r[0].unwrap(), r[1].unwrap(), r[2].unwrap());
+        assert!(r0 > 0.9, "{r:?}");
+        assert!(r1 > 0.3 && r1 < r0, "{r:?}");
+        assert!(r2.abs() < 0.2, "{r:?}");
+        // A decreasing effect is a negative coefficient.
+        let neg: Vec<f64> = y.iter().map(|v| -v).collect();
+        assert!(prcc(&x, &neg)[0].unwrap() < -0.9);
     }
 
     #[test]
