@@ -131,7 +131,7 @@ try {
   await mock.routeWebSocket(/\/ws$/, (ws) => {
     ws.send(JSON.stringify({
       type: "init", scenario: "mock", description: "", model: "Conflict", scenarios: ["mock"],
-      levers: [], columns: [{ name: "bamako_fuel_days", unit: "days", about: "fuel left in Bamako" }],
+      levers: [], columns: [{ name: "capital_fuel_days", unit: "days", about: "fuel left in Bamako" }],
       index: "day", dated: true, width: W, height: H, terrain: true, tile_km: 5,
       towns: [["Bamako", 20.5, 15.5, 2500000]], kinds, speeds: [1, 2], speed: 0, fps: 15,
       end_tick: 240, ticks_per_day: 24, seed: 1,

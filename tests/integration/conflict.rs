@@ -341,7 +341,7 @@ fn capital_fuel_and_price(file: &ScenarioFile, seed: u64, days: u32) -> (f64, f6
         let v: Vec<f64> = out.series.column(c).unwrap().collect();
         v.iter().sum::<f64>() / v.len() as f64
     };
-    (mean("bamako_fuel_days"), mean("bamako_price_index"))
+    (mean("capital_fuel_days"), mean("capital_price_index"))
 }
 
 /// A blockade of every corridor (every cell free for the campaign holds a checkpoint) drains

@@ -13,6 +13,6 @@ fn metric_catalogue_is_fresh() {
         "docs/metrics.md is stale: regenerate it with `cargo run --release -- metrics > docs/metrics.md`"
     );
     // Every daily metric says what kind it is, and the catalogue is not empty.
-    assert!(now.contains("| `bamako_fuel_days` | stock |"));
+    assert!(now.contains("| `capital_fuel_days` | stock |"));
     assert!(now.contains("| `ambushes` | count |"));
 }

@@ -87,7 +87,7 @@ fn every_corridor_joins_its_towns_by_road() {
 }
 
 #[test]
-fn a_mechanised_column_stays_on_the_road_from_bamako_to_kayes() {
+fn a_mechanised_column_stays_on_the_road_from_capital_to_kayes() {
     let mut w = mali_world(3);
     let (bamako, kayes) = (town(&mut w, "Bamako"), town(&mut w, "Kayes"));
     let grid = w.resource::<TerrainGrid>().clone();

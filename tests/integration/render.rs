@@ -74,8 +74,8 @@ fn render_writes_snapshots_a_gif_and_charts() {
     // Charts: PNG and SVG of each metric, labelled.
     let charts = dir.join("charts");
     for name in [
-        "bamako_fuel_days",
-        "bamako_price_index",
+        "capital_fuel_days",
+        "capital_price_index",
         "recruits",
         "attacks_on_civilians",
         "ambushes",
@@ -90,8 +90,8 @@ fn render_writes_snapshots_a_gif_and_charts() {
             "{name}.svg has its axis label"
         );
     }
-    let svg = std::fs::read_to_string(charts.join("bamako_fuel_days.svg")).unwrap();
-    assert!(svg.contains("Bamako fuel days (days)"), "title with unit");
+    let svg = std::fs::read_to_string(charts.join("capital_fuel_days.svg")).unwrap();
+    assert!(svg.contains("Capital fuel days (days)"), "title with unit");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -70,7 +70,7 @@ fn within(run: &HashMap<&'static str, f64>, name: &str, lo: f64, hi: f64) -> Res
 /// Every outcome out of its bounds (none: the run is in the reference's regime).
 fn regime(run: &HashMap<&'static str, f64>) -> Vec<String> {
     let mut out = Vec::new();
-    let first = run["bamako_first_shortage_day"];
+    let first = run["capital_first_shortage_day"];
     if !(7.0..=56.0).contains(&first) {
         out.push(format!(
             "capital first short on day {first}, not within 2-8 weeks"

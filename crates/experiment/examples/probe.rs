@@ -45,8 +45,8 @@ fn main() -> anyhow::Result<()> {
     let out = run(&file, &opts, |_, _| {});
     let el = t.elapsed();
     let cols = [
-        "bamako_fuel_days",
-        "bamako_price_index",
+        "capital_fuel_days",
+        "capital_price_index",
         "tankers_delivered",
         "tankers_destroyed",
         "ambushes",

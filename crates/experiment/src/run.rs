@@ -1,7 +1,7 @@
 //! One run: a scenario, a seed and a length in, a time series, a summary and events out.
 
 use asymwar_model::geo::Projection;
-use asymwar_model::observation::{Collection, Event, TimeSeries};
+use asymwar_model::observation::{Collection, Event, Panel, TimeSeries};
 use asymwar_model::terrain::TerrainGrid;
 use asymwar_scenario::{ScenarioFile, build_simulation};
 
@@ -28,6 +28,8 @@ pub struct RunOutput {
     pub series: TimeSeries,
     pub summary: Vec<(&'static str, Option<f64>)>,
     pub events: Vec<Event>,
+    /// The per-settlement daily panel (none for models without settlements).
+    pub panel: Option<Panel>,
     /// The map projection, for placing events (none for abstract models).
     pub projection: Option<Projection>,
     pub hours_per_tick: u32,
@@ -94,6 +96,7 @@ pub fn run(
         series: sim.time_series().clone(),
         summary,
         events: sim.events().events.clone(),
+        panel: sim.panel().filter(|p| !p.is_empty()).cloned(),
         projection,
         hours_per_tick: clock.hours_per_tick,
         start: clock.start,

@@ -7,6 +7,7 @@
 use crate::run::RunOutput;
 use anyhow::{Context, Result};
 use asymwar_model::calendar::Clock;
+use asymwar_model::observation::Panel;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -120,13 +121,34 @@ pub fn events_csv(out: &RunOutput) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// Writes the four output files into `dir` (created if missing).
+/// The per-settlement panel as CSV text (long format: one row per day and settlement).
+pub fn settlements_csv(panel: &Panel) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["day".to_string(), "date".into(), "settlement".into()];
+    header.extend(panel.columns.iter().map(|c| c.to_string()));
+    w.write_record(&header)?;
+    let mut record = Vec::with_capacity(header.len());
+    for r in 0..panel.len() {
+        record.clear();
+        record.push(panel.days[r].to_string());
+        record.push(panel.dates[r].to_string());
+        record.push(panel.names[panel.places[r] as usize].clone());
+        record.extend(panel.row(r).iter().map(|v| v.to_string()));
+        w.write_record(&record)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Writes the output files into `dir` (created if missing).
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create the output directory", dir.display()))?;
     write_atomic(&dir.join("timeseries.csv"), &timeseries_csv(out)?)?;
     write_atomic(&dir.join("summary.json"), &summary_json(out)?)?;
     write_atomic(&dir.join("events.csv"), &events_csv(out)?)?;
+    if let Some(panel) = &out.panel {
+        write_atomic(&dir.join("settlements.csv"), &settlements_csv(panel)?)?;
+    }
     write_atomic(
         &dir.join("scenario.ron"),
         asymwar_scenario::to_ron(&out.scenario).as_bytes(),

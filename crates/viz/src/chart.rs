@@ -23,7 +23,7 @@ pub struct Series<'a> {
 pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 480;
 
-/// "bamako_fuel_days" -> "Bamako fuel days".
+/// "capital_fuel_days" -> "Capital fuel days".
 fn humanise(name: &str) -> String {
     let s = name.replace('_', " ");
     let mut c = s.chars();
@@ -176,9 +176,9 @@ mod tests {
     #[test]
     fn a_chart_has_a_line_and_labels() {
         let s = Series {
-            name: "bamako_fuel_days",
+            name: "capital_fuel_days",
             unit: "days",
-            about: "days of fuel left in Bamako",
+            about: "days of fuel left in the capital",
             index_name: "day",
             start: NaiveDate::from_ymd_opt(2025, 9, 1),
             x: (0..30).collect(),
@@ -197,7 +197,7 @@ mod tests {
         std::fs::create_dir_all(&tmp).unwrap();
         let [_, svg] = write_chart(&s, &tmp, "fuel").unwrap();
         let text = std::fs::read_to_string(svg).unwrap();
-        assert!(text.contains("<svg") && text.contains("Bamako fuel days (days)"));
+        assert!(text.contains("<svg") && text.contains("Capital fuel days (days)"));
         assert!(text.contains("day 0 = 2025-09-01"));
         std::fs::remove_dir_all(&tmp).unwrap();
     }

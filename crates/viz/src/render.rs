@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 /// Metrics charted when the model has them (by `asymwar render`, and first on the classroom
 /// page); without any of them, every column is charted.
 pub const MAIN_METRICS: &[&str] = &[
-    "bamako_fuel_days",
-    "bamako_price_index",
+    "capital_fuel_days",
+    "capital_price_index",
     "recruits",
     "attacks_on_civilians",
     "ambushes",

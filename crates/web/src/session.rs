@@ -685,7 +685,7 @@ mod tests {
         assert!(count(MarkerKind::ArmyUnit) > 0, "its army units");
         let init = s.init();
         assert_eq!(
-            init["charts"][0], "bamako_fuel_days",
+            init["charts"][0], "capital_fuel_days",
             "the main metrics first"
         );
         assert_eq!(init["width"], 64);

@@ -50,11 +50,22 @@ pub struct SummaryReporter {
     pub measure: fn(&mut World) -> Option<f64>,
 }
 
+/// A daily metric of one place (a settlement): a column of the per-settlement panel.
+#[derive(Clone, Copy)]
+pub struct PlaceReporter {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub about: &'static str,
+    pub measure: fn(&World, Entity) -> f64,
+}
+
 /// The declared metrics of the installed domains.
 #[derive(Resource, Default, Clone)]
 pub struct Reporters {
     pub daily: Vec<Reporter>,
     pub summary: Vec<SummaryReporter>,
+    /// Columns of the per-settlement panel ([`Panel`]).
+    pub place: Vec<PlaceReporter>,
 }
 
 impl Reporters {
@@ -133,6 +144,28 @@ impl Reporters {
 }
 
 impl Reporters {
+    /// A column of the per-settlement panel, measured for each place every day.
+    pub fn place(
+        &mut self,
+        name: &'static str,
+        unit: &'static str,
+        about: &'static str,
+        measure: fn(&World, Entity) -> f64,
+    ) {
+        debug_assert!(
+            self.place.iter().all(|r| r.name != name),
+            "duplicate place reporter {name}"
+        );
+        self.place.push(PlaceReporter {
+            name,
+            unit,
+            about,
+            measure,
+        });
+    }
+}
+
+impl Reporters {
     /// The metric catalogue as Markdown: every daily metric (name, kind, unit, meaning) and
     /// every run total, in the order they are written. docs/metrics.md is this text for the
     /// default scenario (`asymwar metrics`), checked fresh by the tests.
@@ -150,6 +183,13 @@ impl Reporters {
         out += "\n| run total (summary.json) | unit | meaning |\n|---|---|---|\n";
         for r in &self.summary {
             out += &format!("| `{}` | {} | {} |\n", r.name, r.unit, r.about);
+        }
+        if !self.place.is_empty() {
+            out +=
+                "\n| per-settlement column (settlements.csv) | unit | meaning |\n|---|---|---|\n";
+            for r in &self.place {
+                out += &format!("| `{}` | {} | {} |\n", r.name, r.unit, r.about);
+            }
         }
         out
     }
@@ -317,6 +357,71 @@ pub struct EventLog {
     pub events: Vec<Event>,
 }
 
+/// The places of the per-settlement panel, in the order of its rows within a day.
+#[derive(Resource, Default, Clone, Debug)]
+pub struct PanelPlaces {
+    pub entities: Vec<Entity>,
+    pub names: Vec<String>,
+}
+
+/// The per-settlement daily panel (long format): one row per recorded day and place, one
+/// column per [`PlaceReporter`]. Recorded on the same days as the time series, each value
+/// the day's own (not an interval mean): the panel is for diffusion and sieges town by
+/// town, where the day matters.
+#[derive(Resource, Default, Clone, Debug)]
+pub struct Panel {
+    pub columns: Vec<&'static str>,
+    pub names: Vec<String>,
+    /// Day of each row and the index of its place in `names`.
+    pub days: Vec<u32>,
+    pub dates: Vec<NaiveDate>,
+    pub places: Vec<u32>,
+    /// Row-major values: `values[row * columns.len() + column]`.
+    pub values: Vec<f64>,
+}
+
+impl Panel {
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    pub fn row(&self, r: usize) -> &[f64] {
+        let n = self.columns.len();
+        &self.values[r * n..(r + 1) * n]
+    }
+}
+
+/// Records one panel row per place for the day (called by [`record_day`] on recorded days).
+fn record_panel(world: &mut World, reporters: &Reporters, day: u32, date: NaiveDate) {
+    if reporters.place.is_empty() {
+        return;
+    }
+    let Some(places) = world.get_resource::<PanelPlaces>().cloned() else {
+        return;
+    };
+    let mut values = Vec::with_capacity(places.entities.len() * reporters.place.len());
+    for &e in &places.entities {
+        for r in &reporters.place {
+            values.push((r.measure)(world, e));
+        }
+    }
+    let mut panel = world.get_resource_or_insert_with(Panel::default);
+    if panel.columns.is_empty() {
+        panel.columns = reporters.place.iter().map(|r| r.name).collect();
+        panel.names = places.names.clone();
+    }
+    for k in 0..places.entities.len() {
+        panel.days.push(day);
+        panel.dates.push(date);
+        panel.places.push(k as u32);
+    }
+    panel.values.extend(values);
+}
+
 /// The days of the current recording interval, summed reporter by reporter.
 #[derive(Resource, Default, Clone, Debug)]
 pub struct IntervalSums {
@@ -367,6 +472,7 @@ pub fn record_day(world: &mut World) {
                 *sum = 0.0;
             }
             interval.days = 0;
+            record_panel(world, &reporters, day, date);
         }
         world.insert_resource(interval);
     });

@@ -132,6 +132,11 @@ impl Simulation {
         self.world.resource::<TimeSeries>()
     }
 
+    /// The per-settlement panel (empty for models without settlements).
+    pub fn panel(&self) -> Option<&observation::Panel> {
+        self.world.get_resource::<observation::Panel>()
+    }
+
     pub fn events(&self) -> &EventLog {
         self.world.resource::<EventLog>()
     }

@@ -7,7 +7,7 @@ use crate::domains::logistics::{self, LogisticsStep, Supplies};
 use crate::domains::society::{self, SocietyStep};
 use crate::engagements::{self, EngagementStep};
 use crate::engine::calendar::{Clock, Season};
-use crate::engine::observation::{Marker, MarkerKind, MarkerSources, Reporters};
+use crate::engine::observation::{Marker, MarkerKind, MarkerSources, PanelPlaces, Reporters};
 use crate::engine::sim::{Installer, Simulation, TickSet};
 use crate::world::actors::{self, ActorId, IdCounter};
 use crate::world::combat::CombatParams;
@@ -63,6 +63,17 @@ fn install_world(world: &mut World, schedule: &mut Schedule) {
         let id = world.resource_mut::<IdCounter>().next();
         world.entity_mut(e).insert(id);
     }
+    // The rows of the per-settlement panel, in id order.
+    let mut places: Vec<(ActorId, Entity, String)> = world
+        .query::<(&ActorId, Entity, &Settlement)>()
+        .iter(world)
+        .map(|(id, e, s)| (*id, e, s.name.clone()))
+        .collect();
+    places.sort_by_key(|p| p.0);
+    world.insert_resource(PanelPlaces {
+        entities: places.iter().map(|p| p.1).collect(),
+        names: places.into_iter().map(|p| p.2).collect(),
+    });
     let scale = Scale::of(world);
     world.insert_resource(scale);
     let (w, h) = {

@@ -127,6 +127,15 @@ fn available(u: &ArmyUnit) -> bool {
         && u.fuel_l > 0.2 * u.fuel_capacity_l
 }
 
+/// A unit that can be taken off a response, sweep or patrol to escort fuel.
+fn can_escort(u: &ArmyUnit) -> bool {
+    matches!(
+        u.posture,
+        Posture::Reserve | Posture::Respond | Posture::Sweep | Posture::Patrol
+    ) && u.kind != UnitKind::Garrison
+        && u.fuel_l > 0.2 * u.fuel_capacity_l
+}
+
 fn not_special_forces(k: UnitKind) -> bool {
     k != UnitKind::SpecialForces
 }
@@ -209,7 +218,13 @@ impl Dispatch<'_> {
             if roster.0[i].is_some() || waiting < f64::from(logistics.escort_min_convoy) {
                 continue;
             }
-            if let Some(e) = self.nearest_available(units, crossing.tile, not_special_forces)
+            // Fuel for the capital comes first (the state's answer to the blockade was to
+            // reinforce the escorts): a unit on a response, sweep or patrol is taken off it
+            // when no unit waits in reserve.
+            let unit = self
+                .nearest(units, crossing.tile, available, not_special_forces)
+                .or_else(|| self.nearest(units, crossing.tile, can_escort, not_special_forces));
+            if let Some(e) = unit
                 && self.send(units, e, crossing.tile, true, Posture::Escort, |_| None)
             {
                 roster.0[i] = Some(e);
@@ -335,12 +350,23 @@ impl Dispatch<'_> {
         to: Tile,
         kind_ok: impl Fn(UnitKind) -> bool,
     ) -> Option<Entity> {
+        self.nearest(units, to, available, kind_ok)
+    }
+
+    /// The nearest unit that `free` accepts, of an acceptable kind (ties to the lower id).
+    fn nearest(
+        &self,
+        units: &Taskable,
+        to: Tile,
+        free: fn(&ArmyUnit) -> bool,
+        kind_ok: impl Fn(UnitKind) -> bool,
+    ) -> Option<Entity> {
         let mut best: Option<(f64, ActorId, Entity)> = None;
         for &(id, e) in self.order {
             let Ok((_, _, u, pos, _)) = units.get(e) else {
                 continue;
             };
-            if !available(u) || !kind_ok(u.kind) {
+            if !free(u) || !kind_ok(u.kind) {
                 continue;
             }
             let d = pos.tile.distance(to);

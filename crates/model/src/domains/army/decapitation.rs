@@ -41,7 +41,12 @@ pub fn strike_commands(
         let Ok((_, _, cmd, pos)) = targets.get(e) else {
             continue;
         };
-        if !cmd.alive || command.intel(e) < params.intel_to_locate_command {
+        let needed = if cmd.parent.is_none() {
+            params.intel_to_locate_top
+        } else {
+            params.intel_to_locate_command
+        };
+        if !cmd.alive || command.intel(e) < needed {
             continue;
         }
         command.strikes_on_command += 1;

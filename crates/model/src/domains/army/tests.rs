@@ -74,7 +74,14 @@ fn a_located_command_is_struck_and_falls_silent() {
     world.resource_mut::<ArmyParams>().decapitation_success = 1.0;
     let mut sim = testing::conflict(world);
     let top = sim.world.resource::<TopCommand>().0;
-    let needed = sim.world.resource::<ArmyParams>().intel_to_locate_command;
+    let p = sim.world.resource::<ArmyParams>().clone();
+    // What locates a sub-command does not locate the top.
+    sim.world
+        .resource_mut::<ArmyCommand>()
+        .add_intel(top, p.intel_to_locate_command * 1.01);
+    sim.step();
+    assert!(sim.world.get::<InsurgentCommand>(top).unwrap().alive);
+    let needed = p.intel_to_locate_top;
     sim.world
         .resource_mut::<ArmyCommand>()
         .add_intel(top, needed * 2.0);
@@ -82,7 +89,10 @@ fn a_located_command_is_struck_and_falls_silent() {
     let cmd = sim.world.get::<InsurgentCommand>(top).unwrap();
     assert!(!cmd.alive && cmd.successor_at.is_some());
     let t = sim.world.resource::<InsurgencyTally>();
-    assert_eq!((t.decapitations, t.top_decapitated_day), (1, Some(0)));
+    assert_eq!(
+        (t.decapitations, t.top_decapitations, t.top_decapitated_day),
+        (1, 1, Some(0))
+    );
     let log = sim.world.resource::<EventLog>();
     assert_eq!(
         log.events

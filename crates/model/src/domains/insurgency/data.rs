@@ -335,6 +335,8 @@ pub struct InsurgencyTally {
     /// Day the top command was first destroyed.
     pub top_decapitated_day: Option<u32>,
     pub decapitations: u64,
+    /// Of those, strikes that destroyed the top command.
+    pub top_decapitations: u64,
     pub successions: u64,
     pub desertions: f64,
 }

@@ -282,8 +282,11 @@ pub fn fall_of_commands(
         cmd.inbox.clear();
         cmd.successor_at = Some(clock.tick + scale.ticks(params.succession_days * 24.0));
         tally.decapitations += 1;
-        if cmd.parent.is_none() && tally.top_decapitated_day.is_none() {
-            tally.top_decapitated_day = Some(clock.day());
+        if cmd.parent.is_none() {
+            tally.top_decapitations += 1;
+            if tally.top_decapitated_day.is_none() {
+                tally.top_decapitated_day = Some(clock.day());
+            }
         }
     }
 }

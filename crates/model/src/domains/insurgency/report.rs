@@ -70,6 +70,12 @@ pub fn reporters(r: &mut Reporters) {
         "commands destroyed (top and regional)",
         |w| Some(tally(w).decapitations as f64),
     );
+    r.summary(
+        "top_decapitations",
+        "count",
+        "times the top command was destroyed",
+        |w| Some(tally(w).top_decapitations as f64),
+    );
 }
 
 /// Cells on the map (sized by fighters, valued by cohesion) and the living commands.

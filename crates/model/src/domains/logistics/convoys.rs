@@ -71,15 +71,21 @@ pub fn dispatch_convoys(
     mut ids: ResMut<IdCounter>,
     mut pathfinder: ResMut<Pathfinder>,
     mut tally: ResMut<LogisticsTally>,
-    towns: Query<(Entity, &ActorId, &Settlement, &Supplies)>,
+    towns: Query<(
+        Entity,
+        &ActorId,
+        &Settlement,
+        &Supplies,
+        Has<SupplyDestination>,
+    )>,
     positions: Query<&Position>,
 ) {
     let doctrine = escorts.army.escort_doctrine;
     // Destinations weighted by fuel need and by how short each town is: deterministic order.
     let mut dest: Vec<(ActorId, Entity, f64)> = towns
         .iter()
-        .filter(|(_, _, s, _)| s.country == "ML" || s.country.is_empty())
-        .map(|(e, id, _, sup)| {
+        .filter(|(.., home)| *home)
+        .map(|(e, id, _, sup, _)| {
             let shortfall = (params.price_reference_days - sup.fuel_days()).max(0.0) + 1.0;
             (*id, e, sup.fuel_need_l * shortfall)
         })
@@ -115,7 +121,7 @@ pub fn dispatch_convoys(
             }
             pick -= d.2;
         }
-        let Ok((_, _, to, _)) = towns.get(destination) else {
+        let Ok((_, _, to, ..)) = towns.get(destination) else {
             continue;
         };
         let mut route = Route::default();

@@ -40,8 +40,10 @@ pub struct LogisticsParams {
     pub group_size: u32,
     /// A group leaves after waiting this long even if small.
     pub group_max_wait_hours: f64,
-    /// Trucks per escorted convoy, at most (the Niamey-Bamako convoy had 82 tankers; the
-    /// Kayes convoy of 14 September 2025 over 100 vehicles).
+    /// Trucks per escorted convoy, at most: the recorded convoys had 82 tankers
+    /// (Niamey-Bamako, November 2025), over 100 vehicles (Kayes, 14 September 2025), about
+    /// 290 (from Cote d'Ivoire by Bougouni, weekly, late 2025: Malijet) and about 300
+    /// (Bamako, 16 December 2025: RFI).
     pub escorted_convoy_size: u32,
     /// Trucks that must wait at a crossing before the army sends an escort and the convoy
     /// leaves: escorts are scarce, so the army assembles large convoys (the recorded ones
@@ -83,7 +85,7 @@ impl Default for LogisticsParams {
             schools_min_days: 1.0,
             group_size: 8,
             group_max_wait_hours: 12.0,
-            escorted_convoy_size: 150,
+            escorted_convoy_size: 300,
             escort_min_convoy: 50,
             escort_max_wait_hours: 168.0,
             drive_from_hour: 6,
@@ -186,6 +188,10 @@ impl Supplies {
 /// The most populous settlement: the capital whose fuel the patterns follow.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct Capital(pub Entity);
+
+/// A settlement that imports are delivered to: those of the capital's country.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct SupplyDestination;
 
 /// State of a convoy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

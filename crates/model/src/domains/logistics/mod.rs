@@ -107,6 +107,22 @@ pub fn setup(world: &mut World) {
         .map(|t| t.1);
     if let Some(c) = capital {
         world.insert_resource(Capital(c));
+        // Imports go to the capital's country (whatever the scenario's country is): its
+        // settlements are the destinations of supply; towns abroad on the corridors are
+        // passed through. A settlement with no country code counts as home.
+        let home = world
+            .get::<Settlement>(c)
+            .map(|s| s.country.clone())
+            .unwrap_or_default();
+        let at_home: Vec<Entity> = world
+            .query::<(Entity, &Settlement)>()
+            .iter(world)
+            .filter(|(_, s)| s.country == home || s.country.is_empty())
+            .map(|(e, _)| e)
+            .collect();
+        for e in at_home {
+            world.entity_mut(e).insert(SupplyDestination);
+        }
     }
     let n = net.crossings.len();
     world.insert_resource(CrossingQueues {

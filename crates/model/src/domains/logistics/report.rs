@@ -37,25 +37,26 @@ fn tally(w: &World) -> &LogisticsTally {
 }
 
 pub fn reporters(r: &mut Reporters) {
+    places(r);
     daily(r);
     summaries(r);
 }
 
 fn daily(r: &mut Reporters) {
     r.stock(
-        "bamako_fuel_days",
+        "capital_fuel_days",
         "days",
         "fuel stock of the capital in days of its normal need",
         |w| capital_supplies(w).map_or(f64::NAN, |s| s.fuel_days()),
     );
     r.rate(
-        "bamako_price_index",
+        "capital_price_index",
         "x normal",
         "fuel price in the capital relative to normal",
         |w| capital_supplies(w).map_or(f64::NAN, |s| s.price_index),
     );
     r.rate(
-        "bamako_electricity",
+        "capital_electricity",
         "0/1",
         "1 while the capital's power runs",
         |w| capital_supplies(w).map_or(f64::NAN, |s| f64::from(s.electricity)),
@@ -160,13 +161,13 @@ fn summaries(r: &mut Reporters) {
         |w| Some(tally(w).peak_price_index),
     );
     r.summary(
-        "bamako_days_without_fuel",
+        "capital_days_without_fuel",
         "days",
         "days the capital met less than half its fuel need",
         |w| Some(f64::from(tally(w).capital_shortage_days)),
     );
     r.summary(
-        "bamako_first_shortage_day",
+        "capital_first_shortage_day",
         "day",
         "first day of shortage in the capital (null if none)",
         |w| tally(w).capital_first_shortage_day.map(f64::from),
@@ -202,4 +203,29 @@ pub fn convoy_markers(world: &mut World, out: &mut Vec<Marker>) {
             value: if c.escort.is_some() { 1.0 } else { 0.0 },
         });
     }
+}
+
+/// The settlement's supplies in the per-settlement panel.
+fn places(r: &mut Reporters) {
+    fn supplies(w: &World, e: Entity) -> Option<&Supplies> {
+        w.get::<Supplies>(e)
+    }
+    r.place(
+        "fuel_days",
+        "days",
+        "fuel stock in days of normal need",
+        |w, e| supplies(w, e).map_or(f64::NAN, |s| s.fuel_days()),
+    );
+    r.place(
+        "price_index",
+        "x normal",
+        "fuel price relative to normal",
+        |w, e| supplies(w, e).map_or(f64::NAN, |s| s.price_index),
+    );
+    r.place("electricity", "0/1", "1 while the power runs", |w, e| {
+        supplies(w, e).map_or(f64::NAN, |s| f64::from(u8::from(s.electricity)))
+    });
+    r.place("schools", "0/1", "1 while the schools are open", |w, e| {
+        supplies(w, e).map_or(f64::NAN, |s| f64::from(u8::from(s.schools)))
+    });
 }

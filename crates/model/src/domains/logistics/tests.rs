@@ -83,3 +83,30 @@ fn a_town_without_fuel_rations_and_its_price_rises() {
     assert!(!s.electricity && !s.schools);
     assert!(s.shortage_days >= 3);
 }
+
+#[test]
+fn imports_go_to_the_capitals_country_whatever_it_is() {
+    // The strip's towns recoded for another country: convoys must still find them (a
+    // filter on one country's code once left such a scenario without a single delivery).
+    let (mut world, towns) = testing::strip(4);
+    unescorted(&mut world);
+    for &t in &towns {
+        world.get_mut::<Settlement>(t).unwrap().country = "BF".to_string();
+    }
+    let mut sim = testing::conflict(world);
+    sim.run_days(10);
+    assert!(
+        sim.world
+            .resource::<LogisticsTally>()
+            .tankers_delivered
+            .total
+            > 0
+    );
+    // A town of another country is passed through, never supplied.
+    let (mut world, towns) = testing::strip(4);
+    unescorted(&mut world);
+    world.get_mut::<Settlement>(towns[0]).unwrap().country = "SN".to_string();
+    let sim = testing::conflict(world);
+    assert!(sim.world.get::<SupplyDestination>(towns[0]).is_none());
+    assert!(sim.world.get::<SupplyDestination>(towns[2]).is_some());
+}

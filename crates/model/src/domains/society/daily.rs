@@ -217,6 +217,11 @@ fn settlement_conditions(
             }
         }
         c.exposure = (v / p.exposure_reference).min(1.0);
+        // The layer decays by `violence_decay` a day, so v (1 - decay) is about a day's
+        // violence around the settlement.
+        c.flight = (p.displaced_per_violence * v * (1.0 - p.violence_decay)
+            / (c.people.max(1) as f64))
+            .min(1.0);
         let mut soldiers = 0.0;
         index.within(&index.army, c.tile, policing, |en| {
             if let Ok((u, _)) = units.get(en.entity) {
@@ -273,6 +278,8 @@ struct CohortPass<'a> {
     arbitrary: f64,
     /// Where the displaced go.
     safe: Option<usize>,
+    /// People in detention now (yesterday's count, plus today's arrests, less releases).
+    held: f64,
     rng: ModelRng,
     recruits: u64,
     killed: u64,
@@ -299,8 +306,9 @@ impl<'a> CohortPass<'a> {
                 .iter()
                 .map(|c| ((c.cops * p.arrests_per_cop_per_day).floor() as u32).min(c.actives))
                 .collect(),
-            arbitrary: (army.abuse_tolerance * (1.0 - army.discipline)).clamp(0.0, 1.0),
+            arbitrary: army.arbitrary_arrests,
             safe: safest_town(s),
+            held: s.jailed as f64,
             rng: stream(seed, Purpose::Society, 1, u64::from(day)),
             recruits: 0,
             killed: 0,
@@ -328,9 +336,18 @@ impl<'a> CohortPass<'a> {
             return;
         }
         co.abuse *= self.p.abuse_memory_decay as f32;
+        // A new age group comes of age: a cohort that gave its recruits can give again.
+        if co.armed && self.rng.random::<f64>() < self.p.renewal_per_day {
+            co.armed = false;
+        }
         if co.state == CohortState::Jailed {
             if self.day >= co.jail_until {
-                co.state = CohortState::Quiet;
+                co.state = if co.home == co.origin {
+                    CohortState::Quiet
+                } else {
+                    CohortState::Displaced
+                };
+                self.held -= f64::from(co.jailed);
                 co.jailed = 0;
             } else {
                 let t = &mut self.tallies[k];
@@ -342,7 +359,7 @@ impl<'a> CohortPass<'a> {
         if self.arrests(co, k, was_active) {
             return;
         }
-        self.live(co, &s.towns[k], k, recruit_cell, capacity);
+        self.live(co, &s.towns, k, recruit_cell, capacity);
     }
 
     /// Civilians killed at the settlement since the last pass are taken from its cohorts,
@@ -368,40 +385,54 @@ impl<'a> CohortPass<'a> {
             self.killed += u64::from(take);
             if army > 0 {
                 co.abuse = (co.abuse + self.p.abuse_memory as f32).min(1.0);
+                // Kin killed by the army: new grievance finds new fighters.
+                co.armed = false;
             }
         }
     }
 
     /// Arrests among yesterday's actives; some arbitrary (a quiet cohort is taken instead:
-    /// an abuse that weighs on legitimacy). True when this cohort went to jail.
+    /// an abuse that weighs on legitimacy), and only while there are places to hold them.
+    /// True when this cohort went to jail.
     fn arrests(&mut self, co: &mut Cohort, k: usize, was_active: bool) -> bool {
         let (p, day) = (self.p, self.day);
-        let t = &mut self.tallies[k];
         if was_active
             && self.arrests_left[k] > 0
             && self.rng.random::<f64>() * f64::from(self.act_left[k] + 1)
                 < f64::from(self.arrests_left[k])
         {
             self.arrests_left[k] -= 1;
-            if self.rng.random::<f64>() >= self.arbitrary {
-                jail(co, day, p, &mut self.rng);
-                t.arrested += 1;
-                t.jailed += u64::from(co.jailed);
-                t.cohorts += 1;
-                return true;
+            if self.rng.random::<f64>() < self.arbitrary {
+                self.tallies[k].arbitrary_pending += 1;
+                return false;
             }
-            t.arbitrary_pending += 1;
-        } else if !was_active && t.arbitrary_pending > 0 {
-            t.arbitrary_pending -= 1;
+            if !self.room() {
+                return false;
+            }
+        } else if !was_active && self.tallies[k].arbitrary_pending > 0 {
+            self.tallies[k].arbitrary_pending -= 1;
+            if !self.room() {
+                return false;
+            }
             co.abuse = (co.abuse + p.abuse_memory as f32).min(1.0);
-            jail(co, day, p, &mut self.rng);
-            t.arrested += 1;
-            t.abuses += 1;
-            t.jailed += u64::from(co.jailed);
-            t.cohorts += 1;
-            return true;
+            co.armed = false;
+            self.tallies[k].abuses += 1;
+        } else {
+            return false;
         }
-        false
+        self.held += jail(co, day, p, &mut self.rng);
+        let t = &mut self.tallies[k];
+        t.arrested += 1;
+        t.jailed += u64::from(co.jailed);
+        t.cohorts += 1;
+        true
+    }
+
+    /// Whether a suspect can be held: the chance falls with the share of the detention
+    /// places already taken (a suspect with nowhere to go is questioned and let go).
+    fn room(&mut self) -> bool {
+        let free = 1.0 - self.held / self.p.detention_places.max(1e-9);
+        free > 0.0 && self.rng.random::<f64>() < free
     }
 
     /// Epstein's rule, with the settlement's state forces and actives scaled to the
@@ -410,13 +441,28 @@ impl<'a> CohortPass<'a> {
     fn live(
         &mut self,
         co: &mut Cohort,
-        town: &Community,
+        towns: &[Community],
         k: usize,
         recruit_cell: &[Option<Entity>],
         capacity: &mut [(Entity, f32)],
     ) {
         let p = self.p;
-        let displaced = co.state == CohortState::Displaced;
+        let mut k = k;
+        let mut displaced = co.state == CohortState::Displaced;
+        // The displaced go home once home is quiet again.
+        if displaced {
+            let origin = usize::from(co.origin);
+            if origin < towns.len()
+                && towns[origin].exposure < p.return_exposure
+                && self.rng.random::<f64>() < p.return_per_day
+            {
+                co.home = co.origin;
+                co.state = CohortState::Quiet;
+                k = origin;
+                displaced = false;
+            }
+        }
+        let town = &towns[k];
         let hardship = (f64::from(co.h0)
             + p.w_scarcity * town.scarcity
             + p.w_violence * town.exposure
@@ -435,19 +481,23 @@ impl<'a> CohortPass<'a> {
         co.active = active;
         // Flight from violence and hardship.
         if !displaced
-            && town.exposure > p.displace_exposure
-            && hardship > p.displace_hardship
+            && town.flight > 0.0
             && let Some(to) = self.safe
             && to != k
-            && self.rng.random::<f64>() < p.displace_per_day
+            && self.rng.random::<f64>() < town.flight
         {
+            co.origin = k as u16;
             co.home = to as u16;
             co.state = CohortState::Displaced;
+            self.tallies[k].displaced_out += u64::from(co.size);
             let t = &mut self.tallies[to];
             t.cohorts += 1;
             t.displaced += u64::from(co.size);
             t.actives += u32::from(active);
             return;
+        }
+        if displaced && usize::from(co.origin) < self.tallies.len() {
+            self.tallies[usize::from(co.origin)].displaced_out += u64::from(co.size);
         }
         let t = &mut self.tallies[k];
         t.cohorts += 1;
@@ -538,6 +588,9 @@ fn aggregate(s: &mut Society, tallies: &[DayTally]) {
         c.sympathisers = share(t.sympathisers, t.people);
         c.abuses_today = t.abuses;
         c.arrests_today = t.arrested;
+        c.displaced_in = t.displaced;
+        c.displaced_out = t.displaced_out;
+        c.jailed = t.jailed;
         c.waiting_recruits = t.waiting;
         g += t.grievance;
         l += t.legitimacy;
@@ -564,11 +617,13 @@ fn aggregate(s: &mut Society, tallies: &[DayTally]) {
     s.informant_share = share(informants, people);
 }
 
-fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut ModelRng) {
+/// Jails part of a cohort; returns how many people were taken.
+fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut ModelRng) -> f64 {
     co.state = CohortState::Jailed;
     co.active = false;
     co.jailed = (p.arrested_per_cohort.round() as u16).min(co.size);
     co.jail_until = day + 1 + (rng.random::<f64>() * p.jail_max_days).floor() as u32;
+    f64::from(co.jailed)
 }
 
 /// Where the displaced go: the settlement with the least exposure among the three most
@@ -605,6 +660,7 @@ struct DayTally {
     informants: u64,
     jailed: u64,
     displaced: u64,
+    displaced_out: u64,
     arrested: u32,
     abuses: u32,
     arbitrary_pending: u32,

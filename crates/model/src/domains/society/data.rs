@@ -53,11 +53,23 @@ pub struct SocietyParams {
     /// Cohorts arrested per cop per day among the actives, and jail terms U(0, J) days.
     pub arrests_per_cop_per_day: f64,
     pub jail_max_days: f64,
+    /// People the state can hold for the conflict in the scenario's area (prisons, camps,
+    /// cells of the gendarmerie). An arrest needs a place: the chance that a suspect is
+    /// held falls with the share of places taken, and a suspect who cannot be held is
+    /// questioned and let go. Mali held about 17,000 detainees in some 60 prisons (2023),
+    /// Bamako's central prison 3,750-4,500 for about 400 places (2023-2024), and the state
+    /// announced over 1,000 terrorism arrests in 2022 (docs/calibration.md, sources).
+    pub detention_places: f64,
     /// People taken when a cohort is arrested (the rest of the cohort is cowed until
     /// their release).
     pub arrested_per_cohort: f64,
     /// Share of the people of a newly active cohort who take up arms.
     pub recruit_share: f64,
+    /// Daily chance that a cohort that gave its recruits can give again: a new age group
+    /// comes of age (Mali: 47% under 15, 3.3% growth a year, RGPH 2022, so each year
+    /// about 3% of the people turn 15). A cohort harmed by the army can give again at once
+    /// (new grievance).
+    pub renewal_per_day: f64,
     /// A cell within this distance takes in the recruits of a settlement, km.
     pub recruit_km: f64,
     /// A cell takes in at most this share of its fighters in recruits a day (arms,
@@ -68,12 +80,21 @@ pub struct SocietyParams {
     pub found_cell_recruits: f64,
     /// Daily chance (times autonomy) that such a gathering founds its cell.
     pub found_cell_per_day: f64,
-    /// Cohorts flee when exposure and hardship pass these levels, with this daily chance.
-    pub displace_exposure: f64,
-    pub displace_hardship: f64,
-    pub displace_per_day: f64,
+    /// People who flee per unit of violence near their settlement (an attack on civilians
+    /// counts 1 plus its dead, a fight 1). Violence threatens the village or quarter where
+    /// it strikes, not a whole city, so a day's flight from a settlement is this many
+    /// people per unit of the day's violence around it, whatever its size: each of its
+    /// cohorts flees with that number over its people. (Estimate: a few villages' worth
+    /// of families per attack, in the order of IOM DTM's counts of displacement after
+    /// attacks in the south, e.g. 2,000-3,000 who fled Lere in October-November 2025.)
+    pub displaced_per_violence: f64,
     /// Hardship added by displacement.
     pub displaced_hardship: f64,
+    /// The displaced go home, with this daily chance, once exposure to violence at home
+    /// has fallen below `return_exposure` (IOM DTM Mali counted 855,000 returnees against
+    /// about 380,000 displaced in September 2024: most displacement ends in return).
+    pub return_exposure: f64,
+    pub return_per_day: f64,
     /// A quiet cohort informs when its legitimacy exceeds its grievance by this margin.
     pub informant_margin: f64,
 }
@@ -105,16 +126,18 @@ impl Default for SocietyParams {
             policing_km: 30.0,
             arrests_per_cop_per_day: 0.005,
             jail_max_days: 90.0,
+            detention_places: 3000.0,
             arrested_per_cohort: 5.0,
             recruit_share: 0.005,
+            renewal_per_day: 1.0 / 365.0,
             recruit_km: 40.0,
             absorb_per_day: 0.02,
             found_cell_recruits: 12.0,
             found_cell_per_day: 0.1,
-            displace_exposure: 0.7,
-            displace_hardship: 0.7,
-            displace_per_day: 0.0005,
+            displaced_per_violence: 10.0,
             displaced_hardship: 0.2,
+            return_exposure: 0.3,
+            return_per_day: 0.02,
             informant_margin: 0.3,
         }
     }
@@ -151,6 +174,7 @@ impl Validate for SocietyParams {
         c.non_negative("policing_km", self.policing_km);
         c.non_negative("arrests_per_cop_per_day", self.arrests_per_cop_per_day);
         c.non_negative("jail_max_days", self.jail_max_days);
+        c.within("detention_places", self.detention_places, 0.0, 1e8);
         c.within(
             "arrested_per_cohort",
             self.arrested_per_cohort,
@@ -158,14 +182,20 @@ impl Validate for SocietyParams {
             65535.0,
         );
         c.probability("recruit_share", self.recruit_share);
+        c.probability("renewal_per_day", self.renewal_per_day);
         c.non_negative("recruit_km", self.recruit_km);
         c.probability("absorb_per_day", self.absorb_per_day);
         c.positive("found_cell_recruits", self.found_cell_recruits);
         c.probability("found_cell_per_day", self.found_cell_per_day);
-        c.non_negative("displace_exposure", self.displace_exposure);
-        c.probability("displace_hardship", self.displace_hardship);
-        c.probability("displace_per_day", self.displace_per_day);
+        c.within(
+            "displaced_per_violence",
+            self.displaced_per_violence,
+            0.0,
+            1e6,
+        );
         c.probability("displaced_hardship", self.displaced_hardship);
+        c.non_negative("return_exposure", self.return_exposure);
+        c.probability("return_per_day", self.return_per_day);
         c.non_negative("informant_margin", self.informant_margin);
     }
 }
@@ -185,6 +215,8 @@ pub enum CohortState {
 pub struct Cohort {
     /// Index of its settlement in [`Society::towns`] (where it lives now).
     pub home: u16,
+    /// Where it lived before it fled (equal to `home` unless displaced).
+    pub origin: u16,
     pub size: u16,
     pub h0: f32,
     pub risk: f32,
@@ -220,6 +252,8 @@ pub struct Community {
     pub people: u64,
     /// Exposure to violence (0-1).
     pub exposure: f64,
+    /// Daily chance that one of its cohorts flees (from the day's violence around it).
+    pub flight: f64,
     /// State forces policing it, in cops.
     pub cops: f64,
     pub soldiers_near: f64,
@@ -236,6 +270,12 @@ pub struct Community {
     /// Recruits waiting without a cell.
     pub waiting_recruits: f64,
     pub arrests_today: u32,
+    /// People displaced here from elsewhere, and people of this settlement displaced
+    /// elsewhere (at the last daily pass).
+    pub displaced_in: u64,
+    pub displaced_out: u64,
+    /// People of this settlement in detention.
+    pub jailed: u64,
     pub scarcity: f64,
     pub services_cut: bool,
 }

@@ -120,6 +120,7 @@ pub fn setup(world: &mut World) {
             let size = if j < full { p.cohort_size } else { rest as u32 } as u16;
             batch.push(Cohort {
                 home: k as u16,
+                origin: k as u16,
                 size,
                 h0: rng.random_range(p.h0_min as f32..=p.h0_max as f32),
                 risk: rng.random::<f32>(),

@@ -24,7 +24,12 @@ fn ledger(w: &World) -> &PeopleLedger {
     w.resource::<PeopleLedger>()
 }
 
+fn town(w: &World, e: Entity) -> Option<&Community> {
+    society(w).towns.iter().find(|c| c.entity == Some(e))
+}
+
 pub fn reporters(r: &mut Reporters) {
+    places(r);
     r.count(
         "recruits",
         "people/day",
@@ -84,5 +89,63 @@ pub fn reporters(r: &mut Reporters) {
         "people",
         "people displaced at the end",
         |w| Some(society(w).displaced as f64),
+    );
+}
+
+/// The settlement's columns of the per-settlement panel.
+fn places(r: &mut Reporters) {
+    r.place(
+        "people",
+        "people",
+        "people living here (displaced hosts included)",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.people as f64),
+    );
+    r.place(
+        "legitimacy",
+        "0-1",
+        "the state's legitimacy in the settlement",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.legitimacy),
+    );
+    r.place(
+        "grievance",
+        "0-1",
+        "mean grievance of its people",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.mean_grievance),
+    );
+    r.place(
+        "active_share",
+        "share",
+        "share of its people active (sympathisers)",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.sympathisers),
+    );
+    r.place(
+        "exposure",
+        "0-1",
+        "exposure to violence within exposure_km",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.exposure),
+    );
+    r.place(
+        "displaced_in",
+        "people",
+        "displaced people sheltering here",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.displaced_in as f64),
+    );
+    r.place(
+        "displaced_out",
+        "people",
+        "people of this settlement displaced elsewhere",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.displaced_out as f64),
+    );
+    r.place(
+        "jailed",
+        "people",
+        "people living here held in detention",
+        |w, e| town(w, e).map_or(f64::NAN, |c| c.jailed as f64),
+    );
+    r.place(
+        "arrests",
+        "cohorts/day",
+        "arrests at the last daily pass",
+        |w, e| town(w, e).map_or(f64::NAN, |c| f64::from(c.arrests_today)),
     );
 }
