@@ -22,3 +22,4 @@ mod sweep;
 mod web_load;
 #[cfg(feature = "web")]
 mod web_protocol;
+mod year;
