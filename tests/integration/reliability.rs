@@ -367,6 +367,7 @@ fn the_readme_states_every_limit() {
         MAX_COHORTS,
         MAX_SETTLEMENTS as u64,
         MAX_FEATURE_POINTS as u64,
+        MAX_TILE_TOWN_PAIRS,
         MAX_RUNS,
         MAX_DESIGN_COORDINATES,
         u64::from(MAX_MORRIS_LEVELS),

@@ -27,6 +27,12 @@ pub const MAX_SETTLEMENT_POPULATION: f64 = 100_000_000.0;
 pub const MAX_COHORTS: u64 = 2_000_000;
 /// Settlements at most: each keeps a flow field of the whole map once a convoy heads there.
 pub const MAX_SETTLEMENTS: usize = 10_000;
+/// Map tiles times settlements at most: placing civilians measures every tile against
+/// every town (a billion such steps take a few seconds; Mali has 900,000).
+pub const MAX_TILE_TOWN_PAIRS: u64 = 1_000_000_000;
+/// Memory of the cached flow fields at most, in bytes: each field holds 5 bytes a tile, so
+/// on large maps fewer are kept (the cache is emptied when full; results do not change).
+pub const FLOW_FIELD_BYTES: u64 = 1 << 30;
 /// River points and country vertices at most, in all: painting walks every river segment
 /// and tests every tile against every vertex.
 pub const MAX_FEATURE_POINTS: usize = 10_000;

@@ -2,7 +2,8 @@
 
 use crate::limits::{
     MAX_COHORTS, MAX_CV_CELLS, MAX_CV_TICKS, MAX_DAYS, MAX_FEATURE_POINTS, MAX_FORCE_UNITS,
-    MAX_MAP_TILES, MAX_PER_UNIT, MAX_SETTLEMENT_POPULATION, MAX_SETTLEMENTS, START_YEARS, clip,
+    MAX_MAP_TILES, MAX_PER_UNIT, MAX_SETTLEMENT_POPULATION, MAX_SETTLEMENTS, MAX_TILE_TOWN_PAIRS,
+    START_YEARS, clip,
 };
 use crate::schema::{Location, MapSpec, Scenario, ScenarioFile};
 use asymwar_model::check::{Checker, Validate, Violation};
@@ -371,6 +372,18 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 s.settlements.len()
             ),
         );
+    }
+    if let Some((_, w, h)) = grid {
+        let pairs = u64::from(*w) * u64::from(*h) * s.settlements.len() as u64;
+        if pairs > MAX_TILE_TOWN_PAIRS {
+            c.fail(
+                "settlements",
+                format!(
+                    "{} settlements on {w} x {h} tiles make {pairs} tile-town pairs, over the limit of {MAX_TILE_TOWN_PAIRS} (placing civilians measures every tile against every town)",
+                    s.settlements.len()
+                ),
+            );
+        }
     }
     // Cohorts as society cuts them: population and its countryside, cohort_size people each.
     let cohort_size = f64::from(s.params.society.cohort_size.max(1));
