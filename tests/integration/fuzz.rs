@@ -140,9 +140,22 @@ fn mutate(text: &str, rng: &mut Stream, strings: &[String]) -> (String, String) 
         )
     };
     match rng.below(10) {
-        0..=4 if !numbers.is_empty() => {
+        0..=2 if !numbers.is_empty() => {
             let at = numbers[rng.below(numbers.len())];
             splice(at, NUMBERS[rng.below(NUMBERS.len())])
+        }
+        3..=4 if !numbers.is_empty() => {
+            // The number scaled: often still valid, so the run gets to see it.
+            let at = numbers[rng.below(numbers.len())];
+            let x: f64 = text[at.0..at.1].parse().unwrap_or(1.0);
+            let scaled = x * [10.0, 1000.0, 0.001, -1.0, 0.0, 1e6][rng.below(6)];
+            let whole = !text[at.0..at.1].contains(['.', 'e']);
+            let with = if whole && scaled.fract() == 0.0 && scaled.abs() < 1e15 {
+                format!("{}", scaled as i64)
+            } else {
+                format!("{scaled:?}")
+            };
+            splice(at, &with)
         }
         5..=6 if !literals.is_empty() => {
             let at = literals[rng.below(literals.len())];
@@ -218,6 +231,17 @@ struct Tally {
     cases: usize,
     valid: usize,
     failures: Vec<String>,
+    /// The slowest case, for the record (seconds, which): printed, never asserted.
+    slowest: (f64, String),
+}
+
+impl Tally {
+    fn timed(&mut self, started: Instant, which: impl FnOnce() -> String) {
+        let secs = started.elapsed().as_secs_f64();
+        if secs > self.slowest.0 {
+            self.slowest = (secs, which());
+        }
+    }
 }
 
 fn budget() -> (usize, u64) {
@@ -249,6 +273,7 @@ fn fuzz_scenarios(tally: &mut Tally) {
             let (mutated, what) = case(text, &mut rng, &strings);
             tally.cases += 1;
             let file = PathBuf::from(format!("{name}-case-{n}.ron"));
+            let case_started = Instant::now();
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let scenario = match parse_str(&mutated, &file) {
                     Ok(s) => s,
@@ -264,6 +289,9 @@ fn fuzz_scenarios(tally: &mut Tally) {
                 };
                 exercise(&scenario).map(|()| true)
             }));
+            tally.timed(case_started, || {
+                format!("{} ({})", file.display(), what.join("; "))
+            });
             match result {
                 Ok(Ok(valid)) => tally.valid += usize::from(valid),
                 Ok(Err(e)) => {
@@ -293,6 +321,7 @@ fn fuzz_sweeps(tally: &mut Tally) {
             tally.cases += 1;
             // Beside the shipped specs, so a relative scenario path resolves as it would.
             let file = dir.join(format!("{name}-case-{n}.ron"));
+            let case_started = Instant::now();
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let plan = match Plan::from_text(mutated.clone(), &file) {
                     Ok(p) => p,
@@ -311,6 +340,9 @@ fn fuzz_sweeps(tally: &mut Tally) {
                 }
                 Ok(true)
             }));
+            tally.timed(case_started, || {
+                format!("{name} case {n} ({})", what.join("; "))
+            });
             match result {
                 Ok(Ok(valid)) => tally.valid += usize::from(valid),
                 Ok(Err(e)) => tally
@@ -341,6 +373,10 @@ fn mutated_scenarios_and_sweep_specs_validate_or_run_without_panic() {
         tally.cases - scenario_cases,
         tally.valid,
         tally.cases as f64 / secs
+    );
+    eprintln!(
+        "fuzz: slowest case {:.2} s: {:.300}",
+        tally.slowest.0, tally.slowest.1
     );
     assert!(
         tally.failures.is_empty(),

@@ -317,6 +317,25 @@ mod tests {
         std::fs::remove_dir_all(&root).ok();
     }
 
+    /// A real full disk: the temporary file is a link to /dev/full (Linux), which refuses
+    /// every write with "No space left on device".
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_names_the_path_and_leaves_the_old_file_and_no_partial() {
+        let root = scratch("full");
+        let path = root.join("runs.csv");
+        std::fs::write(&path, "old").unwrap();
+        std::os::unix::fs::symlink("/dev/full", root.join("runs.csv.partial")).unwrap();
+        let e = format!("{:#}", write_atomic(&path, b"new").unwrap_err());
+        assert!(
+            e.contains("No space left on device") && e.contains(&root.display().to_string()),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(listing(&root), ["runs.csv"]);
+        std::fs::remove_dir_all(&root).ok();
+    }
+
     #[test]
     fn a_folder_with_other_files_is_not_replaced() {
         let root = scratch("foreign");
