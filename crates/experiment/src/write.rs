@@ -191,15 +191,10 @@ pub fn replace_dir(
     }
     // Hidden names beside `dir`, unique to this process: two runs into one folder at once
     // do not share a temporary folder (the last to finish wins whole).
+    clear_leftovers(&parent, &name, dir)?;
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
-    for stale in [&tmp, &old] {
-        if stale.exists() {
-            std::fs::remove_dir_all(stale)
-                .with_context(|| format!("{}: cannot remove", stale.display()))?;
-        }
-    }
     std::fs::create_dir(&tmp)
         .with_context(|| format!("{}: cannot create the folder", tmp.display()))?;
     if let Err(e) = fill(&tmp) {
@@ -230,6 +225,51 @@ pub fn replace_dir(
             .with_context(|| format!("{}: cannot remove the earlier run", old.display()))?;
     }
     Ok(())
+}
+
+/// Clears what a killed writer left beside `dir`: its temporary folder (half a run), and
+/// an earlier run it had moved aside, which goes back in place if nothing replaced it (a
+/// kill between the two renames). Only leftovers of processes no longer running are
+/// touched, so two runs into one folder at once do not disturb each other.
+fn clear_leftovers(parent: &Path, name: &str, dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((kind @ ("tmp" | "old"), pid)) => match pid.parse::<u32>() {
+                Ok(pid) => (kind, pid),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "old" && !dir.exists() {
+            std::fs::rename(&path, dir)
+                .with_context(|| format!("{}: cannot put the earlier run back", path.display()))?;
+        } else {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("{}: cannot remove", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether process `pid` runs (where the system says: elsewhere, assume it does, and
+/// leave its leftovers alone).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// `dir` is a folder holding only `owned` files (or leftovers of their writing).
@@ -333,6 +373,30 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(listing(&root), ["runs.csv"]);
+        std::fs::remove_dir_all(&root).ok();
+    }
+
+    /// What a kill leaves (a half-written temporary folder; an earlier run moved aside just
+    /// before the kill) is cleared, or put back, by the next write.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_of_a_killed_writer_are_cleared_or_put_back() {
+        let root = scratch("killed");
+        let dir = root.join("run");
+        // No process has this id (above Linux's largest pid).
+        let dead = u32::MAX;
+        std::fs::create_dir_all(root.join(format!(".run.tmp-{dead}"))).unwrap();
+        std::fs::write(root.join(format!(".run.tmp-{dead}/a.csv")), "half").unwrap();
+        std::fs::create_dir_all(root.join(format!(".run.old-{dead}"))).unwrap();
+        std::fs::write(root.join(format!(".run.old-{dead}/a.csv")), "earlier").unwrap();
+        // The earlier run comes back in place, then this write fails: nothing else is left.
+        let e = replace_dir(&dir, &["a.csv"], |_| bail!("disk full")).unwrap_err();
+        assert!(format!("{e:#}").contains("disk full"));
+        assert_eq!(listing(&root), ["run"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("a.csv")).unwrap(),
+            "earlier"
+        );
         std::fs::remove_dir_all(&root).ok();
     }
 
