@@ -373,7 +373,7 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
                 out.push(problem(
                     "design.samples",
                     format!(
-                        "at most {} base samples, got {samples}",
+                        "at most {} base samples (the most Sobol points per dimension the generator gives), got {samples}",
                         design::MAX_SOBOL_SAMPLES
                     ),
                 ));
@@ -382,7 +382,7 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
                 out.push(problem(
                     "vary",
                     format!(
-                        "a Sobol design varies at most {} parameters, got {k}",
+                        "a Sobol design varies at most {} parameters (two generator dimensions each), got {k}",
                         design::MAX_SOBOL_DIMENSIONS / 2
                     ),
                 ));

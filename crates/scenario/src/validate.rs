@@ -105,7 +105,7 @@ impl MapSpec {
         }
         if w > MAX_GRID_EDGE || h > MAX_GRID_EDGE {
             return Err(format!(
-                "the grid is {w} x {h} tiles, over the limit of {MAX_GRID_EDGE} x {MAX_GRID_EDGE}: make tile_km larger"
+                "the grid is {w} x {h} tiles, over the limit of {MAX_GRID_EDGE} x {MAX_GRID_EDGE} (time and memory grow with the tiles): make tile_km larger"
             ));
         }
         if w * h > MAX_MAP_TILES as f64 {
