@@ -43,8 +43,8 @@ enum Command {
         /// Seed of the terrain detail (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// Pixels per tile.
-        #[arg(long, default_value_t = 4)]
+        /// Pixels per tile (1 to 32).
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
         scale: u32,
     },
     /// List the built-in scenarios.
@@ -253,6 +253,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         ticks: args.ticks,
         collect_every_days: None,
     };
+    asymwar_experiment::run::check_length(&scenario, &opts).map_err(anyhow::Error::msg)?;
     let seed = opts.seed.unwrap_or(scenario.seed());
     let dir = args
         .out
@@ -395,6 +396,8 @@ fn cmd_map(name: &str, out: &std::path::Path, seed: Option<u64>, scale: u32) -> 
     let ScenarioFile::Conflict(s) = &scenario else {
         bail!("{name}: only conflict scenarios have a terrain map");
     };
+    let (_, w, h) = s.map.projection().map_err(anyhow::Error::msg)?;
+    check_pixels(u32::from(w), u32::from(h), scale)?;
     let mut world = build_world(s, seed.unwrap_or(s.seed));
     let grid = world
         .resource::<asymwar_model::terrain::TerrainGrid>()
@@ -413,6 +416,21 @@ fn cmd_map(name: &str, out: &std::path::Path, seed: Option<u64>, scale: u32) -> 
         grid.height,
         out.display()
     );
+    Ok(())
+}
+
+/// Pixels of a picture at most (2^28, 268 million: a gigabyte of RGBA while it is drawn and
+/// encoded); the map of the largest valid grid at the largest scale would be 16 billion.
+const MAX_PIXELS: u64 = 1 << 28;
+
+/// Refuses a picture of `w` x `h` tiles at `scale` pixels per tile over [`MAX_PIXELS`].
+fn check_pixels(w: u32, h: u32, scale: u32) -> Result<()> {
+    let pixels = u64::from(w) * u64::from(h) * u64::from(scale) * u64::from(scale);
+    if pixels > MAX_PIXELS {
+        bail!(
+            "--scale {scale}: the picture of {w} x {h} tiles would hold {pixels} pixels, over the limit of {MAX_PIXELS} (memory while it is drawn): use a smaller scale"
+        );
+    }
     Ok(())
 }
 
@@ -446,6 +464,21 @@ fn cmd_render(
     gif_frames: u32,
 ) -> Result<()> {
     let scenario = resolve(name)?;
+    let length = RunOptions {
+        days,
+        ..Default::default()
+    };
+    asymwar_experiment::run::check_length(&scenario, &length).map_err(anyhow::Error::msg)?;
+    if let Some(scale) = scale {
+        let (w, h) = match &scenario {
+            ScenarioFile::Conflict(s) => {
+                let (_, w, h) = s.map.projection().map_err(anyhow::Error::msg)?;
+                (u32::from(w), u32::from(h))
+            }
+            ScenarioFile::CivilViolence(s) => (s.params.width, s.params.height),
+        };
+        check_pixels(w, h, scale)?;
+    }
     let seed = seed.unwrap_or(scenario.seed());
     let tpd = scenario.ticks_per_day().max(1);
     let end_tick = match days {

@@ -15,7 +15,7 @@ fn validate_copy(name: &str, text: &str) -> (Output, PathBuf) {
 }
 
 #[test]
-fn run_writes_four_files_and_repeats_byte_for_byte() {
+fn run_writes_its_files_and_repeats_byte_for_byte() {
     let tmp = temp_path("cli");
     let (a, b, c) = (tmp.join("a"), tmp.join("b"), tmp.join("c"));
     for (dir, seed) in [(&a, "11"), (&b, "11"), (&c, "12")] {
@@ -28,6 +28,7 @@ fn run_writes_four_files_and_repeats_byte_for_byte() {
         "summary.json",
         "events.csv",
         "scenario.ron",
+        "settlements.csv",
     ] {
         assert_eq!(
             read(&a, f),

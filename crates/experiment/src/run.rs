@@ -3,6 +3,7 @@
 use asymwar_model::geo::Projection;
 use asymwar_model::observation::{Collection, Event, Panel, TimeSeries};
 use asymwar_model::terrain::TerrainGrid;
+use asymwar_scenario::limits::{MAX_CV_TICKS, MAX_DAYS};
 use asymwar_scenario::{ScenarioFile, build_simulation};
 
 /// What to change from the scenario's own settings.
@@ -43,6 +44,33 @@ impl RunOutput {
             .find(|(n, _)| *n == name)
             .and_then(|(_, v)| *v)
     }
+}
+
+/// Whether the length the options ask for lies within the limits that scenario files have
+/// ([`MAX_DAYS`] days; [`MAX_CV_TICKS`] ticks for models without a calendar), so that the
+/// command line cannot ask for what a file may not.
+pub fn check_length(scenario: &ScenarioFile, opts: &RunOptions) -> Result<(), String> {
+    let tpd = scenario.ticks_per_day().max(1);
+    let max_ticks = match scenario {
+        ScenarioFile::Conflict(_) => u64::from(MAX_DAYS) * tpd,
+        ScenarioFile::CivilViolence(_) => MAX_CV_TICKS,
+    };
+    let why = "a century of days; time and the time series grow with the length";
+    if let Some(t) = opts.ticks {
+        if t > max_ticks {
+            return Err(format!(
+                "--ticks {t}: over the limit of {max_ticks} ticks for this scenario ({why})"
+            ));
+        }
+    } else if let Some(d) = opts.days
+        && u64::from(d) * tpd > max_ticks
+    {
+        return Err(format!(
+            "--days {d}: over the limit of {} days ({why})",
+            max_ticks / tpd
+        ));
+    }
+    Ok(())
 }
 
 /// The scenario with the options applied, and the number of ticks to run.

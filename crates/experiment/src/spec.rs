@@ -27,6 +27,7 @@ use asymwar_model::check::Violation;
 use asymwar_model::observation::Reporters;
 use asymwar_scenario::ScenarioFile;
 use asymwar_scenario::error::{FileError, parse_ron, read_text};
+use asymwar_scenario::limits::MAX_DAYS;
 use asymwar_scenario::overrides::{self, OverrideError, ParamValue};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -242,9 +243,89 @@ pub fn run_seed(spec: &SweepSpec, run: u64, replicate: u32) -> u64 {
     asymwar_model::rng::mix(spec.master_seed, key)
 }
 
+/// Runs of a sweep at most (design points x replicates): the journal, the run table and
+/// the outputs hold a row per run, and a million tutorial runs already take days.
+pub const MAX_RUNS: u64 = 1_000_000;
+/// Coordinates of a design at most (points x varied parameters): the design is laid out
+/// in memory before the first run (10 million: 80 MB).
+pub const MAX_DESIGN_COORDINATES: u64 = 10_000_000;
+/// Levels of a Morris grid at most: finer levels only shrink the step below what a run
+/// can tell apart.
+pub const MAX_MORRIS_LEVELS: u32 = 1000;
+
+/// Design points the spec asks for, from its structure alone (as a float: a grid of many
+/// levels overflows any integer), so that a design too large is refused before it is laid
+/// out in memory, and before any folder is made.
+fn design_points(spec: &SweepSpec) -> f64 {
+    let k = spec.vary.len() as f64;
+    match spec.design {
+        DesignSpec::Grid => spec
+            .vary
+            .iter()
+            .map(|v| match (&v.values, v.levels) {
+                (Some(values), _) => values.len() as f64,
+                (None, Some(l)) => f64::from(l),
+                (None, None) => 0.0,
+            })
+            .product(),
+        DesignSpec::LatinHypercube { samples } => f64::from(samples),
+        DesignSpec::Sobol { samples } => f64::from(samples) * (k + 2.0),
+        DesignSpec::Morris { trajectories, .. } => f64::from(trajectories) * (k + 1.0),
+    }
+}
+
+/// The limits on a design's size: each says the limit and why.
+fn check_size(spec: &SweepSpec, out: &mut Vec<Violation>) {
+    let points = design_points(spec);
+    let runs = points * f64::from(spec.replicates);
+    let coordinates = points * spec.vary.len() as f64;
+    let place = match spec.design {
+        DesignSpec::Grid => "vary",
+        DesignSpec::LatinHypercube { .. } | DesignSpec::Sobol { .. } => "design.samples",
+        DesignSpec::Morris { .. } => "design.trajectories",
+    };
+    if spec.replicates as u64 > MAX_RUNS {
+        out.push(problem(
+            "replicates",
+            format!(
+                "at most {MAX_RUNS} (the limit of runs in a sweep), got {}",
+                spec.replicates
+            ),
+        ));
+    } else if runs > MAX_RUNS as f64 {
+        out.push(problem(
+            place,
+            format!(
+                "the sweep has {points} design points x {} replicates = {runs} runs, over the limit of {MAX_RUNS} (each run is a row of the journal and the outputs; split the question into smaller sweeps)",
+                spec.replicates
+            ),
+        ));
+    }
+    if coordinates > MAX_DESIGN_COORDINATES as f64 {
+        out.push(problem(
+            place,
+            format!(
+                "the design has {points} points x {} parameters = {coordinates} coordinates, over the limit of {MAX_DESIGN_COORDINATES} (the design is laid out in memory first)",
+                spec.vary.len()
+            ),
+        ));
+    }
+    if let DesignSpec::Morris { levels, .. } = spec.design
+        && levels > MAX_MORRIS_LEVELS
+    {
+        out.push(problem(
+            "design.levels",
+            format!(
+                "at most {MAX_MORRIS_LEVELS} (finer levels only shrink the step below what a run can tell apart), got {levels}"
+            ),
+        ));
+    }
+}
+
 /// Rules that need no scenario: sizes, ranges, the design's requirements.
 pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
     let mut out = Vec::new();
+    check_size(spec, &mut out);
     if spec.name.trim().is_empty() {
         out.push(problem("name", "must not be empty"));
     }
@@ -254,10 +335,13 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
             "must be at least 1 (the design is empty)",
         ));
     }
-    if spec.days == Some(0) || spec.days.is_some_and(|d| d > 36_500) {
+    if spec.days == Some(0) || spec.days.is_some_and(|d| d > MAX_DAYS) {
         out.push(problem(
             "days",
-            format!("must lie in 1..=36500, got {}", spec.days.unwrap_or(0)),
+            format!(
+                "must lie in 1..={MAX_DAYS} (a century, the limit of scenario files), got {}",
+                spec.days.unwrap_or(0)
+            ),
         ));
     }
     if spec.vary.is_empty() {
@@ -289,7 +373,7 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
                 out.push(problem(
                     "design.samples",
                     format!(
-                        "at most {} base samples, got {samples}",
+                        "at most {} base samples (the most Sobol points per dimension the generator gives), got {samples}",
                         design::MAX_SOBOL_SAMPLES
                     ),
                 ));
@@ -298,7 +382,7 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
                 out.push(problem(
                     "vary",
                     format!(
-                        "a Sobol design varies at most {} parameters, got {k}",
+                        "a Sobol design varies at most {} parameters (two generator dimensions each), got {k}",
                         design::MAX_SOBOL_DIMENSIONS / 2
                     ),
                 ));

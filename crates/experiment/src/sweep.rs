@@ -392,9 +392,15 @@ pub fn sweep(
     let (done, valid_len) = read_journal(&journal_path)?;
     check_records(plan, opts.shard, &done, &journal_path)?;
     // Drop a last line cut short by a crash; its run is run again.
-    if journal.metadata()?.len() != valid_len {
-        journal.set_len(valid_len)?;
-        journal.sync_all()?;
+    let len = journal
+        .metadata()
+        .with_context(|| format!("{}: cannot read", journal_path.display()))?
+        .len();
+    if len != valid_len {
+        journal
+            .set_len(valid_len)
+            .and_then(|()| journal.sync_all())
+            .with_context(|| format!("{}: cannot cut the last line", journal_path.display()))?;
     }
 
     let finished: std::collections::HashSet<u64> = done.iter().map(|r| r.run).collect();
@@ -494,6 +500,9 @@ fn journal_writer(
     total: u64,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<()> {
+    let path = dir.join(JOURNAL_FILE);
+    // A full disk names the file it filled.
+    let failed = |what: &str| format!("{}: {what}", path.display());
     let mut w = BufWriter::new(file);
     let mut line = Vec::new();
     let mut first_sync = true;
@@ -504,10 +513,12 @@ fn journal_writer(
             line.clear();
             serde_json::to_writer(&mut line, rec)?;
             line.push(b'\n');
-            w.write_all(&line).context("writing the journal")?;
+            w.write_all(&line).with_context(|| failed("cannot write"))?;
         }
-        w.flush().context("writing the journal")?;
-        w.get_ref().sync_data().context("syncing the journal")?;
+        w.flush().with_context(|| failed("cannot write"))?;
+        w.get_ref()
+            .sync_data()
+            .with_context(|| failed("cannot sync"))?;
         if first_sync {
             // A new journal's directory entry must be durable too, once.
             sync_dir(dir);

@@ -1,15 +1,17 @@
 //! Writing a run's outputs: `timeseries.csv`, `summary.json`, `events.csv`, `scenario.ron`.
 //!
-//! Each file is written to a temporary name and renamed into place, so a crash or a full
-//! disk never leaves a half-written file where a whole one was. Nothing here depends on
+//! A run's files are written into a temporary folder that replaces the output folder only
+//! when all are written (a single file: to a temporary name, then renamed), so a crash or
+//! a full disk never leaves a half-written file, or a mix of two runs, where a run was. Nothing here depends on
 //! the clock or the machine: the same run gives byte-identical files.
 
 use crate::run::RunOutput;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use asymwar_model::calendar::Clock;
 use asymwar_model::observation::Panel;
 use serde_json::{Map, Value, json};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Writes a file whole or not at all.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -17,9 +19,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         "{}.partial",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
     ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("{}: cannot move into place", path.display()))
+    // A failed write (a full disk) removes what it wrote: no `*.partial` is left behind.
+    if let Err(e) = std::fs::write(&tmp, bytes) {
+        std::fs::remove_file(&tmp).ok();
+        return Err(e).with_context(|| format!("{}: cannot write", tmp.display()));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        std::fs::remove_file(&tmp).ok();
+        anyhow::Error::new(e).context(format!("{}: cannot move into place", path.display()))
+    })
 }
 
 fn number(v: f64) -> Value {
@@ -139,19 +147,294 @@ pub fn settlements_csv(panel: &Panel) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// Writes the output files into `dir` (created if missing).
+/// The files of a run's output folder.
+pub const RUN_FILES: [&str; 5] = [
+    "timeseries.csv",
+    "summary.json",
+    "events.csv",
+    "scenario.ron",
+    "settlements.csv",
+];
+
+/// Writes the output files into `dir` as a set (`settlements.csv` when the model has
+/// settlements): all of them replace an earlier run's,
+/// or none does (see [`replace_dir`]).
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the output directory", dir.display()))?;
-    write_atomic(&dir.join("timeseries.csv"), &timeseries_csv(out)?)?;
-    write_atomic(&dir.join("summary.json"), &summary_json(out)?)?;
-    write_atomic(&dir.join("events.csv"), &events_csv(out)?)?;
-    if let Some(panel) = &out.panel {
-        write_atomic(&dir.join("settlements.csv"), &settlements_csv(panel)?)?;
+    // Every file is made before the folder is touched: a failure here changes nothing.
+    let files = [
+        timeseries_csv(out)?,
+        summary_json(out)?,
+        events_csv(out)?,
+        asymwar_scenario::to_ron(&out.scenario).into_bytes(),
+    ];
+    let panel = out.panel.as_ref().map(settlements_csv).transpose()?;
+    replace_dir(dir, &RUN_FILES, |tmp| {
+        for (name, bytes) in RUN_FILES.iter().zip(&files) {
+            write_synced(&tmp.join(name), bytes)?;
+        }
+        if let Some(bytes) = &panel {
+            write_synced(&tmp.join(RUN_FILES[4]), bytes)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes a file and flushes it to the disk, so that the rename that publishes it cannot
+/// overtake its contents after a power cut.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Fills a new folder with `fill`, then puts it in the place of `dir`: a temporary folder
+/// beside `dir` is filled, then renamed into place only when `fill` succeeded, so an earlier
+/// run in `dir` survives any failure (a full disk, a kill) whole, and no half-written file
+/// or temporary folder is left behind by an error. `dir` may hold only `owned` files (an
+/// earlier run's): a folder with anything else is refused rather than replaced, since the
+/// replacement would delete it.
+pub fn replace_dir(
+    dir: &Path,
+    owned: &[&str],
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let name = dir
+        .file_name()
+        .with_context(|| format!("{}: the output must name a folder", dir.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+    if dir.exists() {
+        check_replaceable(dir, owned)?;
     }
-    write_atomic(
-        &dir.join("scenario.ron"),
-        asymwar_scenario::to_ron(&out.scenario).as_bytes(),
-    )?;
+    // Hidden names beside `dir`, unique to this process: two runs into one folder at once
+    // do not share a temporary folder (the last to finish wins whole).
+    clear_leftovers(&parent, &name, dir)?;
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    std::fs::create_dir(&tmp)
+        .with_context(|| format!("{}: cannot create the folder", tmp.display()))?;
+    if let Err(e) = fill(&tmp) {
+        std::fs::remove_dir_all(&tmp).ok();
+        return Err(e.context(format!(
+            "{}: nothing was changed (the run was written to {} first)",
+            dir.display(),
+            tmp.display()
+        )));
+    }
+    // The earlier run steps aside, the new one takes its place, then the earlier one goes.
+    let had_old = dir.exists();
+    if had_old {
+        std::fs::rename(dir, &old).with_context(|| {
+            std::fs::remove_dir_all(&tmp).ok();
+            format!("{}: cannot move the earlier run aside", dir.display())
+        })?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        if had_old {
+            std::fs::rename(&old, dir).ok();
+        }
+        std::fs::remove_dir_all(&tmp).ok();
+        return Err(e).with_context(|| format!("{}: cannot move into place", dir.display()));
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("{}: cannot remove the earlier run", old.display()))?;
+    }
     Ok(())
+}
+
+/// Clears what a killed writer left beside `dir`: its temporary folder (half a run), and
+/// an earlier run it had moved aside, which goes back in place if nothing replaced it (a
+/// kill between the two renames). Only leftovers of processes no longer running are
+/// touched, so two runs into one folder at once do not disturb each other.
+fn clear_leftovers(parent: &Path, name: &str, dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((kind @ ("tmp" | "old"), pid)) => match pid.parse::<u32>() {
+                Ok(pid) => (kind, pid),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "old" && !dir.exists() {
+            std::fs::rename(&path, dir)
+                .with_context(|| format!("{}: cannot put the earlier run back", path.display()))?;
+        } else {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("{}: cannot remove", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether process `pid` runs (where the system says: elsewhere, assume it does, and
+/// leave its leftovers alone).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// `dir` is a folder holding only `owned` files (or leftovers of their writing).
+fn check_replaceable(dir: &Path, owned: &[&str]) -> Result<()> {
+    if !dir.is_dir() {
+        bail!("{}: exists and is not a folder", dir.display());
+    }
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("{}: cannot read", dir.display()))?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        // Earlier versions wrote each file to `<name>.partial` and renamed it.
+        let known = owned
+            .iter()
+            .any(|o| file == *o || file.strip_suffix(".partial") == Some(o));
+        if !known {
+            bail!(
+                "{}: holds {}, which is not a run's output: choose another --out (replacing the folder would delete it)",
+                dir.display(),
+                entry.path().display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("asymwar-write-{name}-{}", std::process::id()));
+        std::fs::remove_dir_all(&d).ok();
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_failure_half_way_leaves_the_earlier_run_whole_and_nothing_else() {
+        let root = scratch("fail");
+        let dir = root.join("run");
+        let files = ["a.csv", "b.json"];
+        replace_dir(&dir, &files, |tmp| {
+            std::fs::write(tmp.join("a.csv"), "old a")?;
+            std::fs::write(tmp.join("b.json"), "old b")?;
+            Ok(())
+        })
+        .unwrap();
+        // The new run writes one file, then the disk is "full".
+        let e = replace_dir(&dir, &files, |tmp| {
+            std::fs::write(tmp.join("a.csv"), "new a")?;
+            bail!("{}: No space left on device", tmp.join("b.json").display())
+        })
+        .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("No space left") && msg.contains("b.json"),
+            "{msg}"
+        );
+        assert!(msg.contains(&dir.display().to_string()), "{msg}");
+        assert_eq!(std::fs::read_to_string(dir.join("a.csv")).unwrap(), "old a");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("b.json")).unwrap(),
+            "old b"
+        );
+        assert_eq!(listing(&root), ["run"], "a temporary folder was left");
+        // A whole new run replaces the old one as a set.
+        replace_dir(&dir, &files, |tmp| {
+            std::fs::write(tmp.join("a.csv"), "new a")?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(listing(&dir), ["a.csv"]);
+        assert_eq!(listing(&root), ["run"]);
+        std::fs::remove_dir_all(&root).ok();
+    }
+
+    /// A real full disk: the temporary file is a link to /dev/full (Linux), which refuses
+    /// every write with "No space left on device".
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_names_the_path_and_leaves_the_old_file_and_no_partial() {
+        let root = scratch("full");
+        let path = root.join("runs.csv");
+        std::fs::write(&path, "old").unwrap();
+        std::os::unix::fs::symlink("/dev/full", root.join("runs.csv.partial")).unwrap();
+        let e = format!("{:#}", write_atomic(&path, b"new").unwrap_err());
+        assert!(
+            e.contains("No space left on device") && e.contains(&root.display().to_string()),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(listing(&root), ["runs.csv"]);
+        std::fs::remove_dir_all(&root).ok();
+    }
+
+    /// What a kill leaves (a half-written temporary folder; an earlier run moved aside just
+    /// before the kill) is cleared, or put back, by the next write.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_of_a_killed_writer_are_cleared_or_put_back() {
+        let root = scratch("killed");
+        let dir = root.join("run");
+        // No process has this id (above Linux's largest pid).
+        let dead = u32::MAX;
+        std::fs::create_dir_all(root.join(format!(".run.tmp-{dead}"))).unwrap();
+        std::fs::write(root.join(format!(".run.tmp-{dead}/a.csv")), "half").unwrap();
+        std::fs::create_dir_all(root.join(format!(".run.old-{dead}"))).unwrap();
+        std::fs::write(root.join(format!(".run.old-{dead}/a.csv")), "earlier").unwrap();
+        // The earlier run comes back in place, then this write fails: nothing else is left.
+        let e = replace_dir(&dir, &["a.csv"], |_| bail!("disk full")).unwrap_err();
+        assert!(format!("{e:#}").contains("disk full"));
+        assert_eq!(listing(&root), ["run"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("a.csv")).unwrap(),
+            "earlier"
+        );
+        std::fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_not_replaced() {
+        let root = scratch("foreign");
+        std::fs::write(root.join("thesis.tex"), "years of work").unwrap();
+        let e = replace_dir(&root, &["a.csv"], |_| Ok(())).unwrap_err();
+        assert!(format!("{e:#}").contains("thesis.tex"), "{e:#}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("thesis.tex")).unwrap(),
+            "years of work"
+        );
+        std::fs::remove_dir_all(&root).ok();
+    }
 }

@@ -1,5 +1,6 @@
 //! Building a world (and a simulation) from a scenario.
 
+use crate::limits::FLOW_FIELD_BYTES;
 use crate::schema::{Scenario, ScenarioFile};
 use crate::terrain_gen::{self, location_tile};
 use asymwar_model::actors::IdCounter;
@@ -101,8 +102,14 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
         corridors,
         crossings,
     });
+    // Flow fields of a large map are large: keep fewer, within a memory budget.
+    let mut pathfinder = Pathfinder::new();
+    let field_bytes = 5 * grid.len() as u64;
+    pathfinder.max_fields = pathfinder
+        .max_fields
+        .min((FLOW_FIELD_BYTES / field_bytes.max(1)).max(16) as usize);
     world.insert_resource(grid);
-    world.insert_resource(Pathfinder::new());
+    world.insert_resource(pathfinder);
     spawn_forces(&mut world, s, &projection, width, height, &entity_of);
     world
 }

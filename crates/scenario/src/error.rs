@@ -1,6 +1,7 @@
 //! What went wrong with a file the project reads, a scenario or a sweep spec: the file, and
 //! for broken rules every place in it and what was expected there.
 
+use crate::limits::{MAX_ECHO_CHARS, clip_to};
 use asymwar_model::check::Violation;
 use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
@@ -75,7 +76,13 @@ impl fmt::Display for Problems<'_> {
         let n = self.0.len();
         write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
         for v in self.0 {
-            write!(f, "\n  {}: {}", v.path, v.rule)?;
+            // A safety net for values echoed whole by a rule (the rules clip their own).
+            write!(
+                f,
+                "\n  {}: {}",
+                clip_to(&v.path, 4 * MAX_ECHO_CHARS),
+                clip_to(&v.rule, 4 * MAX_ECHO_CHARS)
+            )?;
         }
         Ok(())
     }
@@ -102,6 +109,7 @@ pub fn parse_ron<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, File
             file: file.to_path_buf(),
             line: e.span.start.line,
             col: e.span.start.col,
-            message: e.code.to_string(),
+            // The parser echoes what it read (a field name, a string): cut it.
+            message: clip_to(&e.code.to_string(), 2 * MAX_ECHO_CHARS).into_owned(),
         })
 }

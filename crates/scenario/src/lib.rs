@@ -17,6 +17,7 @@
 pub mod build;
 pub mod civil_violence;
 pub mod error;
+pub mod limits;
 pub mod load;
 pub mod overrides;
 pub mod schema;

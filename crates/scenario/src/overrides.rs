@@ -263,6 +263,16 @@ impl Base {
             Value::Object(wrapped)
         };
         for (path, value) in settings {
+            // JSON has no NaN: it would reach the scenario as null ("invalid type: null").
+            if let ParamValue::Float(f) = value
+                && !f.is_finite()
+            {
+                return Err(OverrideError::BadValue {
+                    path: path.to_string(),
+                    value: value.to_string(),
+                    reason: "must be a finite number (NaN and infinities are not values)".into(),
+                });
+            }
             let s = slot(&mut v, path)?;
             let mut new = value.to_json();
             // A whole float into an integer field (a sampled army size of 3.0) is that

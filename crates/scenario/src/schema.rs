@@ -120,12 +120,25 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
     /// First day, as "YYYY-MM-DD".
+    #[serde(deserialize_with = "start_date")]
     pub start: NaiveDate,
     /// Days to simulate.
     pub days: u32,
     /// Hours per tick (default 1); must divide 24.
     #[serde(default = "one_hour")]
     pub hours_per_tick: u32,
+}
+
+/// A date read from its text, so that a bad one is named with its value and the field (the
+/// plain `NaiveDate` reader says only "input is out of range").
+fn start_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map_err(|e| {
+        serde::de::Error::custom(format!(
+            "calendar.start: '{}' is not a date YYYY-MM-DD ({e})",
+            crate::limits::clip(&text)
+        ))
+    })
 }
 
 fn one_hour() -> u32 {

@@ -110,10 +110,14 @@ pub fn generate(
         if t.population >= spec.urban_min_population {
             // Built-up radius grows with the square root of population (Bamako: ~10 km).
             let r_tiles = (1.5 * (t.population / 100_000.0).sqrt() / tile_km).floor() as i32;
-            for dy in -r_tiles..=r_tiles {
-                for dx in -r_tiles..=r_tiles {
-                    if dx * dx + dy * dy <= r_tiles * r_tiles {
-                        set_terrain(&mut g, cx as i32 + dx, cy as i32 + dy, Terrain::Urban);
+            // Only the part of the disc on the map: with tiny tiles the radius may be long.
+            let (cxi, cyi) = (cx as i32, cy as i32);
+            let (w, h) = (i32::from(width), i32::from(height));
+            for dy in (-r_tiles).max(-cyi)..=r_tiles.min(h - 1 - cyi) {
+                for dx in (-r_tiles).max(-cxi)..=r_tiles.min(w - 1 - cxi) {
+                    let (dx64, dy64, r64) = (i64::from(dx), i64::from(dy), i64::from(r_tiles));
+                    if dx64 * dx64 + dy64 * dy64 <= r64 * r64 {
+                        set_terrain(&mut g, cxi + dx, cyi + dy, Terrain::Urban);
                     }
                 }
             }
@@ -237,6 +241,9 @@ fn paint_zones(
             (cy - ry * 1.3).floor() as i32,
             (cy + ry * 1.3).ceil() as i32,
         );
+        // Only the part of the box on the map (validation bounds the radius, this the loop).
+        let (x0, x1) = (x0.max(0), x1.min(i32::from(g.width) - 1));
+        let (y0, y1) = (y0.max(0), y1.min(i32::from(g.height) - 1));
         for y in y0..=y1 {
             for x in x0..=x1 {
                 if !g.contains(x, y) {

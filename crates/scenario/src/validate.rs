@@ -1,8 +1,14 @@
 //! Semantic rules of a scenario: everything serde cannot check.
 
+use crate::limits::{
+    MAX_COHORTS, MAX_CV_CELLS, MAX_CV_TICKS, MAX_DAYS, MAX_FEATURE_POINTS, MAX_FORCE_UNITS,
+    MAX_MAP_TILES, MAX_PER_UNIT, MAX_SETTLEMENT_POPULATION, MAX_SETTLEMENTS, MAX_TILE_TOWN_PAIRS,
+    START_YEARS, clip,
+};
 use crate::schema::{Location, MapSpec, Scenario, ScenarioFile};
 use asymwar_model::check::{Checker, Validate, Violation};
 use asymwar_model::geo::{GeoBounds, LatLon, Projection};
+use chrono::Datelike;
 use std::collections::HashSet;
 
 /// Largest grid edge accepted, in tiles.
@@ -17,8 +23,24 @@ pub fn validate(file: &ScenarioFile) -> Vec<Violation> {
             if s.name.trim().is_empty() {
                 c.fail("name", "must not be empty");
             }
-            if s.ticks == 0 {
-                c.fail("ticks", "must be at least 1");
+            if s.ticks == 0 || s.ticks > MAX_CV_TICKS {
+                c.fail(
+                    "ticks",
+                    format!(
+                        "must lie in 1..={MAX_CV_TICKS} (a century of daily ticks; the time series grows with them), got {}",
+                        s.ticks
+                    ),
+                );
+            }
+            let cells = u64::from(s.params.width) * u64::from(s.params.height);
+            if cells > MAX_CV_CELLS {
+                c.fail(
+                    "params.width",
+                    format!(
+                        "the grid is {} x {} = {cells} cells, over the limit of {MAX_CV_CELLS} (each cell holds an agent slot and a tick visits every agent)",
+                        s.params.width, s.params.height
+                    ),
+                );
             }
             c.scope("params", |c| s.params.validate(c));
         }
@@ -57,6 +79,18 @@ impl MapSpec {
                 self.tile_km
             ));
         }
+        // NaN or infinite bounds would make an empty (or endless) grid pass the size checks.
+        if let Some(b) = self.bounds {
+            check_bounds("bounds", &b)?;
+        }
+        if let Some(o) = self.origin
+            && !on_globe(o.lat, o.lon)
+        {
+            return Err(format!(
+                "origin (lat {}, lon {}) is not a point on the globe (lat in [-90, 90], lon in [-180, 180])",
+                o.lat, o.lon
+            ));
+        }
         let b = self
             .geo_bounds()
             .ok_or("one of `bounds` or `size` is required")?;
@@ -64,18 +98,45 @@ impl MapSpec {
             Some((w, h)) if self.bounds.is_none() => (f64::from(w), f64::from(h)),
             _ => Projection::new(b, self.tile_km).grid_size(),
         };
-        if w < 1.0 || h < 1.0 {
+        if !(w >= 1.0 && h >= 1.0) {
             return Err(format!(
                 "the grid is empty ({w} x {h} tiles): make tile_km smaller or the map larger"
             ));
         }
         if w > MAX_GRID_EDGE || h > MAX_GRID_EDGE {
             return Err(format!(
-                "the grid is {w} x {h} tiles, over the limit of {MAX_GRID_EDGE} x {MAX_GRID_EDGE}: make tile_km larger"
+                "the grid is {w} x {h} tiles, over the limit of {MAX_GRID_EDGE} x {MAX_GRID_EDGE} (time and memory grow with the tiles): make tile_km larger"
+            ));
+        }
+        if w * h > MAX_MAP_TILES as f64 {
+            return Err(format!(
+                "the grid is {w} x {h} = {} tiles, over the limit of {MAX_MAP_TILES} (time and memory grow with the tiles): make tile_km larger",
+                w * h
+            ));
+        }
+        if self.bounds.is_none() && !(b.lat_min >= -90.0 && b.lat_max <= 90.0) {
+            return Err(format!(
+                "the map reaches past a pole (lat {:.2}..{:.2}): make it smaller, tile_km smaller or move the origin",
+                b.lat_min, b.lat_max
             ));
         }
         Ok((Projection::new(b, self.tile_km), w as u16, h as u16))
     }
+}
+
+fn on_globe(lat: f64, lon: f64) -> bool {
+    (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)
+}
+
+/// Finite bounds on the globe, minimum below maximum.
+fn check_bounds(field: &str, b: &GeoBounds) -> Result<(), String> {
+    if !(on_globe(b.lat_min, b.lon_min) && on_globe(b.lat_max, b.lon_max)) {
+        return Err(format!(
+            "{field} (lat {}..{}, lon {}..{}) must be finite and on the globe (lat in [-90, 90], lon in [-180, 180])",
+            b.lat_min, b.lat_max, b.lon_min, b.lon_max
+        ));
+    }
+    Ok(())
 }
 
 /// Continuous tile coordinates of a location.
@@ -106,10 +167,7 @@ fn check_location(
     if let Some((p, w, h)) = grid {
         let (x, y) = location_xy(loc, p);
         if x < 0.0 || y < 0.0 || x >= f64::from(*w) || y >= f64::from(*h) {
-            let where_ = match loc {
-                Location::LatLon(lat, lon) => format!("LatLon({lat}, {lon})"),
-                Location::Tile(x, y) => format!("Tile({x}, {y})"),
-            };
+            let where_ = describe(loc);
             c.fail(
                 field,
                 format!(
@@ -118,6 +176,55 @@ fn check_location(
                 ),
             );
         }
+    }
+}
+
+/// A feature point (river, zone centre, country vertex) within one map size of the map:
+/// the painters walk from it to the map, so a far point means an endless walk.
+fn check_near_map(
+    c: &mut Checker,
+    field: &str,
+    loc: Location,
+    grid: Option<&(Projection, u16, u16)>,
+) {
+    let Some((p, w, h)) = grid else { return };
+    if let Location::LatLon(lat, lon) = loc
+        && !on_globe(lat, lon)
+    {
+        return; // reported by check_location
+    }
+    let (x, y) = location_xy(loc, p);
+    let (w, h) = (f64::from(*w), f64::from(*h));
+    if !(x >= -w && x <= 2.0 * w && y >= -h && y <= 2.0 * h) {
+        c.fail(
+            field,
+            format!(
+                "{} lies more than one map size ({w} x {h} tiles) away from the map: drawing it would walk {x:.0}, {y:.0} tiles",
+                describe(loc)
+            ),
+        );
+    }
+}
+
+/// A radius in km no longer than the map's diagonal: painting visits every tile of the
+/// radius's box, so a radius of 1e9 km would take hours (and cover the map anyway).
+fn check_radius(c: &mut Checker, field: &str, km: f64, grid: Option<&(Projection, u16, u16)>) {
+    let Some((p, w, h)) = grid else { return };
+    let diagonal = f64::from(*w).hypot(f64::from(*h)) * p.tile_km;
+    if km.is_finite() && km > diagonal {
+        c.fail(
+            field,
+            format!(
+                "{km} km is longer than the map's diagonal ({diagonal:.0} km), the limit (painting visits every tile within the radius)"
+            ),
+        );
+    }
+}
+
+fn describe(loc: Location) -> String {
+    match loc {
+        Location::LatLon(lat, lon) => format!("LatLon({lat}, {lon})"),
+        Location::Tile(x, y) => format!("Tile({x}, {y})"),
     }
 }
 
@@ -133,10 +240,25 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 format!("must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24), got {h}"),
             );
         }
-        if s.calendar.days == 0 || s.calendar.days > 36_500 {
+        if s.calendar.days == 0 || s.calendar.days > MAX_DAYS {
             c.fail(
                 "days",
-                format!("must lie in 1..=36500, got {}", s.calendar.days),
+                format!(
+                    "must lie in 1..={MAX_DAYS} (a century; the time series grows with the days), got {}",
+                    s.calendar.days
+                ),
+            );
+        }
+        let year = s.calendar.start.year();
+        if !START_YEARS.contains(&year) {
+            c.fail(
+                "start",
+                format!(
+                    "{} lies outside the years {}..={} (the model's data are of the 20th and 21st centuries, and a far date overflows the calendar)",
+                    s.calendar.start,
+                    START_YEARS.start(),
+                    START_YEARS.end()
+                ),
             );
         }
     });
@@ -184,13 +306,24 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 "thresholds must rise: desert_below <= steppe_below <= savanna_below",
             );
         }
+        let points: usize = t.rivers.iter().map(|r| r.points.len()).sum::<usize>()
+            + t.countries.iter().map(|k| k.polygon.len()).sum::<usize>();
+        if points > MAX_FEATURE_POINTS {
+            c.fail(
+                "rivers",
+                format!(
+                    "rivers and country polygons hold {points} points, over the limit of {MAX_FEATURE_POINTS} (painting the map walks every segment and tests every tile against every vertex)"
+                ),
+            );
+        }
         for (i, r) in t.rivers.iter().enumerate() {
-            c.scope(format!("rivers[{i}] ({})", r.name), |c| {
+            c.scope(format!("rivers[{i}] ({})", clip(&r.name)), |c| {
                 if r.points.len() < 2 {
                     c.fail("points", "a river needs at least 2 points");
                 }
                 for (j, p) in r.points.iter().enumerate() {
                     check_location(c, &format!("points[{j}]"), *p, None);
+                    check_near_map(c, &format!("points[{j}]"), *p, grid);
                 }
                 c.non_negative("ford_every_km", r.ford_every_km);
             });
@@ -201,39 +334,98 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
             ("hills", &t.hills),
         ] {
             for (i, z) in zones.iter().enumerate() {
-                c.scope(format!("{kind}[{i}] ({})", z.name), |c| {
+                c.scope(format!("{kind}[{i}] ({})", clip(&z.name)), |c| {
                     check_location(c, "centre", z.centre, None);
+                    check_near_map(c, "centre", z.centre, grid);
                     c.positive("radius_km.0", z.radius_km.0);
                     c.positive("radius_km.1", z.radius_km.1);
+                    check_radius(c, "radius_km.0", z.radius_km.0, grid);
+                    check_radius(c, "radius_km.1", z.radius_km.1, grid);
                 });
             }
         }
         for (i, k) in t.countries.iter().enumerate() {
-            if k.polygon.len() < 3 {
-                c.fail(
-                    &format!("countries[{i}] ({}).polygon", k.code),
-                    "a polygon needs at least 3 vertices",
-                );
-            }
+            c.scope(format!("countries[{i}] ({})", clip(&k.code)), |c| {
+                if k.polygon.len() < 3 {
+                    c.fail("polygon", "a polygon needs at least 3 vertices");
+                }
+                for (j, &(lat, lon)) in k.polygon.iter().enumerate() {
+                    let field = format!("polygon[{j}]");
+                    if !on_globe(lat, lon) {
+                        c.fail(
+                            &field,
+                            format!("({lat}, {lon}) is not a point on the globe (latitude first, then longitude)"),
+                        );
+                    } else {
+                        check_near_map(c, &field, Location::LatLon(lat, lon), grid);
+                    }
+                }
+            });
         }
     });
 
+    if s.settlements.len() > MAX_SETTLEMENTS {
+        c.fail(
+            "settlements",
+            format!(
+                "{} settlements, over the limit of {MAX_SETTLEMENTS} (each keeps a flow field of the whole map, and the society pass measures every tile against every town)",
+                s.settlements.len()
+            ),
+        );
+    }
+    if let Some((_, w, h)) = grid {
+        let pairs = u64::from(*w) * u64::from(*h) * s.settlements.len() as u64;
+        if pairs > MAX_TILE_TOWN_PAIRS {
+            c.fail(
+                "settlements",
+                format!(
+                    "{} settlements on {w} x {h} tiles make {pairs} tile-town pairs, over the limit of {MAX_TILE_TOWN_PAIRS} (placing civilians measures every tile against every town)",
+                    s.settlements.len()
+                ),
+            );
+        }
+    }
+    // Cohorts as society cuts them: population and its countryside, cohort_size people each.
+    let cohort_size = f64::from(s.params.society.cohort_size.max(1));
+    let rural = 1.0 + s.params.society.rural_ratio.clamp(0.0, 100.0);
+    let cohorts: f64 = s
+        .settlements
+        .iter()
+        .filter(|t| t.population.is_finite() && t.population >= 0.0)
+        .map(|t| (t.population.round() * rural / cohort_size).ceil())
+        .sum();
+    if cohorts > MAX_COHORTS as f64 {
+        c.fail(
+            "settlements",
+            format!(
+                "the population makes {cohorts} cohorts of {cohort_size} people (towns and countryside), over the limit of {MAX_COHORTS} (each is an entity of the daily society pass): make params.society.cohort_size larger or the towns smaller"
+            ),
+        );
+    }
     let mut names = HashSet::new();
     for (i, t) in s.settlements.iter().enumerate() {
-        c.scope(format!("settlements[{i}] ({})", t.name), |c| {
+        c.scope(format!("settlements[{i}] ({})", clip(&t.name)), |c| {
             if t.name.trim().is_empty() {
                 c.fail("name", "must not be empty");
             }
             if !names.insert(t.name.as_str()) {
                 c.fail(
                     "name",
-                    format!("'{}' is used by another settlement", t.name),
+                    format!("'{}' is used by another settlement", clip(&t.name)),
                 );
             }
-            if !(t.population >= 0.0 && t.population.is_finite() && t.population <= 4.0e9) {
+            if !(t.population >= 0.0 && t.population.is_finite()) {
                 c.fail(
                     "population",
                     format!("must be a number of people >= 0, got {}", t.population),
+                );
+            } else if t.population > MAX_SETTLEMENT_POPULATION {
+                c.fail(
+                    "population",
+                    format!(
+                        "must be at most {MAX_SETTLEMENT_POPULATION} people (the largest cities hold under 40 million), got {}",
+                        t.population
+                    ),
                 );
             }
             check_location(c, "at", t.at, grid);
@@ -243,9 +435,12 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
     let known = |town: &str| s.settlements.iter().any(|t| t.name == town);
     let mut corridor_names = HashSet::new();
     for (i, k) in s.corridors.iter().enumerate() {
-        c.scope(format!("corridors[{i}] ({})", k.name), |c| {
+        c.scope(format!("corridors[{i}] ({})", clip(&k.name)), |c| {
             if !corridor_names.insert(k.name.as_str()) {
-                c.fail("name", format!("'{}' is used by another corridor", k.name));
+                c.fail(
+                    "name",
+                    format!("'{}' is used by another corridor", clip(&k.name)),
+                );
             }
             if k.towns.len() < 2 {
                 c.fail("towns", "a corridor joins at least 2 towns");
@@ -254,7 +449,7 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 if !known(town) {
                     c.fail(
                         &format!("towns[{j}]"),
-                        format!("'{town}' is not a settlement of this scenario"),
+                        format!("'{}' is not a settlement of this scenario", clip(town)),
                     );
                 }
             }
@@ -265,21 +460,25 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
     }
 
     for (i, x) in s.crossings.iter().enumerate() {
-        c.scope(format!("crossings[{i}] ({})", x.town), |c| {
+        c.scope(format!("crossings[{i}] ({})", clip(&x.town)), |c| {
             if !known(&x.town) {
                 c.fail(
                     "town",
-                    format!("'{}' is not a settlement of this scenario", x.town),
+                    format!("'{}' is not a settlement of this scenario", clip(&x.town)),
                 );
             }
             match s.corridors.iter().find(|k| k.name == x.corridor) {
                 None => c.fail(
                     "corridor",
-                    format!("'{}' is not a corridor of this scenario", x.corridor),
+                    format!("'{}' is not a corridor of this scenario", clip(&x.corridor)),
                 ),
                 Some(k) if !k.towns.contains(&x.town) => c.fail(
                     "corridor",
-                    format!("corridor '{}' does not pass through '{}'", k.name, x.town),
+                    format!(
+                        "corridor '{}' does not pass through '{}'",
+                        clip(&k.name),
+                        clip(&x.town)
+                    ),
                 ),
                 Some(_) => {}
             }
@@ -288,23 +487,60 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
         });
     }
 
+    let units: u64 = s.forces.army.iter().map(|a| u64::from(a.units)).sum();
+    if units > MAX_FORCE_UNITS {
+        c.fail(
+            "forces.army",
+            format!(
+                "{units} army units in all, over the limit of {MAX_FORCE_UNITS} (each is an entity moved every tick)"
+            ),
+        );
+    }
+    let cells: u64 = s.forces.insurgents.iter().map(|g| u64::from(g.cells)).sum();
+    if cells > MAX_FORCE_UNITS {
+        c.fail(
+            "forces.insurgents",
+            format!(
+                "{cells} insurgent cells in all, over the limit of {MAX_FORCE_UNITS} (each is an entity moved every tick)"
+            ),
+        );
+    }
     for (i, a) in s.forces.army.iter().enumerate() {
         c.scope(format!("forces.army[{i}]"), |c| {
             if !known(&a.base) {
                 c.fail(
                     "base",
-                    format!("'{}' is not a settlement of this scenario", a.base),
+                    format!("'{}' is not a settlement of this scenario", clip(&a.base)),
                 );
             }
             if let Err(e) = a.unit_kind() {
-                c.fail("kind", e);
+                c.fail("kind", clip(&e));
+            }
+            if a.soldiers_per_unit > MAX_PER_UNIT {
+                c.fail(
+                    "soldiers_per_unit",
+                    format!(
+                        "must be at most {MAX_PER_UNIT} (a unit is a company or a battalion; force totals must stay countable), got {}",
+                        a.soldiers_per_unit
+                    ),
+                );
             }
         });
     }
     for (i, g) in s.forces.insurgents.iter().enumerate() {
-        c.scope(format!("forces.insurgents[{i}] ({})", g.name), |c| {
+        c.scope(format!("forces.insurgents[{i}] ({})", clip(&g.name)), |c| {
             check_location(c, "area", g.area, grid);
             c.non_negative("radius_km", g.radius_km);
+            check_radius(c, "radius_km", g.radius_km, grid);
+            if g.fighters_per_cell > MAX_PER_UNIT {
+                c.fail(
+                    "fighters_per_cell",
+                    format!(
+                        "must be at most {MAX_PER_UNIT} (force totals must stay countable), got {}",
+                        g.fighters_per_cell
+                    ),
+                );
+            }
         });
     }
 
