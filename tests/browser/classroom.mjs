@@ -22,6 +22,57 @@ function check(ok, what) {
   console.log(`ok: ${what}`);
 }
 
+// The Mali scenario played at its default 2 days a second for PLAY_S seconds (issue 15's
+// acceptance: 60): at most one redraw per screen refresh, the clock at the set speed
+// within 10% (unless the server says the model cannot keep up), Pause shown within
+// 0.5 s, and the connection still open.
+const PLAY_S = Number(process.env.ASYMWAR_BROWSER_PLAY_S || 60);
+async function playMali(page) {
+  await page.selectOption("#scenario", "mali_blockade");
+  await page.waitForFunction(() => state.init && state.init.scenario === "mali_blockade" && state.frame && state.frame.tick === 0,
+    null, { timeout: 60000 });
+  const speed = await page.evaluate(() => state.init.speeds[state.init.speed]);
+  check(speed === 2, `Mali starts at 2 days/s (${speed})`);
+  // Counts redraws in every screen refresh, from a loop of the test's own.
+  await page.evaluate(() => {
+    window.__refresh = { n: 0, max: 0, last: state.draws, lagging: 0 };
+    const loop = () => {
+      const r = window.__refresh;
+      r.max = Math.max(r.max, state.draws - r.last);
+      r.last = state.draws;
+      r.n += 1;
+      if (state.frame && state.frame.lagging) r.lagging += 1;
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  });
+  await page.click("#play");
+  // The clock starts moving; the measured stretch starts from the first frame that
+  // moved, so the run's start-up is not counted against the speed.
+  await page.waitForFunction(() => state.frame.tick > 0, null, { timeout: 30000 });
+  const start = await page.evaluate(() => ({ tick: state.frame.tick, at: performance.now() }));
+  await page.waitForTimeout(PLAY_S * 1000);
+  const end = await page.evaluate(() => ({ tick: state.frame.tick, at: performance.now(), r: window.__refresh,
+    open: state.ws.readyState === WebSocket.OPEN }));
+  const daysPerS = (end.tick - start.tick) / 24 / ((end.at - start.at) / 1000);
+  console.log(`Mali: ${daysPerS.toFixed(2)} days/s over ${PLAY_S} s; ${end.r.n} screen refreshes, at most ${end.r.max} redraws in one; ${end.r.lagging} refreshes showed a lagging frame`);
+  check(end.r.max <= 1, `at most one redraw per screen refresh (${end.r.max})`);
+  if (end.r.lagging === 0) check(Math.abs(daysPerS - speed) <= 0.1 * speed, `the clock runs at the set speed within 10% (${daysPerS.toFixed(2)} days/s)`);
+  else check(daysPerS > 0.2 * speed, `the model cannot keep up and says so; it still runs (${daysPerS.toFixed(2)} days/s)`);
+  check(end.open, "the connection is still open");
+  // Pause: the button says so within 0.5 s of the click.
+  const pauseMs = await page.evaluate(() => new Promise((resolve) => {
+    const t0 = performance.now();
+    document.querySelector("#play").click();
+    const poll = () => (document.querySelector("#play").dataset.running === "0" ? resolve(performance.now() - t0) : requestAnimationFrame(poll));
+    poll();
+  }));
+  check(pauseMs <= 500, `Pause shows within 0.5 s (${pauseMs.toFixed(0)} ms)`);
+  const t = await page.evaluate(() => state.frame.tick);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  check((await page.evaluate(() => state.frame.tick)) === t, "the clock stays still while paused");
+}
+
 const profile = mkdtempSync(join(tmpdir(), "asymwar-chromium-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -113,6 +164,8 @@ try {
   await page.screenshot({ path: join(outDir, "classroom.png") });
   check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
   check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
+
+  await playMali(page);
 
   // Every kind of marker and an engagement flash, fed by a stand-in for the server, so
   // that the drawing of the conflict model's entities is checked whatever the model draws

@@ -36,6 +36,10 @@ const state = {
   outstanding: [], // lever keys of sent `set` commands, in order
   frames: 0,
   lastError: null,
+  drawPending: false, // a redraw is queued for the next screen refresh
+  draws: 0, // redraws done (the browser test checks at most one per refresh)
+  chartsDirty: false,
+  unacked: 0, // number of the last frame received and not yet acknowledged
 };
 
 // ---------------------------------------------------------------- connection
@@ -43,7 +47,7 @@ const state = {
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(`${proto}//${location.host}/ws`);
-  ws.binaryType = "blob";
+  ws.binaryType = "arraybuffer";
   state.ws = ws;
   ws.onopen = () => setClock("connected, starting…");
   ws.onclose = () => {
@@ -54,7 +58,9 @@ function connect() {
   };
   ws.onmessage = (ev) => {
     if (typeof ev.data !== "string") {
-      onTerrain(ev.data);
+      // Binary: a frame (tagged "F") or the terrain picture (a PNG).
+      if (new Uint8Array(ev.data, 0, 1)[0] === FRAME_TAG) onFrame(decodeFrame(ev.data));
+      else onTerrain(new Blob([ev.data], { type: "image/png" }));
       return;
     }
     let msg;
@@ -75,6 +81,80 @@ function send(cmd) {
 }
 
 // ---------------------------------------------------------------- messages
+
+// Frames are binary (the server's frame.rs has the layout): a JSON header, then one block
+// per marker kind, as a bitmap or list of grid cells or as f32 points. Decoded here into
+// the flat [kind, x, y, size, value] list that the map draws.
+const FRAME_TAG = 0x46;
+function decodeFrame(buf) {
+  const dv = new DataView(buf);
+  const headLen = dv.getUint32(1, true);
+  const f = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 5, headLen)));
+  const [w, h] = f.grid;
+  const m = [];
+  let at = 5 + headLen;
+  while (at < buf.byteLength) {
+    const kind = dv.getUint8(at);
+    const enc = dv.getUint8(at + 1);
+    const count = dv.getUint32(at + 2, true);
+    at += 6;
+    if (enc === 0 || enc === 1) {
+      const size = dv.getFloat32(at, true);
+      at += 4;
+      const cell = (c) => m.push(kind, (c % w) + 0.5, Math.floor(c / w) + 0.5, size, null);
+      if (enc === 1) {
+        for (let i = 0; i < count; i++, at += 4) cell(dv.getUint32(at, true));
+      } else {
+        const bytes = Math.ceil((w * h) / 8);
+        const bits = new Uint8Array(buf, at, bytes);
+        for (let b = 0; b < bytes; b++) {
+          const v = bits[b];
+          if (v === 0) continue;
+          for (let k = 0; k < 8; k++) if (v & (1 << k)) cell(b * 8 + k);
+        }
+        at += bytes;
+      }
+    } else {
+      const withValue = dv.getUint8(at) !== 0;
+      at += 1;
+      for (let i = 0; i < count; i++) {
+        const x = dv.getFloat32(at, true), y = dv.getFloat32(at + 4, true), size = dv.getFloat32(at + 8, true);
+        at += 12;
+        let value = null;
+        if (withValue) {
+          const v = dv.getFloat32(at, true);
+          at += 4;
+          if (!Number.isNaN(v)) value = v;
+        }
+        m.push(kind, x, y, size, value);
+      }
+    }
+  }
+  f.m = m;
+  return f;
+}
+
+// At most one redraw is pending at a time: frames, flashes, zooms and resizes all ask for
+// one, and the next screen refresh draws once. (Each frame starting its own animation loop
+// made 30-150 redraws a refresh on the Mali map, and the page fell minutes behind.)
+function requestDraw() {
+  if (state.drawPending) return;
+  state.drawPending = true;
+  requestAnimationFrame(() => {
+    state.drawPending = false;
+    if (state.chartsDirty) {
+      state.chartsDirty = false;
+      drawCharts();
+    }
+    draw();
+    // The frame is on screen: the server may send the next (it sends none before, so a
+    // slow laptop gets fewer frames, never a growing queue).
+    if (state.unacked) {
+      send({ cmd: "ack", seq: state.unacked });
+      state.unacked = 0;
+    }
+  });
+}
 
 function onInit(msg) {
   state.init = msg;
@@ -101,13 +181,13 @@ function onInit(msg) {
   const cv = msg.model === "CivilViolence";
   $("explain-conflict").hidden = cv;
   $("explain-cv").hidden = !cv;
-  draw();
+  requestDraw();
 }
 
 function onTerrain(blob) {
   createImageBitmap(blob).then((bmp) => {
     state.terrain = bmp;
-    draw();
+    requestDraw();
   });
 }
 
@@ -132,8 +212,9 @@ function onFrame(f) {
   if (f.finished) text += " · run over";
   else if (f.lagging) text += " · (the model runs slower than this speed)";
   setClock(text, f.tick);
-  drawCharts();
-  draw();
+  state.unacked = f.seq;
+  if (f.rows.length) state.chartsDirty = true;
+  requestDraw();
 }
 
 function onReply(msg, kind) {
@@ -295,7 +376,7 @@ function wireControls() {
   };
   $("fit").onclick = () => {
     state.view.fitted = false;
-    draw();
+    requestDraw();
   };
   document.addEventListener("keydown", (e) => {
     if (e.code === "Space" && !/INPUT|SELECT|BUTTON|TEXTAREA/.test(e.target.tagName)) {
@@ -400,6 +481,7 @@ function drawMarker(c, kind, px, py, size, value, tile, dpr = window.devicePixel
 }
 
 function draw() {
+  state.draws += 1;
   resizeCanvas();
   const init = state.init;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -470,7 +552,8 @@ function draw() {
     ctx.textBaseline = "middle";
     ctx.fillText(text, canvas.width - w - 2 * dpr, 23 * dpr);
   }
-  if (state.flashes.length) requestAnimationFrame(draw);
+  // Fading rings need the next refresh too; requestDraw never queues a second one.
+  if (state.flashes.length) requestDraw();
 }
 
 // Town names, largest towns first: as many as the zoom leaves room for.
@@ -545,7 +628,7 @@ function wireMap() {
       v.ox = px - ((px - v.ox) * scale) / v.scale;
       v.oy = py - ((py - v.oy) * scale) / v.scale;
       v.scale = scale;
-      draw();
+      requestDraw();
     },
     { passive: false },
   );
@@ -560,7 +643,7 @@ function wireMap() {
     const dpr = window.devicePixelRatio || 1;
     state.view.ox = drag.ox + (e.clientX - drag.x) * dpr;
     state.view.oy = drag.oy + (e.clientY - drag.y) * dpr;
-    draw();
+    requestDraw();
   });
   const end = () => {
     drag = null;
@@ -568,7 +651,7 @@ function wireMap() {
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
-  window.addEventListener("resize", draw);
+  window.addEventListener("resize", requestDraw);
 }
 
 // ---------------------------------------------------------------- legend

@@ -4,18 +4,24 @@
 //! The page, its script and its style are compiled into the binary and are the only files
 //! served, so the server works from any directory and cannot be asked for any other file.
 //!
-//! Protocol (JSON text; the server also sends the terrain as one binary PNG message after
-//! each `init`): the page sends `{"cmd": "play" | "pause" | "step" | "reset" | "speed" |
-//! "scenario" | "set" | "seed", ...}` (see [`session::Command`]); the server answers with
-//! `init`, `frame`, `ok` and `error` messages. A bad message gets an `error` reply and the
-//! session goes on.
+//! Protocol: the page sends JSON commands `{"cmd": "play" | "pause" | "step" | "reset" |
+//! "speed" | "scenario" | "set" | "seed" | "ack", ...}` (see [`session::Command`]); the
+//! server answers with JSON `init`, `ok` and `error` messages, binary frames (see
+//! [`frame`]) and, after each `init`, the terrain as one binary PNG. A bad message gets an
+//! `error` reply and the session goes on.
+//!
+//! Flow control: while a run plays, the server makes the next frame only once the page has
+//! acknowledged (`ack`) the last one it was sent, so a slow laptop gets fewer, current
+//! frames instead of a queue that grows until the connection dies; the simulation keeps its
+//! pace meanwhile, and rows and events not yet sent come with the next frame.
 
+pub mod frame;
 pub mod levers;
 pub mod session;
 
 use axum::Router;
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -44,6 +50,9 @@ pub const MAX_COMMANDS_PER_SECOND: u32 = 40;
 /// browser that vanished without closing does not hold a simulation forever. The server
 /// pings three times within it; browsers answer pings by themselves.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// A connection whose request headers have not all arrived this long after it opened (or
+/// after its last response) is closed, so that half-sent requests cannot hold connections.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -58,6 +67,8 @@ pub struct ServeOptions {
     pub max_sessions: usize,
     /// See [`IDLE_TIMEOUT`].
     pub idle_timeout: Duration,
+    /// See [`HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -69,6 +80,7 @@ impl Default for ServeOptions {
             scenarios_dir: None,
             max_sessions: 100,
             idle_timeout: IDLE_TIMEOUT,
+            header_timeout: HEADER_TIMEOUT,
         }
     }
 }
@@ -163,6 +175,14 @@ async fn ws_handler(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) ->
         .on_upgrade(move |socket| run_session(socket, state))
 }
 
+/// Whether the WebSocket layer refused a message for its size.
+fn too_long(e: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    e.into_inner()
+        .downcast::<Error>()
+        .is_ok_and(|e| matches!(*e, Error::Capacity(CapacityError::MessageTooLong { .. })))
+}
+
 fn error(message: impl Into<String>) -> Message {
     let v = serde_json::json!({"type": "error", "message": message.into()});
     Message::text(v.to_string())
@@ -174,7 +194,7 @@ fn run_messages(s: &mut Session) -> Vec<Message> {
     if let Some(png) = s.terrain_png() {
         out.push(Message::binary(png));
     }
-    out.push(Message::text(s.frame()));
+    out.push(Message::binary(s.frame()));
     out
 }
 
@@ -246,12 +266,26 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let (mut window, mut commands) = (Instant::now(), 0u32);
     let mut last_heard = Instant::now();
+    // Flow control: the number of the last frame sent and of the last the page has drawn,
+    // and what the last frame sent showed (a frame that would show the same is not made).
+    let mut sent = s.seq();
+    let mut acked = 0u64;
+    let mut shown = s.view_key();
     loop {
         tokio::select! {
             msg = socket.recv() => {
                 last_heard = Instant::now();
                 let text = match msg {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Err(e)) => {
+                        if too_long(e) {
+                            let _ = socket.send(Message::Close(Some(CloseFrame {
+                                code: close_code::SIZE,
+                                reason: format!("messages are {MAX_MESSAGE_BYTES} bytes at most").into(),
+                            }))).await;
+                        }
+                        break;
+                    }
+                    None | Some(Ok(Message::Close(_))) => break,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Binary(_))) => {
                         if socket.send(error("binary messages are not understood: send JSON commands")).await.is_err() {
@@ -261,6 +295,15 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                     }
                     Some(Ok(Message::Text(t))) => t,
                 };
+                // Acknowledgements come with every frame: they are not commands against the
+                // rate limit, and need no reply. A number past the last frame sent counts
+                // as that frame.
+                if text.len() <= MAX_COMMAND_BYTES
+                    && let Ok(Command::Ack { seq }) = serde_json::from_str::<Command>(&text)
+                {
+                    acked = acked.max(seq.min(sent));
+                    continue;
+                }
                 if window.elapsed() >= Duration::from_secs(1) {
                     (window, commands) = (Instant::now(), 0);
                 }
@@ -285,21 +328,36 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                 };
                 s = back;
                 live.set_playing(s.running);
+                // Replies go out whatever the flow: a paused page must see Pause at once.
+                if s.seq() != sent {
+                    (sent, shown) = (s.seq(), s.view_key());
+                }
                 if !send_all(&mut socket, msgs).await {
                     break;
                 }
             }
             _ = ticker.tick() => {
-                if s.running {
+                let drawn = acked >= sent;
+                if s.running || (drawn && s.view_key() != shown) {
                     let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
-                    let Some((back, frame)) = blocking(s, move |s| { s.advance(budget); s.frame() }).await else {
+                    let Some((back, frame)) = blocking(s, move |s| {
+                        if s.running {
+                            s.advance(budget);
+                        }
+                        // While the page has not drawn the last frame, none is made: the
+                        // next one it gets is current, with every row and event since.
+                        (drawn && s.view_key() != shown).then(|| s.frame())
+                    }).await else {
                         let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
                         break;
                     };
                     s = back;
                     live.set_playing(s.running);
-                    if socket.send(Message::text(frame)).await.is_err() {
-                        break;
+                    if let Some(frame) = frame {
+                        (sent, shown) = (s.seq(), s.view_key());
+                        if socket.send(Message::binary(frame)).await.is_err() {
+                            break;
+                        }
                     }
                 }
             }
@@ -352,7 +410,7 @@ fn handle(s: &mut Session, text: &str) -> Vec<Message> {
         cmd => match s.command(cmd) {
             Err(e) => vec![error(e)],
             Ok(true) => run_messages(s),
-            Ok(false) => vec![Message::text(s.frame())],
+            Ok(false) => vec![Message::binary(s.frame())],
         },
     }
 }
@@ -381,8 +439,41 @@ pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     });
     let app = router(state);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(accept(listener, app, opts.header_timeout));
     Ok(Server { addr, task })
+}
+
+/// Serves each connection with HTTP/1.1 and WebSocket upgrades, as `axum::serve` does, but
+/// with a header read timeout, which `axum::serve` cannot set.
+async fn accept(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors and the like: wait for connections to close rather
+            // than spin or stop serving.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Frames are small and should go at once.
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
 }
 
 /// Serves until the process ends (the `asymwar serve` command).
