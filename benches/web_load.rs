@@ -75,7 +75,10 @@ async fn frames(ws: &mut Ws) {
 async fn window(ws: &mut Ws, window: Duration) -> Got {
     let mut got = Got::default();
     let end = Instant::now() + window;
-    while tokio::time::timeout_at(end.into(), one(ws, &mut got)).await.is_ok() {}
+    while tokio::time::timeout_at(end.into(), one(ws, &mut got))
+        .await
+        .is_ok()
+    {}
     got
 }
 

@@ -71,6 +71,48 @@ async function playMali(page) {
   const t = await page.evaluate(() => state.frame.tick);
   await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
   check((await page.evaluate(() => state.frame.tick)) === t, "the clock stays still while paused");
+  check((await page.locator("#events li").count()) > 0, "the event list keeps the run's events while paused");
+  // Pictures for the teaching guide, at a projector's 1920 x 1080.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: join(outDir, "classroom-mali-1920.png") });
+  await page.click("#projector");
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: join(outDir, "classroom-mali-projector-1920.png") });
+  check(true, "1920 x 1080 screenshots saved (page and projector mode)");
+}
+
+// A live lever: Epstein's run 1 plays; legitimacy is lowered from 0.89 to 0.3 without
+// Reset, and the run (the count of active and jailed citizens) answers within seconds.
+async function liveLever(page) {
+  await page.selectOption("#scenario", "epstein_run1");
+  await page.waitForFunction(() => state.init && state.init.scenario === "epstein_run1" && state.frame && state.frame.tick === 0,
+    null, { timeout: 30000 });
+  const shown = await page.locator("#lever-legitimacy").inputValue();
+  check(shown === "0.89", `the legitimacy slider shows the scenario's 0.89 (${shown})`);
+  const vision = await page.locator("#lever-vision").inputValue();
+  check(vision === "1.7", `the vision slider shows the scenario's 1.7 (${vision})`);
+  const unrest = () => page.evaluate(() => {
+    const col = (n) => state.series.cols[state.init.columns.findIndex((c) => c.name === n)];
+    const a = col("active"), j = col("jailed");
+    return a.length ? a[a.length - 1] + j[j.length - 1] : 0;
+  });
+  await page.click("#play");
+  await page.waitForFunction(() => state.frame.tick >= 20, null, { timeout: 30000 });
+  const before = await unrest();
+  await page.locator("#lever-legitimacy").fill("0.3");
+  await page.waitForFunction(() => /from now on/.test(document.querySelector("#status").textContent), null, { timeout: 10000 });
+  check(!(await page.evaluate(() => document.querySelector("#reset").classList.contains("pending"))), "a live lever needs no Reset");
+  const tick = await page.evaluate(() => state.frame.tick);
+  await page.waitForFunction((b) => {
+    const col = (n) => state.series.cols[state.init.columns.findIndex((c) => c.name === n)];
+    const a = col("active"), j = col("jailed");
+    return a[a.length - 1] + j[j.length - 1] > 3 * b + 50;
+  }, before, { timeout: 30000 });
+  const after = await unrest();
+  check(true, `lowering legitimacy at tick ${tick} without Reset turned the run: active + jailed ${before} -> ${after}`);
+  await page.click("#play");
+  await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0");
 }
 
 const profile = mkdtempSync(join(tmpdir(), "asymwar-chromium-"));
@@ -130,13 +172,14 @@ try {
   await page.click("#play"); // pause
   await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0");
 
-  // A lever slider: the first one this scenario's model has.
-  const slider = page.locator(".lever input[type=range]:not([disabled])").first();
-  check((await slider.count()) === 1, "an enabled lever slider exists");
+  // A lever that applies on Reset (the army's size shapes the world as it is built).
+  const slider = page.locator(".lever input[type=range][data-live='0']:not([disabled])").first();
+  check((await slider.count()) === 1, "an enabled on-Reset lever slider exists");
   const id = await slider.getAttribute("id");
   const min = Number(await slider.getAttribute("min"));
   const max = Number(await slider.getAttribute("max"));
-  const step = Number(await slider.getAttribute("step"));
+  // The slider takes any value (to show the scenario's exactly); the lever's steps are in init.
+  const step = await page.evaluate((id) => state.init.levers.find((l) => `lever-${l.key}` === id).step, id);
   const target = Math.round((min + (max - min) * 0.6) / step) * step;
   const targetText = String(Number(target.toFixed(6)));
   await slider.fill(targetText);
@@ -151,6 +194,9 @@ try {
   const kept = Number(await page.locator(`#${id}`).inputValue());
   check(Math.abs(kept - target) < 1e-9, `the new run keeps ${id} = ${kept}`);
   check((await chartPoints()) <= 1, "the charts restarted with the run");
+  const previous = await page.$$eval(".chart canvas", (cs) => Math.max(...cs.map((c) => Number(c.dataset.previous || 0))));
+  check(previous > 1, `the previous run stays as a grey line (${previous} points)`);
+  check(/previous run/.test(await page.locator("#summary").textContent()), "the summary compares with the previous run");
 
   // Play twelve days for the picture, faster (the speed slider's 20 days a second), then
   // pause and take the screenshot.
@@ -165,6 +211,7 @@ try {
   check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
   check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
 
+  await liveLever(page);
   await playMali(page);
 
   // Every kind of marker and an engagement flash, fed by a stand-in for the server, so
@@ -190,7 +237,7 @@ try {
       end_tick: 240, ticks_per_day: 24, seed: 1,
     }));
     ws.send(JSON.stringify({
-      type: "frame", tick: 48, day: 2, date: "2025-09-03", running: false, finished: false,
+      type: "frame", tick: 48, day: 2, date: "2025-09-03", running: true, finished: false,
       lagging: false, m: placed.flatMap(([k, ...rest]) => [kinds.indexOf(k), ...rest]),
       ev: [["ambush", 10.5, 22.5]], rows: [[0, 9], [1, 6.5], [2, 4]],
     }));
@@ -219,7 +266,6 @@ try {
     const close = rgb.every((v, i) => Math.abs(v - want[k][i]) <= 3);
     check(close, `a ${k} is drawn in its colour (${rgb} vs ${want[k]})`);
   }
-  await mock.screenshot({ path: join(outDir, "classroom-markers.png") });
   // The flash is orange while fresh and gone after its 1.2 s.
   const orangePixels = () => mock.$eval("#map", (c) => {
     const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
@@ -237,6 +283,7 @@ try {
     return n + 30 < fresh;
   }, fresh, { polling: "raf", timeout: 5000 }).catch(() => {});
   const faded = await orangePixels();
+  await mock.screenshot({ path: join(outDir, "classroom-markers.png") });
   check(fresh > faded + 30, `the engagement flashes and fades (${fresh} -> ${faded} orange pixels)`);
   const points = await mock.$eval(".chart canvas", (c) => Number(c.dataset.points));
   check(points === 3, "the fuel chart shows the three days sent");

@@ -145,6 +145,14 @@ async fn a_lever_applies_to_the_next_run_only_in_range() {
     let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.3}"#).await;
     assert_eq!(r["type"], "ok", "{r}");
     assert_eq!(r["value"], 0.3);
+    // The threshold acts on the running model; the army's size waits for Reset.
+    assert_eq!(r["live"], true, "{r}");
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"army_size","value":2}"#).await;
+    assert_eq!(r["live"], false, "{r}");
+    assert!(
+        r["message"].as_str().unwrap().contains("press Reset"),
+        "{r}"
+    );
     let r = ask(&mut ws, r#"{"cmd":"seed","value":99}"#).await;
     assert_eq!(r["type"], "ok", "{r}");
     let init = ask_run(&mut ws, r#"{"cmd":"reset"}"#).await;

@@ -40,6 +40,9 @@ const state = {
   draws: 0, // redraws done (the browser test checks at most one per refresh)
   chartsDirty: false,
   unacked: 0, // number of the last frame received and not yet acknowledged
+  prev: null, // the previous run of this scenario: {days, cols, names}, drawn in grey
+  events: [], // {day, kind, x, y, place}, newest last: the event list
+  link: null, // scenario, seed and levers from the address, applied once
 };
 
 // ---------------------------------------------------------------- connection
@@ -157,6 +160,15 @@ function requestDraw() {
 }
 
 function onInit(msg) {
+  // The run being replaced becomes "the previous run" (grey lines, the summary's
+  // comparison) when it is the same scenario and got anywhere.
+  if (state.init && state.series && state.init.scenario === msg.scenario && state.series.days.length > 1) {
+    state.prev = { days: state.series.days, cols: state.series.cols, names: state.init.columns.map((c) => c.name) };
+  } else if (!state.init || state.init.scenario !== msg.scenario) {
+    state.prev = null;
+  }
+  state.events = [];
+  if (applyLink(msg)) return;
   state.init = msg;
   state.terrain = null;
   state.markers = [];
@@ -181,6 +193,8 @@ function onInit(msg) {
   const cv = msg.model === "CivilViolence";
   $("explain-conflict").hidden = cv;
   $("explain-cv").hidden = !cv;
+  drawEvents();
+  drawSummary();
   requestDraw();
 }
 
@@ -195,8 +209,12 @@ function onFrame(f) {
   state.frame = f;
   state.frames += 1;
   state.markers = f.m;
-  const now = performance.now();
-  for (const [kind, x, y] of f.ev) state.flashes.push({ kind, x, y, at: now });
+  for (const [kind, x, y] of f.ev) {
+    state.flashes.push({ kind, x, y, age: 0 });
+    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y) });
+  }
+  if (state.events.length > 500) state.events.splice(0, state.events.length - 500);
+  if (f.ev.length) drawEvents();
   for (const row of f.rows) {
     state.series.days.push(row[0]);
     for (let c = 0; c < state.series.cols.length; c++) {
@@ -213,7 +231,10 @@ function onFrame(f) {
   else if (f.lagging) text += " · (the model runs slower than this speed)";
   setClock(text, f.tick);
   state.unacked = f.seq;
-  if (f.rows.length) state.chartsDirty = true;
+  if (f.rows.length) {
+    state.chartsDirty = true;
+    drawSummary();
+  }
   requestDraw();
 }
 
@@ -223,9 +244,12 @@ function onReply(msg, kind) {
     const i = state.outstanding.indexOf(msg.lever);
     if (i >= 0) state.outstanding.splice(i, 1);
     if (kind === "ok") {
-      state.pendingLevers.add(msg.lever);
       state.lastAccepted[msg.lever] = msg.value;
-      $("reset").classList.add("pending");
+      // A live lever is already at work in the run; the others wait for Reset.
+      if (!msg.live) {
+        state.pendingLevers.add(msg.lever);
+        $("reset").classList.add("pending");
+      }
     } else {
       revertLever(msg.lever);
     }
@@ -265,7 +289,7 @@ function buildScenarioPicker(msg) {
   for (const name of msg.scenarios) {
     const o = document.createElement("option");
     o.value = name;
-    o.textContent = name;
+    o.textContent = (msg.titles && msg.titles[name]) || name;
     sel.appendChild(o);
   }
   sel.value = msg.scenario;
@@ -279,6 +303,11 @@ function fmt(v) {
   if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (Number.isInteger(v)) return String(v);
   return a >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+// A lever's value as set: 0.89, 1.7, 0.035, 15 (no rounding to the chart's two places).
+function leverFmt(v) {
+  return String(Number(v.toPrecision(4)));
 }
 
 function buildLevers(msg) {
@@ -303,11 +332,21 @@ function buildLevers(msg) {
       input.type = "range";
       input.min = l.min;
       input.max = l.max;
-      input.step = l.step;
+      // The scenario's own value exactly (Epstein's L = 0.89, vision 1.7), even off the
+      // slider's steps: the slider takes any value, and a move snaps to the steps.
+      input.step = "any";
       input.value = l.value ?? l.min;
-      out.textContent = l.value === null ? "–" : fmt(Number(input.value));
-      input.oninput = () => (out.textContent = fmt(Number(input.value)));
-      input.onchange = () => setLever(l.key, Number(input.value));
+      out.textContent = l.value === null ? "–" : leverFmt(Number(input.value));
+      const snap = () => {
+        const v = l.min + Math.round((Number(input.value) - l.min) / l.step) * l.step;
+        return Number(Math.min(l.max, Math.max(l.min, v)).toFixed(6));
+      };
+      input.oninput = () => (out.textContent = leverFmt(snap()));
+      input.onchange = () => {
+        const v = snap();
+        input.value = v;
+        setLever(l.key, v);
+      };
     } else if (l.kind === "choice") {
       input = document.createElement("select");
       for (const opt of l.options) {
@@ -330,7 +369,15 @@ function buildLevers(msg) {
     }
     input.id = `lever-${l.key}`;
     input.dataset.kind = l.kind;
+    input.dataset.live = l.live ? "1" : "0";
     input.disabled = !l.available;
+    if (!l.live) {
+      const tag = document.createElement("small");
+      tag.className = "on-reset";
+      tag.textContent = " (on Reset)";
+      tag.title = "shapes the world as it is built: applies when you press Reset";
+      label.appendChild(tag);
+    }
     row.append(label, input, out);
     if (!l.available) {
       const note = document.createElement("div");
@@ -358,7 +405,7 @@ function revertLever(key) {
     out.textContent = input.checked ? "on" : "off";
   } else if (v !== null && v !== undefined) {
     input.value = v;
-    if (input.dataset.kind === "number") out.textContent = fmt(Number(v));
+    if (input.dataset.kind === "number") out.textContent = leverFmt(Number(v));
   }
 }
 
@@ -528,11 +575,17 @@ function draw() {
   }
   drawTownNames(tile);
   drawScaleBar(tile);
-  // Engagements: an orange ring that widens and fades.
+  // Engagements: an orange ring that widens and fades while the run plays, and stays as it
+  // is while paused, so that a paused map still shows what just happened. (Steps between
+  // refreshes are capped: a long pause must not count as played time.)
   const now = performance.now();
-  state.flashes = state.flashes.filter((f) => now - f.at < FLASH_MS);
+  const dt = Math.min(100, now - (state.lastDrawAt ?? now));
+  state.lastDrawAt = now;
+  const playing = state.frame ? state.frame.running : true;
+  if (playing) for (const f of state.flashes) f.age += dt;
+  state.flashes = state.flashes.filter((f) => f.age < FLASH_MS);
   for (const f of state.flashes) {
-    const t = (now - f.at) / FLASH_MS;
+    const t = f.age / FLASH_MS;
     ctx.beginPath();
     ctx.arc(v.ox + f.x * tile, v.oy + f.y * tile, Math.max(6, tile * 1.5) * (0.4 + t), 0, 2 * Math.PI);
     ctx.strokeStyle = `rgba(255,120,0,${1 - t})`;
@@ -553,7 +606,7 @@ function draw() {
     ctx.fillText(text, canvas.width - w - 2 * dpr, 23 * dpr);
   }
   // Fading rings need the next refresh too; requestDraw never queues a second one.
-  if (state.flashes.length) requestDraw();
+  if (state.flashes.length && playing) requestDraw();
 }
 
 // Town names, largest towns first: as many as the zoom leaves room for.
@@ -720,7 +773,7 @@ function buildCharts(msg) {
     for (const c of msg.columns) {
       const o = document.createElement("option");
       o.value = c.name;
-      o.textContent = c.name.replace(/_/g, " ");
+      o.textContent = c.label || c.name.replace(/_/g, " ");
       o.title = c.about;
       select.appendChild(o);
     }
@@ -760,8 +813,12 @@ function drawCharts() {
     const finite = ys.filter(Number.isFinite);
     const last = finite.length ? finite[finite.length - 1] : NaN;
     ch.value.textContent = Number.isFinite(last) ? `${fmt(last)} (${col.unit})` : `(${col.unit})`;
-    let lo = finite.length ? Math.min(...finite) : 0;
-    let hi = finite.length ? Math.max(...finite) : 1;
+    // The previous run of the scenario, in grey under this one, on the same axes.
+    const pi = state.prev ? state.prev.names.indexOf(ch.column) : -1;
+    const prevYs = pi >= 0 ? state.prev.cols[pi] : [];
+    const both = finite.concat(prevYs.filter(Number.isFinite));
+    let lo = both.length ? Math.min(...both) : 0;
+    let hi = both.length ? Math.max(...both) : 1;
     if (lo >= 0) lo = 0; // counts and stocks read best against zero
     if (hi - lo < 1e-9) hi = lo + (Math.abs(lo) || 1);
     const L = 70, R = 12, T = 12, B = 34;
@@ -784,6 +841,27 @@ function drawCharts() {
     g.textBaseline = "top";
     g.fillText(`${init.index} ${lastDay}`, W - R - 50, H - B + 6);
     g.fillText("0", L, H - B + 6);
+    ch.canvas.dataset.previous = String(prevYs.length);
+    if (prevYs.length) {
+      g.strokeStyle = "#9a9a9a";
+      g.lineWidth = 3;
+      g.setLineDash([8, 5]);
+      g.beginPath();
+      let on = false;
+      for (let i = 0; i < prevYs.length; i++) {
+        if (!Number.isFinite(prevYs[i])) {
+          on = false;
+          continue;
+        }
+        const x = X(state.prev.days[i]);
+        const y = Y(prevYs[i]);
+        if (on) g.lineTo(x, y);
+        else g.moveTo(x, y);
+        on = true;
+      }
+      g.stroke();
+      g.setLineDash([]);
+    }
     g.strokeStyle = "#c0392b";
     g.lineWidth = 3;
     g.beginPath();
@@ -807,8 +885,172 @@ function drawCharts() {
   }
 }
 
+// ---------------------------------------------------------------- debriefing
+
+// The closest town to a place, for the event list ("near Kati"); models without towns
+// give the grid cell.
+function nearestTown(x, y) {
+  const towns = (state.init && state.init.towns) || [];
+  let best = null;
+  let d = Infinity;
+  for (const [name, tx, ty] of towns) {
+    const e = (tx - x) ** 2 + (ty - y) ** 2;
+    if (e < d) [best, d] = [name, e];
+  }
+  if (!best) return `cell ${Math.floor(x)}, ${Math.floor(y)}`;
+  const km = Math.sqrt(d) * (state.init.tile_km || 1);
+  return km < 8 ? best : `${Math.round(km)} km from ${best}`;
+}
+
+// The event list: newest first, kept while paused; a click centres the map on the place.
+function drawEvents() {
+  const box = $("events");
+  if (!box) return;
+  box.innerHTML = "";
+  const unit = state.init && state.init.index === "tick" ? "tick" : "day";
+  const shown = state.events.slice(-60).reverse();
+  if (!shown.length) {
+    box.textContent = "No events yet.";
+    return;
+  }
+  for (const e of shown) {
+    const li = document.createElement("li");
+    li.textContent = `${unit} ${unit === "tick" ? e.tick : e.day} · ${e.kind.replace(/_/g, " ")} · ${e.place}`;
+    li.title = "show on the map";
+    li.onclick = () => {
+      const v = state.view;
+      v.ox = canvas.width / 2 - e.x * v.scale;
+      v.oy = canvas.height / 2 - e.y * v.scale;
+      state.flashes.push({ kind: e.kind, x: e.x, y: e.y, age: 0 });
+      requestDraw();
+    };
+    box.appendChild(li);
+  }
+}
+
+// The summary: each charted measure now, the previous run at the same day, and the change.
+function drawSummary() {
+  const box = $("summary");
+  if (!box || !state.init || !state.series) return;
+  const s = state.series;
+  const day = s.days.length ? s.days[s.days.length - 1] : 0;
+  const unit = state.init.index === "tick" ? "tick" : "day";
+  const rows = state.charts.map((ch) => {
+    const ci = state.init.columns.findIndex((c) => c.name === ch.column);
+    const col = state.init.columns[ci];
+    const ys = s.cols[ci] || [];
+    const now = ys.length ? ys[ys.length - 1] : NaN;
+    let before = NaN;
+    if (state.prev) {
+      const pi = state.prev.names.indexOf(ch.column);
+      const k = state.prev.days.indexOf(day);
+      const pys = pi >= 0 ? state.prev.cols[pi] : [];
+      before = k >= 0 ? pys[k] : pys[pys.length - 1];
+    }
+    return [col.label || col.name, now, before];
+  });
+  const show = (v) => (Number.isFinite(v) ? fmt(v) : "–");
+  let html = `<table><tr><th>${unit} ${day}</th><th>this run</th>`;
+  if (state.prev) html += "<th>previous run</th><th>change</th>";
+  html += "</tr>";
+  for (const [name, now, before] of rows) {
+    html += `<tr><td>${name}</td><td>${show(now)}</td>`;
+    if (state.prev) {
+      const d = now - before;
+      html += `<td>${show(before)}</td><td>${Number.isFinite(d) ? (d > 0 ? "+" : "") + fmt(d) : "–"}</td>`;
+    }
+    html += "</tr>";
+  }
+  box.innerHTML = html + "</table>";
+}
+
+// ---------------------------------------------------------------- links and exports
+
+// ?scenario=epstein_run2&seed=7&legitimacy=0.7: every student opens the same run. Applied
+// once, on the first init: switch scenario if needed, then seed and levers, then Reset.
+function readLink() {
+  const q = new URLSearchParams(location.search);
+  if (![...q.keys()].length) return null;
+  const levers = {};
+  for (const [k, v] of q) if (k !== "scenario" && k !== "seed") levers[k] = v;
+  return { scenario: q.get("scenario"), seed: q.get("seed"), levers, stage: 0 };
+}
+
+// True when the init was consumed by the link (a scenario switch follows).
+function applyLink(msg) {
+  const link = state.link;
+  if (!link || link.stage === 2) return false;
+  if (link.scenario && link.scenario !== msg.scenario && link.stage === 0) {
+    link.stage = 1;
+    send({ cmd: "scenario", name: link.scenario });
+    return false;
+  }
+  link.stage = 2;
+  if (link.seed !== null && /^\d+$/.test(link.seed)) send({ cmd: "seed", value: Number(link.seed) });
+  for (const [key, raw] of Object.entries(link.levers)) {
+    const l = msg.levers.find((x) => x.key === key);
+    if (!l) continue;
+    const value = l.kind === "number" ? Number(raw) : l.kind === "switch" ? raw === "true" : raw;
+    send({ cmd: "set", lever: key, value });
+  }
+  send({ cmd: "reset" });
+  return false;
+}
+
+function shareLink() {
+  const q = new URLSearchParams();
+  q.set("scenario", state.init.scenario);
+  q.set("seed", $("seed").value);
+  for (const l of state.init.levers) {
+    const v = state.lastAccepted[l.key];
+    if (l.available && v !== null && v !== undefined) q.set(l.key, String(v));
+  }
+  return `${location.origin}${location.pathname}?${q}`;
+}
+
+function download(name, blobOrUrl) {
+  const a = document.createElement("a");
+  a.download = name;
+  a.href = typeof blobOrUrl === "string" ? blobOrUrl : URL.createObjectURL(blobOrUrl);
+  a.click();
+}
+
+function runCsv() {
+  const cols = state.init.columns.map((c) => c.name);
+  const lines = [[state.init.index, ...cols].join(",")];
+  const s = state.series;
+  for (let i = 0; i < s.days.length; i++) lines.push([s.days[i], ...s.cols.map((c) => (Number.isFinite(c[i]) ? c[i] : ""))].join(","));
+  return new Blob([lines.join("\n") + "\n"], { type: "text/csv" });
+}
+
+function wireDebrief() {
+  $("projector").onclick = () => {
+    const on = document.body.classList.toggle("projector");
+    // The legend goes over the map, where the back of the room can see it.
+    (on ? $("map-panel") : $("legend-home")).appendChild($("legend"));
+    state.view.fitted = false;
+    requestDraw();
+  };
+  $("explain-button").onclick = () => {
+    const d = $("explain-box");
+    d.open = true;
+    d.scrollIntoView({ behavior: "smooth" });
+  };
+  $("link").onclick = () => {
+    const url = shareLink();
+    if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+    showStatus(`Link for this scenario, seed and levers (copied): ${url}`, "ok", 12000);
+  };
+  $("export-map").onclick = () => download(`${state.init.scenario}-map.png`, canvas.toDataURL("image/png"));
+  $("export-charts").onclick = () =>
+    state.charts.forEach((ch) => download(`${state.init.scenario}-${ch.column}.png`, ch.canvas.toDataURL("image/png")));
+  $("export-csv").onclick = () => download(`${state.init.scenario}-run.csv`, runCsv());
+}
+
 // ---------------------------------------------------------------- start
 
 wireControls();
 wireMap();
+wireDebrief();
+state.link = readLink();
 connect();

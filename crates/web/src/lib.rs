@@ -50,6 +50,8 @@ pub const MAX_COMMANDS_PER_SECOND: u32 = 40;
 /// browser that vanished without closing does not hold a simulation forever. The server
 /// pings three times within it; browsers answer pings by themselves.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a connection closed for an over-long message stays open (see its use).
+const CLOSE_LINGER: Duration = Duration::from_millis(250);
 /// A connection whose request headers have not all arrived this long after it opened (or
 /// after its last response) is closed, so that half-sent requests cannot hold connections.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -282,6 +284,10 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                                 code: close_code::SIZE,
                                 reason: format!("messages are {MAX_MESSAGE_BYTES} bytes at most").into(),
                             }))).await;
+                            // The rest of the message is still unread: closing now resets
+                            // the connection, and a client still writing it loses the close
+                            // frame with its code. A moment lets it finish and read it.
+                            tokio::time::sleep(CLOSE_LINGER).await;
                         }
                         break;
                     }
@@ -390,9 +396,15 @@ fn handle(s: &mut Session, text: &str) -> Vec<Message> {
             match s.command(Command::Set { lever, value }) {
                 Ok(_) => {
                     let accepted = s.pending_value(&key);
+                    let live = s.lever_is_live(&key);
+                    let message = if live {
+                        format!("{key} set: the run uses it from now on (and Reset starts with it)")
+                    } else {
+                        format!("{key} set: press Reset to run with it")
+                    };
                     reply(
                         serde_json::json!({"type": "ok", "lever": key, "value": accepted,
-                        "message": format!("{key} set: press Reset to run with it")}),
+                        "live": live, "message": message}),
                     )
                 }
                 Err(e) => reply(serde_json::json!({"type": "error", "lever": key, "message": e})),
@@ -476,6 +488,27 @@ async fn accept(
     }
 }
 
+/// The machine's own IPv4 addresses but loopback, from Linux's `/proc/net/fib_trie` (each
+/// local address is a line `|-- A.B.C.D` followed by `/32 host LOCAL`), with no dependency
+/// and no traffic. Empty elsewhere.
+pub fn local_addresses(fib_trie: &str) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = Vec::new();
+    let mut last: Option<IpAddr> = None;
+    for line in fib_trie.lines() {
+        let t = line.trim_start_matches([' ', '|', '+', '-']).trim();
+        if let Ok(ip) = t.parse::<std::net::Ipv4Addr>() {
+            last = Some(IpAddr::V4(ip));
+        } else if t.starts_with("/32 host LOCAL")
+            && let Some(ip) = last
+            && !ip.is_loopback()
+            && !out.contains(&ip)
+        {
+            out.push(ip);
+        }
+    }
+    out
+}
+
 /// Serves until the process ends (the `asymwar serve` command).
 pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -491,12 +524,37 @@ pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
             println!(
                 "asymwar classroom: listening on {addr}: ANY computer that can reach this one on the network can open the page"
             );
-            println!(
-                "  students open http://<this computer's address>:{}",
-                addr.port()
-            );
+            let addresses = if opts.bind.is_unspecified() {
+                local_addresses(&std::fs::read_to_string("/proc/net/fib_trie").unwrap_or_default())
+            } else {
+                vec![opts.bind]
+            };
+            if addresses.is_empty() {
+                println!(
+                    "  students open http://<this computer's address>:{} (this computer's network addresses could not be read)",
+                    addr.port()
+                );
+            } else {
+                println!("  students type one of these addresses (the one on the class's network):");
+                for a in addresses {
+                    println!("    http://{}", SocketAddr::new(a, addr.port()));
+                }
+            }
         }
         println!("  press Ctrl-C to stop");
         server.task.await.map_err(std::io::Error::other)?
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_addresses_are_read_from_the_routing_table() {
+        let fib = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n     +-- 127.0.0.0/8 2 0 2\n        |-- 127.0.0.1\n           /32 host LOCAL\n     |-- 192.168.1.23\n        /32 host LOCAL\n     |-- 192.168.1.255\n        /32 link BROADCAST\nLocal:\n     |-- 192.168.1.23\n        /32 host LOCAL\n";
+        assert_eq!(
+            super::local_addresses(fib),
+            vec![std::net::IpAddr::from([192, 168, 1, 23])]
+        );
+        assert!(super::local_addresses("").is_empty());
+    }
 }

@@ -181,6 +181,22 @@ impl Catalogue {
     }
 }
 
+/// What the picker shows for a scenario: a title for people, not a file name.
+pub fn title(name: &str) -> String {
+    let known = match name {
+        "tutorial" => "Tutorial: a small made-up region (60 days)",
+        "mali_blockade" => "Mali: the fuel blockade of 2025 (150 days)",
+        "epstein_run1" => "Civil violence 1: citizens stay put, cops keep order",
+        "epstein_run2" => "Civil violence 2: calm, then sudden outbursts",
+        "epstein_run3" => "Civil violence 3: legitimacy falls slowly",
+        "epstein_run4" => "Civil violence 4: legitimacy drops at once",
+        "epstein_run5" => "Civil violence 5: long jail terms",
+        // A teacher's own file: its name, made readable.
+        other => return other.replace(['_', '-'], " "),
+    };
+    known.to_string()
+}
+
 /// Largest scenario file the server reads (the shipped ones are under 20 KB).
 pub const MAX_SCENARIO_BYTES: u64 = 1024 * 1024;
 /// Longest error about a file sent to a page.
@@ -264,6 +280,55 @@ fn public_error(e: asymwar_scenario::load::ScenarioError) -> String {
         format!("{cut} …")
     } else {
         text
+    }
+}
+
+/// Gives the running model the live levers' values in `next` (the scenario with every
+/// lever set). Only what a live lever sets is touched: values that shape the world as it is
+/// built (the army's size, the grid, vision) wait for Reset even when pending in `next`.
+fn live_apply(sim: &mut Simulation, next: &ScenarioFile) {
+    use asymwar_model::army::{ArmyParams, ArmyUnit};
+    use asymwar_model::civil_violence::CivilViolence;
+    use asymwar_model::insurgency::{Cell, Targets};
+    use asymwar_model::world::scale::Scale;
+    let world = &mut sim.world;
+    match next {
+        ScenarioFile::Conflict(c) => {
+            let p = &c.params;
+            // The systems read these resources every tick; units and cells copied
+            // discipline and autonomy when spawned, and the secured border ends were sized
+            // from cooperation when the model was installed: those follow here.
+            world.insert_resource(p.army.clone());
+            world.insert_resource(p.insurgency.clone());
+            world.insert_resource(p.activation.clone());
+            if let Some(mut q) = world.try_query::<&mut ArmyUnit>() {
+                for mut u in q.iter_mut(world) {
+                    u.discipline = p.army.discipline as f32;
+                }
+            }
+            if let Some(mut q) = world.try_query::<&mut Cell>() {
+                for mut cell in q.iter_mut(world) {
+                    cell.autonomy = p.insurgency.autonomy as f32;
+                }
+            }
+            let reach = world.get_resource::<Scale>().map(|scale| {
+                let a: &ArmyParams = &p.army;
+                scale.tiles(a.cooperation * a.secure_border_km)
+            });
+            if let (Some(reach), Some(mut t)) = (reach, world.get_resource_mut::<Targets>()) {
+                t.secured_tiles = reach;
+            }
+        }
+        ScenarioFile::CivilViolence(c) => {
+            if let Some(mut cv) = world.get_resource_mut::<CivilViolence>() {
+                let p = &c.params;
+                cv.params.legitimacy = p.legitimacy;
+                cv.params.cop_density = p.cop_density;
+                cv.params.max_jail_term = p.max_jail_term;
+                cv.params.activation = p.activation.clone();
+                cv.params.update_order = p.update_order;
+            }
+        }
     }
 }
 
@@ -474,8 +539,11 @@ impl Session {
                 let mut settings = self.settings.clone();
                 settings.retain(|(k, _)| k.key != l.key);
                 settings.push((l, value));
-                levers::apply(&self.base, &settings)?;
+                let next = levers::apply(&self.base, &settings)?;
                 self.settings = settings;
+                if l.live {
+                    live_apply(&mut self.sim, &next);
+                }
                 Ok(false)
             }
             Command::Seed { value } => {
@@ -539,10 +607,24 @@ impl Session {
             })
             .collect();
         let reporters = self.sim.world.resource::<Reporters>();
+        // The metric for the capital is `bamako_fuel_days` whatever the map; where no town
+        // is called Bamako (the tutorial) the page says "capital".
+        let has_bamako = self
+            .sim
+            .world
+            .try_query::<&Settlement>()
+            .is_some_and(|mut q| q.iter(&self.sim.world).any(|s| s.name == "Bamako"));
         let columns: Vec<Value> = reporters
             .daily
             .iter()
-            .map(|r| json!({"name": r.name, "unit": r.unit, "about": r.about}))
+            .map(|r| {
+                let label = if has_bamako {
+                    r.name.replace('_', " ")
+                } else {
+                    r.name.replace("bamako", "capital").replace('_', " ")
+                };
+                json!({"name": r.name, "label": label, "unit": r.unit, "about": r.about})
+            })
             .collect();
         let names: Vec<&str> = reporters.daily.iter().map(|r| r.name).collect();
         // The columns charted first, as on slides (the page adds others and caps the count).
@@ -573,6 +655,7 @@ impl Session {
             "description": self.base.description(),
             "model": model,
             "scenarios": self.catalogue.names(),
+            "titles": self.catalogue.names().iter().map(|n| (n.clone(), Value::from(title(n)))).collect::<serde_json::Map<_, _>>(),
             "levers": levers,
             "columns": columns,
             "charts": charts,
@@ -674,6 +757,11 @@ impl Session {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether a lever of this session's model changes the running model at once.
+    pub fn lever_is_live(&self, key: &str) -> bool {
+        levers::lever(self.base.model(), key).is_some_and(|l| l.live)
     }
 
     /// The value a lever is set to for the next run, if it was set.
@@ -800,6 +888,94 @@ mod tests {
         assert_eq!(init["width"], 64);
         assert_eq!(init["terrain"], true);
         assert!(s.terrain_png().unwrap().starts_with(b"\x89PNG"));
+    }
+
+    fn set(s: &mut Session, lever: &str, value: Value) {
+        s.command(Command::Set {
+            lever: lever.into(),
+            value,
+        })
+        .unwrap();
+    }
+
+    fn steps(s: &mut Session, ticks: u32) {
+        s.command(Command::Play {}).unwrap();
+        for _ in 0..ticks {
+            s.sim.step();
+        }
+    }
+
+    #[test]
+    fn live_levers_change_the_running_civil_violence_model() {
+        use asymwar_model::civil_violence::CivilViolence;
+        let start = || Session::new(Arc::new(Catalogue::default()), "epstein_run1").unwrap();
+        let (mut calm, mut angry) = (start(), start());
+        steps(&mut calm, 20);
+        steps(&mut angry, 20);
+        set(&mut angry, "legitimacy", json!(0.3));
+        set(&mut angry, "cop_density", json!(0.08));
+        set(&mut angry, "jail_term", json!(5));
+        steps(&mut calm, 10);
+        steps(&mut angry, 10);
+        let cv = |s: &Session| s.sim.world.resource::<CivilViolence>().clone();
+        let (c, a) = (cv(&calm), cv(&angry));
+        assert_eq!(a.legitimacy(), 0.3, "the run uses the new legitimacy");
+        assert_eq!(a.cops(), 128, "cops were added to 8% of 1,600 cells");
+        assert_eq!(c.cops(), 64);
+        assert_eq!(a.params.max_jail_term, Some(5));
+        assert!(
+            a.actives() + a.jailed() > c.actives() + c.jailed(),
+            "lower legitimacy: more rebels ({} + {} vs {} + {})",
+            a.actives(),
+            a.jailed(),
+            c.actives(),
+            c.jailed()
+        );
+        a.check_consistency().unwrap();
+        // Vision shapes the grid's neighbourhoods: it waits for Reset.
+        set(&mut angry, "vision", json!(3.0));
+        assert_eq!(cv(&angry).params.vision, a.params.vision);
+        angry.command(Command::Reset {}).unwrap();
+        assert_eq!(cv(&angry).params.vision, 3.0);
+        assert_eq!(
+            cv(&angry).legitimacy(),
+            0.3,
+            "a live lever stays set for the next run"
+        );
+    }
+
+    #[test]
+    fn live_levers_change_the_running_conflict_model() {
+        use asymwar_model::army::{ArmyParams, ArmyUnit};
+        use asymwar_model::insurgency::{Cell, InsurgencyParams};
+        let mut s = tutorial();
+        steps(&mut s, 24);
+        set(&mut s, "discipline", json!(0.15));
+        set(&mut s, "autonomy", json!(0.95));
+        set(&mut s, "escort", json!("route_security"));
+        set(&mut s, "blockade", json!(false));
+        let w = &mut s.sim.world;
+        assert_eq!(w.resource::<ArmyParams>().discipline, 0.15);
+        assert!(!w.resource::<InsurgencyParams>().blockade);
+        let units: Vec<f32> = w
+            .query::<&ArmyUnit>()
+            .iter(w)
+            .map(|u| u.discipline)
+            .collect();
+        assert!(
+            !units.is_empty() && units.iter().all(|d| *d == 0.15),
+            "{units:?}"
+        );
+        let cells: Vec<f32> = w.query::<&Cell>().iter(w).map(|c| c.autonomy).collect();
+        assert!(
+            !cells.is_empty() && cells.iter().all(|a| *a == 0.95),
+            "{cells:?}"
+        );
+        // The army's size shapes the world as built: Reset.
+        let before = w.query::<&ArmyUnit>().iter(w).count();
+        set(&mut s, "army_size", json!(2.0));
+        let w = &mut s.sim.world;
+        assert_eq!(w.query::<&ArmyUnit>().iter(w).count(), before);
     }
 
     #[test]
