@@ -110,6 +110,8 @@ async function liveLever(page) {
     return a[a.length - 1] + j[j.length - 1] > 3 * b + 50;
   }, before, { timeout: 30000 });
   const after = await unrest();
+  const combined = await page.$eval(".chart.combined canvas", (c) => Number(c.dataset.points || 0)).catch(() => 0);
+  check(combined > 20, `quiet, active and jailed share one chart (${combined} points)`);
   check(true, `lowering legitimacy at tick ${tick} without Reset turned the run: active + jailed ${before} -> ${after}`);
   await page.click("#play");
   await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0");
@@ -151,6 +153,11 @@ try {
   check(scenarios.includes("tutorial") && scenarios.includes("mali_blockade"), `scenario picker lists ${scenarios.join(", ")}`);
   check((await page.locator("#legend span").count()) >= 3, "the legend has entries");
   check((await page.locator(".lever").count()) >= 6, "the levers are shown");
+  check((await page.locator("#lesson ol li").count()) === 5, "the scenario's lesson plan, with its five questions, is in the page");
+  const title = await page.$eval("#scenario", (s) => s.options[s.selectedIndex].textContent);
+  check(/^Tutorial/.test(title), `the picker shows titles for people ("${title}")`);
+  const chartNames = await page.$$eval(".chart select", (ss) => ss.map((s) => s.options[s.selectedIndex].textContent));
+  check(chartNames.some((n) => /capital/.test(n)) && !chartNames.some((n) => /bamako/.test(n)), `the tutorial's charts say "capital" (${chartNames.join(", ")})`);
 
   const t0 = await tick();
   const p0 = await chartPoints();
@@ -285,6 +292,16 @@ try {
   const faded = await orangePixels();
   await mock.screenshot({ path: join(outDir, "classroom-markers.png") });
   check(fresh > faded + 30, `the engagement flashes and fades (${fresh} -> ${faded} orange pixels)`);
+  // Hover details: the town under the pointer.
+  const [hx, hy] = await mock.$eval("#map", (c, [W, H]) => {
+    const r = c.getBoundingClientRect();
+    const m = 16;
+    const s = Math.min((r.width - 2 * m) / W, (r.height - 2 * m) / H);
+    return [r.left + (r.width - W * s) / 2 + 20.5 * s, r.top + (r.height - H * s) / 2 + 15.5 * s];
+  }, [W, H]);
+  await mock.mouse.move(hx, hy);
+  const hovered = await mock.$eval("#map", (c) => c.dataset.hover || "");
+  check(/Bamako/.test(hovered), `hovering a town names it ("${hovered}")`);
   const points = await mock.$eval(".chart canvas", (c) => Number(c.dataset.points));
   check(points === 3, "the fuel chart shows the three days sent");
   check(errors.length === 0, `no errors in the mocked page${errors.length ? ": " + errors.join("; ") : ""}`);

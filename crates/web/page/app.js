@@ -190,6 +190,7 @@ function onInit(msg) {
   showSpeed();
   $("seed").value = String(msg.seed);
   $("description").textContent = msg.description || "";
+  showLesson(msg.lesson || "");
   const cv = msg.model === "CivilViolence";
   $("explain-conflict").hidden = cv;
   $("explain-cv").hidden = !cv;
@@ -692,7 +693,10 @@ function wireMap() {
     canvas.classList.add("dragging");
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!drag) return;
+    if (!drag) {
+      hover(e);
+      return;
+    }
     const dpr = window.devicePixelRatio || 1;
     state.view.ox = drag.ox + (e.clientX - drag.x) * dpr;
     state.view.oy = drag.oy + (e.clientY - drag.y) * dpr;
@@ -705,6 +709,49 @@ function wireMap() {
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
   window.addEventListener("resize", requestDraw);
+}
+
+// Hover details: the marker under the pointer (a town's name, people and fuel; a unit's
+// or cell's strength), in the map's title attribute.
+function hover(e) {
+  const init = state.init;
+  if (!init) return;
+  const dpr = window.devicePixelRatio || 1;
+  const r = canvas.getBoundingClientRect();
+  const v = state.view;
+  const x = ((e.clientX - r.left) * dpr - v.ox) / v.scale;
+  const y = ((e.clientY - r.top) * dpr - v.oy) / v.scale;
+  const reach = Math.max(0.7, (10 * dpr) / v.scale);
+  const m = state.markers;
+  let best = -1;
+  let d = reach * reach;
+  for (let i = 0; i + 4 < m.length; i += 5) {
+    const e2 = (m[i + 1] - x) ** 2 + (m[i + 2] - y) ** 2;
+    if (e2 < d) [best, d] = [i, e2];
+  }
+  let text = "";
+  if (best >= 0) {
+    const kind = init.kinds[m[best]];
+    const label = (STYLE[kind] || {}).label || kind;
+    const size = m[best + 3];
+    if (kind === "settlement") {
+      const town = (init.towns || []).find(([, tx, ty]) => Math.abs(tx - m[best + 1]) < 0.01 && Math.abs(ty - m[best + 2]) < 0.01);
+      const fuel = m[best + 4];
+      // The value is the fuel stock in days of need / 10, capped at 1.
+      let stock = "";
+      if (fuel !== null && Number.isFinite(fuel)) {
+        const days = Math.round(fuel * 10);
+        stock = fuel >= 1 ? ", fuel for 10 days or more" : `, fuel for ${days} day${days === 1 ? "" : "s"}`;
+      }
+      text = `${town ? town[0] : "Town"}: ${fmt(size)} people${stock}`;
+    } else if (kind === "quiet" || kind === "active" || kind === "cop") {
+      text = `${label} at cell ${Math.floor(m[best + 1])}, ${Math.floor(m[best + 2])}`;
+    } else {
+      text = `${label}: strength ${fmt(size)}`;
+    }
+  }
+  canvas.title = text;
+  canvas.dataset.hover = text;
 }
 
 // ---------------------------------------------------------------- legend
@@ -756,13 +803,38 @@ function chosenColumns(msg) {
   return chosen.slice(0, MAX_CHARTS);
 }
 
+// Quiet, active and jailed belong on one chart: together they are the whole population.
+const COMBINED = [["quiet", "#7fb77e"], ["active", "#e74c3c"], ["jailed", "#555"]];
+
 function buildCharts(msg) {
   const box = $("charts");
   box.innerHTML = "";
   state.charts = [];
+  state.combined = null;
   if (msg.columns.length === 0) {
     box.textContent = "This model records no time series.";
     return;
+  }
+  if (COMBINED.every(([n]) => msg.columns.some((c) => c.name === n))) {
+    const wrap = document.createElement("div");
+    wrap.className = "chart combined";
+    const title = document.createElement("div");
+    title.className = "title";
+    const key = document.createElement("span");
+    for (const [n, colour] of COMBINED) {
+      const b = document.createElement("b");
+      b.style.color = colour;
+      b.textContent = `${n} `;
+      key.appendChild(b);
+    }
+    const value = document.createElement("b");
+    title.append(key, value);
+    const c = document.createElement("canvas");
+    c.width = 712;
+    c.height = 260;
+    wrap.append(title, c);
+    box.appendChild(wrap);
+    state.combined = { canvas: c, value };
   }
   for (const name of chosenColumns(msg)) {
     const wrap = document.createElement("div");
@@ -795,11 +867,79 @@ function buildCharts(msg) {
   drawCharts();
 }
 
+// The combined chart: each line in its colour, the previous run's dashed in the same colour,
+// on one axis from 0 to the population.
+function drawCombined(lastDay) {
+  const ch = state.combined;
+  if (!ch) return;
+  const init = state.init;
+  const g = ch.canvas.getContext("2d");
+  const W = ch.canvas.width, H = ch.canvas.height;
+  const L = 70, R = 12, T = 12, B = 34;
+  g.clearRect(0, 0, W, H);
+  const days = state.series.days;
+  const col = (names, cols, n) => cols[names.indexOf(n)] || [];
+  const names = init.columns.map((c) => c.name);
+  let hi = 1;
+  for (const [n] of COMBINED) {
+    for (const v of col(names, state.series.cols, n)) if (Number.isFinite(v)) hi = Math.max(hi, v);
+    if (state.prev) for (const v of col(state.prev.names, state.prev.cols, n)) if (Number.isFinite(v)) hi = Math.max(hi, v);
+  }
+  const X = (d) => L + (d / lastDay) * (W - L - R);
+  const Y = (v) => T + (1 - v / hi) * (H - T - B);
+  g.strokeStyle = "#ccc";
+  g.lineWidth = 1;
+  g.beginPath();
+  g.moveTo(L, T);
+  g.lineTo(L, H - B);
+  g.lineTo(W - R, H - B);
+  g.stroke();
+  g.fillStyle = "#555";
+  g.font = "22px system-ui, sans-serif";
+  g.textAlign = "right";
+  g.textBaseline = "middle";
+  g.fillText(fmt(hi), L - 8, T + 6);
+  g.fillText("0", L - 8, H - B);
+  g.textAlign = "center";
+  g.textBaseline = "top";
+  g.fillText(`${init.index} ${lastDay}`, W - R - 50, H - B + 6);
+  const line = (xs, ys, colour, dashed) => {
+    g.strokeStyle = colour;
+    g.lineWidth = 3;
+    g.setLineDash(dashed ? [8, 5] : []);
+    g.globalAlpha = dashed ? 0.45 : 1;
+    g.beginPath();
+    let on = false;
+    for (let i = 0; i < ys.length; i++) {
+      if (!Number.isFinite(ys[i])) {
+        on = false;
+        continue;
+      }
+      if (on) g.lineTo(X(xs[i]), Y(ys[i]));
+      else g.moveTo(X(xs[i]), Y(ys[i]));
+      on = true;
+    }
+    g.stroke();
+    g.setLineDash([]);
+    g.globalAlpha = 1;
+  };
+  const last = [];
+  for (const [n, colour] of COMBINED) {
+    if (state.prev) line(state.prev.days, col(state.prev.names, state.prev.cols, n), colour, true);
+    const ys = col(names, state.series.cols, n);
+    line(days, ys, colour, false);
+    if (ys.length) last.push(`${n} ${fmt(ys[ys.length - 1])}`);
+  }
+  ch.value.textContent = last.join(" · ");
+  ch.canvas.dataset.points = String(days.length);
+}
+
 function drawCharts() {
   const init = state.init;
   if (!init || !state.series) return;
   const days = state.series.days;
   const lastDay = Math.max(1, Math.ceil(init.end_tick / init.ticks_per_day), days.length ? days[days.length - 1] : 0);
+  drawCombined(lastDay);
   for (const ch of state.charts) {
     const ci = init.columns.findIndex((c) => c.name === ch.column);
     const col = init.columns[ci];
@@ -962,6 +1102,46 @@ function drawSummary() {
     html += "</tr>";
   }
   box.innerHTML = html + "</table>";
+}
+
+// The scenario's lesson plan (docs/teaching.md): paragraphs, numbered questions and
+// **bold** headings, written as text nodes (the guide is ours, but no HTML is trusted).
+function showLesson(text) {
+  const box = $("lesson");
+  box.innerHTML = "";
+  box.hidden = !text;
+  const plain = (t) => t.replace(/`/g, "");
+  // Blocks: runs of numbered lines become a list, other runs a paragraph.
+  const blocks = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    for (const l of para.split("\n").map((x) => x.trim()).filter(Boolean)) {
+      const numbered = /^\d+\./.test(l);
+      const last = blocks[blocks.length - 1];
+      if (last && last.numbered === numbered && last.para === para) last.lines.push(l);
+      else blocks.push({ numbered, para, lines: [l] });
+    }
+  }
+  for (const { numbered, lines } of blocks) {
+    if (numbered) {
+      const ol = document.createElement("ol");
+      for (const l of lines) {
+        const li = document.createElement("li");
+        li.textContent = plain(l.replace(/^\d+\.\s*/, ""));
+        ol.appendChild(li);
+      }
+      box.appendChild(ol);
+      continue;
+    }
+    const p = document.createElement("p");
+    const joined = plain(lines.join(" "));
+    const m = joined.match(/^\*\*(.+?)\*\*\s*(.*)$/);
+    if (m) {
+      const b = document.createElement("b");
+      b.textContent = m[1] + " ";
+      p.append(b, m[2].replace(/\*\*/g, ""));
+    } else p.textContent = joined.replace(/\*\*/g, "");
+    box.appendChild(p);
+  }
 }
 
 // ---------------------------------------------------------------- links and exports

@@ -181,6 +181,28 @@ impl Catalogue {
     }
 }
 
+/// The lesson guide (docs/teaching.md), compiled in: the page shows each scenario's plan.
+const TEACHING: &str = include_str!("../../../docs/teaching.md");
+
+/// The lesson plan of a built-in scenario from the guide: the section whose heading names
+/// it as (`name`), without the heading; empty for others.
+pub fn lesson(name: &str) -> String {
+    let tag = format!("(`{name}`)");
+    let mut out = String::new();
+    let mut inside = false;
+    for line in TEACHING.lines() {
+        if line.starts_with("## ") {
+            inside = line.contains(&tag);
+            continue;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.trim().to_string()
+}
+
 /// What the picker shows for a scenario: a title for people, not a file name.
 pub fn title(name: &str) -> String {
     let known = match name {
@@ -655,6 +677,7 @@ impl Session {
             "description": self.base.description(),
             "model": model,
             "scenarios": self.catalogue.names(),
+            "lesson": lesson(&self.name),
             "titles": self.catalogue.names().iter().map(|n| (n.clone(), Value::from(title(n)))).collect::<serde_json::Map<_, _>>(),
             "levers": levers,
             "columns": columns,
@@ -976,6 +999,26 @@ mod tests {
         set(&mut s, "army_size", json!(2.0));
         let w = &mut s.sim.world;
         assert_eq!(w.query::<&ArmyUnit>().iter(w).count(), before);
+    }
+
+    #[test]
+    fn every_built_in_scenario_has_a_lesson_plan() {
+        for (name, _) in BUILTIN {
+            let plan = lesson(name);
+            for part in [
+                "What it shows",
+                "How to use it",
+                "Things to notice",
+                "Things to try",
+                "Questions for students",
+            ] {
+                assert!(
+                    plan.contains(part),
+                    "{name}: no '{part}' in docs/teaching.md"
+                );
+            }
+        }
+        assert_eq!(lesson("my_own_region"), "");
     }
 
     #[test]
