@@ -82,6 +82,18 @@ async function playMali(page) {
   check(true, "1920 x 1080 screenshots saved (page and projector mode)");
 }
 
+// A link carries scenario, seed and levers: the page opens that run.
+async function sharedLink(context) {
+  const p = await context.newPage();
+  await p.goto(`${url}/?scenario=epstein_run2&seed=7&legitimacy=0.7`);
+  await p.waitForFunction(() => state.init && state.init.scenario === "epstein_run2" && state.init.seed === 7 &&
+    state.init.levers.find((l) => l.key === "legitimacy").value === 0.7, null, { timeout: 30000 });
+  check(true, "a link opens its scenario with its seed and levers");
+  const link = await p.evaluate(() => shareLink());
+  check(/scenario=epstein_run2/.test(link) && /seed=7/.test(link) && /legitimacy=0.7/.test(link), `the page makes such links (${link})`);
+  await p.close();
+}
+
 // A live lever: Epstein's run 1 plays; legitimacy is lowered from 0.89 to 0.3 without
 // Reset, and the run (the count of active and jailed citizens) answers within seconds.
 async function liveLever(page) {
@@ -218,6 +230,7 @@ try {
   check(true, `screenshot saved to ${join(outDir, "classroom.png")}`);
   check(errors.length === 0, `no errors in the page${errors.length ? ": " + errors.join("; ") : ""}`);
 
+  await sharedLink(context);
   await liveLever(page);
   await playMali(page);
 
