@@ -1,8 +1,11 @@
-//! The classroom under load, on loopback: 30 browser sessions play the tutorial at once.
-//! One iteration is the time until every session has received another 15 frames; the
-//! server sends 15 a second (`asymwar_web::session::FPS`), and the classroom needs at
-//! least 10. Criterion's throughput line is the frame rate of the slowest session:
-//! 15 frames per iteration, in frames (elements) a second.
+//! The classroom under load, on loopback: 30 browser sessions play at once, on the Mali
+//! scenario (2 days a second, its default speed) and on Epstein's run 1 (10 ticks a
+//! second). Each client acknowledges every frame as the page does once it has drawn it.
+//!
+//! Criterion times one iteration as the time until every session has received another 15
+//! frames; its throughput line is the frame rate of the slowest session. Before that, a
+//! fixed 10 s window prints what a class gets: frames a second and simulated days (ticks) a
+//! second per session (median and slowest), bytes a frame and the class's bandwidth.
 //!
 //! `cargo bench --bench web_load`
 
@@ -11,50 +14,77 @@
 mod web;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use futures_util::StreamExt;
 use futures_util::future::join_all;
 use std::time::{Duration, Instant};
-use web::{Ws, ask_run, client, next_json, send, server, sessions};
+use tokio_tungstenite::tungstenite::Message;
+use web::{Ws, ask_run, client, read_frame, send, server_on, sessions};
 
 const SESSIONS: usize = 30;
 /// Frames per session per iteration: a second's worth at the server's rate.
 const FRAMES: u32 = asymwar_web::session::FPS;
+const SCENARIOS: [&str; 2] = ["mali_blockade", "epstein_run1"];
 
-/// Reads and drops what is already waiting (frames sent while nobody read, between
-/// iterations), so that an iteration times frames as they are made; a run that ended
-/// meanwhile is restarted.
-async fn drain(ws: &mut Ws) {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-    while let Ok(m) = tokio::time::timeout(Duration::from_millis(5), ws.next()).await {
-        let m = m.expect("the connection is open").expect("a valid message");
-        if let Message::Text(t) = m {
-            let f: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
-            if f["type"] == "frame" && f["running"] == false {
-                restart(ws).await;
-            }
-        }
+/// What one session received in a window.
+#[derive(Default)]
+struct Got {
+    frames: u32,
+    bytes: usize,
+    first_tick: Option<u64>,
+    last_tick: u64,
+    /// Ticks run in earlier runs of the window (a run that ends is reset and played again).
+    ticks_before: u64,
+}
+
+/// Reads one message; a frame is decoded and acknowledged. A run that ended is reset and
+/// played again. `None` for anything but a frame.
+async fn one(ws: &mut Ws, got: &mut Got) -> Option<()> {
+    let m = ws.next().await.expect("open").expect("valid");
+    let Message::Binary(b) = m else { return None };
+    if b.first() != Some(&asymwar_web::frame::TAG) {
+        return None;
     }
+    let f = read_frame(ws, &b).await;
+    let tick = f["tick"].as_u64().unwrap();
+    if f["running"] == true {
+        got.frames += 1;
+        got.bytes += b.len();
+        if got.first_tick.is_none() {
+            got.first_tick = Some(tick);
+        }
+        got.last_tick = tick;
+    } else {
+        if let Some(t0) = got.first_tick.take() {
+            got.ticks_before += got.last_tick - t0;
+        }
+        ask_run(ws, r#"{"cmd":"reset"}"#).await;
+        send(ws, r#"{"cmd":"play"}"#).await;
+    }
+    Some(())
 }
 
-/// Resets an ended run and plays the new one.
-async fn restart(ws: &mut Ws) {
-    ask_run(ws, r#"{"cmd":"reset"}"#).await;
-    send(ws, r#"{"cmd":"play"}"#).await;
-}
-
-/// Receives `FRAMES` frames of a running simulation; a run that ends (the tutorial's 60
-/// days take 30 s) is reset and played again, and its frames count on.
+/// Receives `FRAMES` frames of a running simulation.
 async fn frames(ws: &mut Ws) {
-    let mut got = 0;
-    while got < FRAMES {
-        let f = next_json(ws).await;
-        assert_eq!(f["type"], "frame", "{f}");
-        if f["running"] == true {
-            got += 1;
-        } else {
-            restart(ws).await;
-        }
+    let mut got = Got::default();
+    while got.frames < FRAMES {
+        one(ws, &mut got).await;
     }
+}
+
+/// Everything each session receives in `window`.
+async fn window(ws: &mut Ws, window: Duration) -> Got {
+    let mut got = Got::default();
+    let end = Instant::now() + window;
+    while tokio::time::timeout_at(end.into(), one(ws, &mut got))
+        .await
+        .is_ok()
+    {}
+    got
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn thirty_sessions(c: &mut Criterion) {
@@ -62,41 +92,76 @@ fn thirty_sessions(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (server, mut clients) = rt.block_on(async {
-        let s = server(SESSIONS).await;
-        let mut clients = Vec::new();
-        for _ in 0..SESSIONS {
-            clients.push(client(s.addr).await);
-        }
-        for ws in &mut clients {
-            send(ws, r#"{"cmd":"play"}"#).await;
-        }
-        (s, clients)
-    });
     let mut group = c.benchmark_group("web_load");
-    group
-        .sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(12))
-        .throughput(Throughput::Elements(u64::from(FRAMES)));
-    group.bench_function("30_sessions_slowest_frames_per_second", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    join_all(clients.iter_mut().map(drain)).await;
-                    let start = Instant::now();
-                    join_all(clients.iter_mut().map(frames)).await;
-                    total += start.elapsed();
-                }
-                total
+    for scenario in SCENARIOS {
+        let (server, mut clients, ticks_per_day) = rt.block_on(async {
+            let s = server_on(SESSIONS, scenario).await;
+            let mut clients = Vec::new();
+            for _ in 0..SESSIONS {
+                clients.push(client(s.addr).await);
+            }
+            for ws in &mut clients {
+                send(ws, r#"{"cmd":"play"}"#).await;
+            }
+            let tpd = asymwar_scenario::builtin(scenario)
+                .unwrap()
+                .unwrap()
+                .ticks_per_day();
+            (s, clients, tpd)
+        });
+        let secs = 10.0;
+        let got = rt.block_on(join_all(
+            clients
+                .iter_mut()
+                .map(|ws| window(ws, Duration::from_secs_f64(secs))),
+        ));
+        let fps: Vec<f64> = got.iter().map(|g| f64::from(g.frames) / secs).collect();
+        let days: Vec<f64> = got
+            .iter()
+            .map(|g| {
+                let ticks = g.ticks_before + g.last_tick - g.first_tick.unwrap_or(g.last_tick);
+                ticks as f64 / ticks_per_day as f64 / secs
             })
-        })
-    });
+            .collect();
+        let (received, bytes): (u32, usize) = got
+            .iter()
+            .fold((0, 0), |(f, b), g| (f + g.frames, b + g.bytes));
+        let unit = if ticks_per_day == 1 { "ticks" } else { "days" };
+        println!(
+            "web_load {scenario}: {SESSIONS} sessions, frames/s per session median {:.1} slowest {:.1}; \
+             {unit}/s per session median {:.2} slowest {:.2}; {:.0} bytes/frame; class {:.2} Mbit/s",
+            median(fps.clone()),
+            fps.iter().copied().fold(f64::INFINITY, f64::min),
+            median(days.clone()),
+            days.iter().copied().fold(f64::INFINITY, f64::min),
+            bytes as f64 / f64::from(received.max(1)),
+            bytes as f64 * 8.0 / secs / 1e6,
+        );
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(2))
+            .measurement_time(Duration::from_secs(12))
+            .throughput(Throughput::Elements(u64::from(FRAMES)));
+        group.bench_function(format!("{scenario}_30_sessions_slowest_frames"), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        join_all(clients.iter_mut().map(frames)).await;
+                        total += start.elapsed();
+                    }
+                    total
+                })
+            })
+        });
+        let open = rt.block_on(sessions(server.addr));
+        assert_eq!(open, SESSIONS as u64, "a session was dropped under load");
+        drop(clients);
+        server.task.abort();
+    }
     group.finish();
-    let open = rt.block_on(sessions(server.addr));
-    assert_eq!(open, SESSIONS as u64, "a session was dropped under load");
 }
 
 criterion_group!(benches, thirty_sessions);

@@ -70,10 +70,12 @@ enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
-        /// Days of the map snapshots, comma-separated (default: first, middle and last).
+        /// Days of the map snapshots, comma-separated (default: first, middle and last, and
+        /// the run's busiest day: its outburst, or the most engagements).
         #[arg(long, value_delimiter = ',')]
         at: Vec<u32>,
-        /// Pixels per tile of the snapshots (default: about 640 pixels on the long side).
+        /// Pixels per tile of the snapshots (default: about 1,400 pixels on the long side, for
+        /// slides); labels grow with the picture.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=32))]
         scale: Option<u32>,
         /// Frames of the GIF at most; 0 for no GIF.
@@ -454,6 +456,32 @@ fn cmd_serve(
     asymwar_web::serve_blocking(&opts).with_context(|| format!("serving on {bind}:{port}"))
 }
 
+/// The day (tick) of a run's peak: the most active citizens in models that count them,
+/// else the most engagements. Runs the scenario once (the same seed gives the same run).
+fn busiest_day(scenario: &asymwar_scenario::ScenarioFile, seed: u64, end_tick: u64) -> Option<u32> {
+    let mut sim = asymwar_scenario::build_simulation(scenario, seed);
+    let tpd = scenario.ticks_per_day().max(1);
+    while sim.clock().tick < end_tick {
+        sim.step();
+    }
+    let ts = sim.time_series();
+    if let Some(c) = ts.columns.iter().position(|c| *c == "active") {
+        return (0..ts.len())
+            .max_by(|&a, &b| ts.row(a)[c].total_cmp(&ts.row(b)[c]).then(b.cmp(&a)))
+            .map(|i| ts.days[i]);
+    }
+    let mut per_day: std::collections::BTreeMap<u64, u32> = Default::default();
+    for e in &sim.events().events {
+        *per_day.entry(e.tick / tpd + 1).or_default() += 1;
+    }
+    let last = end_tick.div_ceil(tpd);
+    per_day
+        .into_iter()
+        .filter(|(d, _)| *d <= last)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .and_then(|(d, _)| u32::try_from(d).ok())
+}
+
 fn cmd_render(
     name: &str,
     days: Option<u32>,
@@ -490,7 +518,13 @@ fn cmd_render(
         bail!("--at {d}: the run ends on day {last_day}");
     }
     let at = if at.is_empty() {
-        vec![0, last_day / 2, last_day]
+        // First, middle and last day, and the run's busiest day, so that the pictures
+        // catch its outburst (Epstein's run 4 erupts after tick 77, between the defaults).
+        let mut days = vec![0, last_day / 2, last_day];
+        days.extend(busiest_day(&scenario, seed, end_tick));
+        days.sort_unstable();
+        days.dedup();
+        days
     } else {
         at
     };

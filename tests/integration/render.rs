@@ -151,3 +151,38 @@ fn render_draws_the_civil_violence_model_by_ticks() {
     assert!(dir.join("run.gif").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn render_defaults_suit_slides_and_catch_the_outburst_and_gif_frames_0_writes_no_gif() {
+    // Epstein's run 4: legitimacy drops at tick 77; the default days (first, middle, last)
+    // of its 100 ticks would miss the outburst that follows. Sixty ticks of run 2 keep the
+    // test short while having an outburst of their own.
+    let dir = rendered(
+        "render-defaults",
+        &[
+            "render",
+            "epstein_run2",
+            "--days",
+            "60",
+            "--gif-frames",
+            "0",
+        ],
+    );
+    assert!(!dir.join("run.gif").exists(), "--gif-frames 0: no GIF");
+    let mut shots: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("map_tick_"))
+        .collect();
+    shots.sort();
+    assert!(
+        shots.len() >= 3 && shots.len() <= 4,
+        "first, middle, last and the busiest tick: {shots:?}"
+    );
+    for s in &shots {
+        let (w, _, _) = png(&dir.join(s));
+        assert!(w >= 1280, "{s}: {w} px wide, not enough for a slide");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -145,6 +145,14 @@ async fn a_lever_applies_to_the_next_run_only_in_range() {
     let r = ask(&mut ws, r#"{"cmd":"set","lever":"threshold","value":0.3}"#).await;
     assert_eq!(r["type"], "ok", "{r}");
     assert_eq!(r["value"], 0.3);
+    // The threshold acts on the running model; the army's size waits for Reset.
+    assert_eq!(r["live"], true, "{r}");
+    let r = ask(&mut ws, r#"{"cmd":"set","lever":"army_size","value":2}"#).await;
+    assert_eq!(r["live"], false, "{r}");
+    assert!(
+        r["message"].as_str().unwrap().contains("press Reset"),
+        "{r}"
+    );
     let r = ask(&mut ws, r#"{"cmd":"seed","value":99}"#).await;
     assert_eq!(r["type"], "ok", "{r}");
     let init = ask_run(&mut ws, r#"{"cmd":"reset"}"#).await;
@@ -190,27 +198,53 @@ async fn a_flood_is_refused_and_the_session_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_huge_message_closes_only_its_own_connection() {
+async fn a_huge_message_closes_only_its_own_connection_with_code_1009() {
     let s = server(10).await;
     let mut big = client(s.addr).await;
     let mut other = client(s.addr).await;
-    let _ = big.send(Message::text("x".repeat(1 << 20))).await;
-    // The big one is closed by the protocol layer; the other session goes on.
-    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+    // Over the limit, but within what the sockets buffer, so that the server's close frame
+    // is read rather than lost to a reset.
+    let _ = big
+        .send(Message::text(
+            "x".repeat(asymwar_web::MAX_MESSAGE_BYTES + 1000),
+        ))
+        .await;
+    // The big one is closed by the protocol layer, saying why; the other session goes on.
+    let code = tokio::time::timeout(Duration::from_secs(10), async {
         use futures_util::StreamExt;
         loop {
             match big.next().await {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                None | Some(Err(_)) => return None,
                 _ => {}
             }
         }
     })
-    .await;
-    assert!(
-        closed.is_ok(),
-        "the over-sized message's connection is closed"
-    );
+    .await
+    .expect("the over-sized message's connection is closed");
+    assert_eq!(code, Some(1009), "closed as 'message too big'");
     still_alive(&mut other, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_request_is_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let opts = asymwar_web::ServeOptions {
+        port: 0,
+        header_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let s = asymwar_web::start(&opts).await.unwrap();
+    for partial in ["", "GET / HTTP/1.1\r\nHost: localhost\r\n"] {
+        let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        tcp.write_all(partial.as_bytes()).await.unwrap();
+        let mut buf = Vec::new();
+        // The server closes it (before the fix it waited for the rest forever).
+        let closed = tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut buf)).await;
+        assert!(closed.is_ok(), "{partial:?} was not timed out");
+    }
+    // Whole requests are still answered.
+    assert_eq!(http_get(s.addr, "/").await.0, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,6 +271,39 @@ async fn play_streams_frames_and_pause_stops_them() {
     let quiet = tokio::time::timeout(Duration::from_millis(500), next(&mut ws)).await;
     assert!(quiet.is_err(), "no frames while paused");
     still_alive(&mut ws, paused_at / 24 + 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_has_not_drawn_its_frame_gets_no_other_and_then_a_current_one() {
+    let s = server(10).await;
+    let mut ws = client(s.addr).await;
+    // Fastest speed: many days pass while the page does not draw.
+    send(&mut ws, r#"{"cmd":"speed","level":7}"#).await;
+    send(&mut ws, r#"{"cmd":"play"}"#).await;
+    // The reply to play, read without acknowledging it (as a page too busy to draw).
+    let Message::Binary(b) = next(&mut ws).await else {
+        panic!("a frame")
+    };
+    let first = asymwar_web::frame::decode(&b).unwrap();
+    assert_eq!(first["running"], true);
+    // Nothing more comes (before flow control, 15 frames a second piled up here).
+    let quiet = tokio::time::timeout(Duration::from_millis(600), next(&mut ws)).await;
+    assert!(quiet.is_err(), "a frame came before the last was drawn");
+    // Once it is drawn, the next frame is current: the run went on at its pace meanwhile,
+    // and the rows of every day since come with it.
+    let f = read_frame(&mut ws, &b).await;
+    assert_eq!(f["seq"], first["seq"]);
+    let next_frame = next_json(&mut ws).await;
+    let (d0, d1) = (
+        first["day"].as_u64().unwrap(),
+        next_frame["day"].as_u64().unwrap(),
+    );
+    assert!(
+        d1 > d0 + 1,
+        "the run went on while the page was busy: day {d0} -> {d1}"
+    );
+    let rows = next_frame["rows"].as_array().unwrap();
+    assert_eq!(rows.len() as u64, d1 - d0, "one row for each day since");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,6 +374,15 @@ async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_proble
     std::fs::write(dir.join("broken.ron"), broken).unwrap();
     std::fs::write(dir.join("not a name.ron"), &mine).unwrap();
     std::fs::write(dir.join("notes.txt"), "not a scenario").unwrap();
+    // A file that is not a scenario: its words must not reach the page.
+    std::fs::write(dir.join("leak.ron"), "SECRET-CONTENT-12345 (").unwrap();
+    // Links, to a secret outside the folder and to a good scenario outside it: not offered.
+    let outside = dir.with_extension("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "SECRET-CONTENT-12345").unwrap();
+    std::fs::write(outside.join("good.ron"), &mine).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), dir.join("secret.ron")).unwrap();
+    std::os::unix::fs::symlink(outside.join("good.ron"), dir.join("linked.ron")).unwrap();
 
     let opts = asymwar_web::ServeOptions {
         port: 0,
@@ -330,6 +406,23 @@ async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_proble
         !names.iter().any(|n| n.contains(' ') || n.contains('.')),
         "{names:?}"
     );
+    assert!(
+        !names.contains(&"secret") && !names.contains(&"linked"),
+        "links are not offered: {names:?}"
+    );
+    for name in ["secret", "linked", "leak"] {
+        let r = ask(&mut ws, &format!(r#"{{"cmd":"scenario","name":"{name}"}}"#)).await;
+        assert_eq!(r["type"], "error", "{name}: {r}");
+        let text = r["message"].as_str().unwrap();
+        assert!(
+            !text.contains("SECRET"),
+            "{name}: the file's contents were sent: {text}"
+        );
+        assert!(
+            !text.contains(&*dir.to_string_lossy()),
+            "{name}: the server's path was sent: {text}"
+        );
+    }
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "listed in order");
@@ -339,6 +432,7 @@ async fn the_picker_offers_the_folder_and_refuses_broken_files_with_their_proble
     // Still on my_region, and it still runs.
     still_alive(&mut ws, 1).await;
     std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&outside).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

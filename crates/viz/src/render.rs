@@ -36,13 +36,16 @@ pub fn main_metrics(columns: &[&str]) -> Vec<&'static str> {
         .collect()
 }
 
+/// Longest side of a map snapshot by default, in pixels.
+pub const SLIDE_PX: u32 = 1400;
+
 /// What to render.
 #[derive(Clone, Debug)]
 pub struct RenderOptions {
     pub out: PathBuf,
     /// Days (ticks, for models without a calendar) at which to save a map snapshot.
     pub at: Vec<u32>,
-    /// Pixels per tile of the snapshots (default: about 640 px on the longest side).
+    /// Pixels per tile of the snapshots (default: about 1,400 px on the longest side).
     pub scale: Option<u32>,
     /// Frames of the GIF at most (days are skipped evenly to stay under it); 0: no GIF.
     pub max_gif_frames: u32,
@@ -208,7 +211,9 @@ pub fn render(
             .iter()
             .position(|e| e.tick + tpd > sim.clock().tick)
             .unwrap_or(sim.events().events.len());
-        let img = painter.paint(sim, opts.scale, 640);
+        // Slides: at least 1,280 px wide by default (the map's longest side rounded down
+        // to whole pixels per tile, so aim a little higher).
+        let img = painter.paint(sim, opts.scale, SLIDE_PX);
         painter.seen_events = seen;
         write_image(&img, &path).map(|()| path)
     };
@@ -228,7 +233,7 @@ pub fn render(
         if opts.at.iter().any(|d| u64::from(*d) == day) {
             out.snapshots.push(snap(sim, &mut painter, day)?);
         }
-        if day.is_multiple_of(every) || tick == end_tick {
+        if opts.max_gif_frames > 0 && (day.is_multiple_of(every) || tick == end_tick) {
             frame(sim, &mut painter, &mut gif)?;
         }
     }

@@ -52,7 +52,7 @@ const FOOTER: u32 = 58;
 
 /// Pixels per tile so that the map's longest side is about `longest_px`.
 pub fn auto_scale(extent: (u32, u32), longest_px: u32) -> u32 {
-    (longest_px / extent.0.max(extent.1).max(1)).clamp(1, 12)
+    (longest_px / extent.0.max(extent.1).max(1)).clamp(1, 32)
 }
 
 /// Colour of a 0-1 supply level: red (dry) through yellow to green (well supplied).
@@ -209,7 +209,12 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
     let (mw, mh) = (scene.extent.0 * scale, scene.extent.1 * scale);
     // Wide enough for the title and legend even for small maps.
     let width = mw.max(520);
-    let height = HEADER + mh + FOOTER;
+    // Text, the title bar and the legend grow with the picture (a 1,280 px slide gets
+    // twice the 640 px one's), so that labels stay readable at any --scale.
+    let grow = (width as f32 / 640.0).max(1.0);
+    let fs = |px: u32| (px as f32 * grow).round() as u32;
+    let (header, footer) = (fs(HEADER), fs(FOOTER));
+    let height = header + mh + footer;
     let mut img = MapImage::new(width, height);
     img.rgb.fill(243);
     let left = (width - mw) / 2;
@@ -219,14 +224,14 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             let t = terrain_image(grid, std::iter::empty(), scale);
             for row in 0..t.height.min(mh) {
                 let src = (row * t.width * 3) as usize;
-                let dst = (((HEADER + row) * width + left) * 3) as usize;
+                let dst = (((header + row) * width + left) * 3) as usize;
                 let n = (t.width.min(mw) * 3) as usize;
                 img.rgb[dst..dst + n].copy_from_slice(&t.rgb[src..src + n]);
             }
         }
         None => {
             for row in 0..mh {
-                let dst = (((HEADER + row) * width + left) * 3) as usize;
+                let dst = (((header + row) * width + left) * 3) as usize;
                 img.rgb[dst..dst + (mw * 3) as usize].fill(250);
             }
         }
@@ -237,13 +242,13 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
         let at = |x: f32, y: f32| {
             (
                 left as i32 + (x * tile).round() as i32,
-                HEADER as i32 + (y * tile).round() as i32,
+                header as i32 + (y * tile).round() as i32,
             )
         };
         let _ = area.draw(&Rectangle::new(
             [
-                (left as i32, HEADER as i32),
-                (left as i32 + mw as i32, HEADER as i32 + mh as i32),
+                (left as i32, header as i32),
+                (left as i32 + mw as i32, header as i32 + mh as i32),
             ],
             ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(1),
         ));
@@ -267,7 +272,10 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             let off = town_radius(t.population as f32, tile) + 4;
             // Right of the town, unless that runs off the map.
             let w = area
-                .estimate_text_size(&t.name, &TextStyle::from(("sans-serif", 14).into_font()))
+                .estimate_text_size(
+                    &t.name,
+                    &TextStyle::from(("sans-serif", fs(14)).into_font()),
+                )
                 .map_or(0, |(w, _)| w as i32);
             let (x, h, x0) = if px + off + w > (left + mw) as i32 {
                 (px - off, HPos::Right, px - off - w)
@@ -275,7 +283,8 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
                 (px + off, HPos::Left, px + off)
             };
             // Larger towns come first and keep their label; an overlapping one is left out.
-            let b = [x0, py - 8, x0 + w, py + 8];
+            let half = fs(8) as i32;
+            let b = [x0, py - half, x0 + w, py + half];
             if placed
                 .iter()
                 .any(|p| b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3])
@@ -283,11 +292,11 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
                 continue;
             }
             placed.push(b);
-            halo_text(&area, &t.name, (x, py), 14, Pos::new(h, VPos::Center));
+            halo_text(&area, &t.name, (x, py), fs(14), Pos::new(h, VPos::Center));
         }
         // Title bar.
         let _ = area.draw(&Rectangle::new(
-            [(0, 0), (width as i32, HEADER as i32)],
+            [(0, 0), (width as i32, header as i32)],
             RGBColor(45, 42, 38).filled(),
         ));
         let white = |size: u32, pos: Pos| {
@@ -296,15 +305,15 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
                 .color(&RGBColor(243, 241, 236))
                 .pos(pos)
         };
-        let mid = HEADER as i32 / 2;
+        let mid = header as i32 / 2;
         let _ = area.draw_text(
             scene.title,
-            &white(17, Pos::new(HPos::Left, VPos::Center)),
+            &white(fs(17), Pos::new(HPos::Left, VPos::Center)),
             (10, mid),
         );
         let _ = area.draw_text(
             scene.when,
-            &white(17, Pos::new(HPos::Right, VPos::Center)),
+            &white(fs(17), Pos::new(HPos::Right, VPos::Center)),
             (width as i32 - 10, mid),
         );
         // Scale bar, bottom right of the map.
@@ -318,7 +327,7 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             .unwrap_or(1000.0);
             let len = (nice / km * f64::from(scale)).round() as i32;
             let x1 = (left + mw) as i32 - 12;
-            let y = (HEADER + mh) as i32 - 10;
+            let y = (header + mh) as i32 - 10;
             let _ = area.draw(&Rectangle::new(
                 [(x1 - len - 8, y - 22), (x1 + 8, y + 6)],
                 RGBColor(255, 255, 255).mix(0.8).filled(),
@@ -329,7 +338,7 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             ));
             let _ = area.draw_text(
                 &format!("{nice} km"),
-                &("sans-serif", 12)
+                &("sans-serif", fs(12))
                     .into_font()
                     .color(&RGBColor(30, 30, 30))
                     .pos(Pos::new(HPos::Center, VPos::Bottom)),
@@ -344,8 +353,8 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             }
         }
         let mut x = 10;
-        let mut y = (HEADER + mh) as i32 + 18;
-        let small = ("sans-serif", 12)
+        let mut y = (header + mh) as i32 + fs(18) as i32;
+        let small = ("sans-serif", fs(12))
             .into_font()
             .color(&RGBColor(40, 40, 40))
             .pos(Pos::new(HPos::Left, VPos::Center));
@@ -355,10 +364,10 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
             entries.push((None, "engagement (last day)"));
         }
         for (kind, text) in entries {
-            let w = 24 + 7 * text.len() as i32;
+            let w = fs(24) as i32 + (7.0 * grow) as i32 * text.len() as i32;
             if x + w > width as i32 - 6 {
                 x = 10;
-                y += 22;
+                y += fs(22) as i32;
             }
             match kind {
                 Some(k) => {
@@ -367,14 +376,14 @@ pub fn snapshot(scene: &Scene, scale: u32) -> MapImage {
                     } else {
                         25.0
                     };
-                    draw_marker(&area, k, (x + 7, y), size, 0.8, 5.0)
+                    draw_marker(&area, k, (x + fs(7) as i32, y), size, 0.8, 5.0 * grow)
                 }
                 None => {
                     let ring = ShapeStyle::from(&RGBColor(255, 120, 0)).stroke_width(2);
-                    let _ = area.draw(&Circle::new((x + 7, y), 6, ring));
+                    let _ = area.draw(&Circle::new((x + fs(7) as i32, y), fs(6) as i32, ring));
                 }
             }
-            let _ = area.draw_text(text, &small, (x + 18, y));
+            let _ = area.draw_text(text, &small, (x + fs(18) as i32, y));
             x += w;
         }
         let _ = area.present();

@@ -36,6 +36,13 @@ const state = {
   outstanding: [], // lever keys of sent `set` commands, in order
   frames: 0,
   lastError: null,
+  drawPending: false, // a redraw is queued for the next screen refresh
+  draws: 0, // redraws done (the browser test checks at most one per refresh)
+  chartsDirty: false,
+  unacked: 0, // number of the last frame received and not yet acknowledged
+  prev: null, // the previous run of this scenario: {days, cols, names}, drawn in grey
+  events: [], // {day, kind, x, y, place}, newest last: the event list
+  link: null, // scenario, seed and levers from the address, applied once
 };
 
 // ---------------------------------------------------------------- connection
@@ -43,7 +50,7 @@ const state = {
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(`${proto}//${location.host}/ws`);
-  ws.binaryType = "blob";
+  ws.binaryType = "arraybuffer";
   state.ws = ws;
   ws.onopen = () => setClock("connected, starting…");
   ws.onclose = () => {
@@ -54,7 +61,9 @@ function connect() {
   };
   ws.onmessage = (ev) => {
     if (typeof ev.data !== "string") {
-      onTerrain(ev.data);
+      // Binary: a frame (tagged "F") or the terrain picture (a PNG).
+      if (new Uint8Array(ev.data, 0, 1)[0] === FRAME_TAG) onFrame(decodeFrame(ev.data));
+      else onTerrain(new Blob([ev.data], { type: "image/png" }));
       return;
     }
     let msg;
@@ -76,7 +85,90 @@ function send(cmd) {
 
 // ---------------------------------------------------------------- messages
 
+// Frames are binary (the server's frame.rs has the layout): a JSON header, then one block
+// per marker kind, as a bitmap or list of grid cells or as f32 points. Decoded here into
+// the flat [kind, x, y, size, value] list that the map draws.
+const FRAME_TAG = 0x46;
+function decodeFrame(buf) {
+  const dv = new DataView(buf);
+  const headLen = dv.getUint32(1, true);
+  const f = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 5, headLen)));
+  const [w, h] = f.grid;
+  const m = [];
+  let at = 5 + headLen;
+  while (at < buf.byteLength) {
+    const kind = dv.getUint8(at);
+    const enc = dv.getUint8(at + 1);
+    const count = dv.getUint32(at + 2, true);
+    at += 6;
+    if (enc === 0 || enc === 1) {
+      const size = dv.getFloat32(at, true);
+      at += 4;
+      const cell = (c) => m.push(kind, (c % w) + 0.5, Math.floor(c / w) + 0.5, size, null);
+      if (enc === 1) {
+        for (let i = 0; i < count; i++, at += 4) cell(dv.getUint32(at, true));
+      } else {
+        const bytes = Math.ceil((w * h) / 8);
+        const bits = new Uint8Array(buf, at, bytes);
+        for (let b = 0; b < bytes; b++) {
+          const v = bits[b];
+          if (v === 0) continue;
+          for (let k = 0; k < 8; k++) if (v & (1 << k)) cell(b * 8 + k);
+        }
+        at += bytes;
+      }
+    } else {
+      const withValue = dv.getUint8(at) !== 0;
+      at += 1;
+      for (let i = 0; i < count; i++) {
+        const x = dv.getFloat32(at, true), y = dv.getFloat32(at + 4, true), size = dv.getFloat32(at + 8, true);
+        at += 12;
+        let value = null;
+        if (withValue) {
+          const v = dv.getFloat32(at, true);
+          at += 4;
+          if (!Number.isNaN(v)) value = v;
+        }
+        m.push(kind, x, y, size, value);
+      }
+    }
+  }
+  f.m = m;
+  return f;
+}
+
+// At most one redraw is pending at a time: frames, flashes, zooms and resizes all ask for
+// one, and the next screen refresh draws once. (Each frame starting its own animation loop
+// made 30-150 redraws a refresh on the Mali map, and the page fell minutes behind.)
+function requestDraw() {
+  if (state.drawPending) return;
+  state.drawPending = true;
+  requestAnimationFrame(() => {
+    state.drawPending = false;
+    if (state.chartsDirty) {
+      state.chartsDirty = false;
+      drawCharts();
+    }
+    draw();
+    // The frame is on screen: the server may send the next (it sends none before, so a
+    // slow laptop gets fewer frames, never a growing queue).
+    if (state.unacked) {
+      send({ cmd: "ack", seq: state.unacked });
+      state.unacked = 0;
+    }
+  });
+}
+
 function onInit(msg) {
+  // The run being replaced becomes "the previous run" (grey lines, the summary's
+  // comparison) when it is the same scenario and got anywhere.
+  if (state.init && state.series && state.init.scenario === msg.scenario && state.series.days.length > 1) {
+    state.prev = { days: state.series.days, cols: state.series.cols, names: state.init.columns.map((c) => c.name) };
+  } else if (!state.init || state.init.scenario !== msg.scenario) {
+    state.prev = null;
+  }
+  state.events = [];
+  if (applyLink(msg)) return;
   state.init = msg;
   state.terrain = null;
   state.markers = [];
@@ -98,16 +190,19 @@ function onInit(msg) {
   showSpeed();
   $("seed").value = String(msg.seed);
   $("description").textContent = msg.description || "";
+  showLesson(msg.lesson || "");
   const cv = msg.model === "CivilViolence";
   $("explain-conflict").hidden = cv;
   $("explain-cv").hidden = !cv;
-  draw();
+  drawEvents();
+  drawSummary();
+  requestDraw();
 }
 
 function onTerrain(blob) {
   createImageBitmap(blob).then((bmp) => {
     state.terrain = bmp;
-    draw();
+    requestDraw();
   });
 }
 
@@ -115,8 +210,12 @@ function onFrame(f) {
   state.frame = f;
   state.frames += 1;
   state.markers = f.m;
-  const now = performance.now();
-  for (const [kind, x, y] of f.ev) state.flashes.push({ kind, x, y, at: now });
+  for (const [kind, x, y] of f.ev) {
+    state.flashes.push({ kind, x, y, age: 0 });
+    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y) });
+  }
+  if (state.events.length > 500) state.events.splice(0, state.events.length - 500);
+  if (f.ev.length) drawEvents();
   for (const row of f.rows) {
     state.series.days.push(row[0]);
     for (let c = 0; c < state.series.cols.length; c++) {
@@ -132,8 +231,12 @@ function onFrame(f) {
   if (f.finished) text += " · run over";
   else if (f.lagging) text += " · (the model runs slower than this speed)";
   setClock(text, f.tick);
-  drawCharts();
-  draw();
+  state.unacked = f.seq;
+  if (f.rows.length) {
+    state.chartsDirty = true;
+    drawSummary();
+  }
+  requestDraw();
 }
 
 function onReply(msg, kind) {
@@ -142,9 +245,12 @@ function onReply(msg, kind) {
     const i = state.outstanding.indexOf(msg.lever);
     if (i >= 0) state.outstanding.splice(i, 1);
     if (kind === "ok") {
-      state.pendingLevers.add(msg.lever);
       state.lastAccepted[msg.lever] = msg.value;
-      $("reset").classList.add("pending");
+      // A live lever is already at work in the run; the others wait for Reset.
+      if (!msg.live) {
+        state.pendingLevers.add(msg.lever);
+        $("reset").classList.add("pending");
+      }
     } else {
       revertLever(msg.lever);
     }
@@ -184,7 +290,7 @@ function buildScenarioPicker(msg) {
   for (const name of msg.scenarios) {
     const o = document.createElement("option");
     o.value = name;
-    o.textContent = name;
+    o.textContent = (msg.titles && msg.titles[name]) || name;
     sel.appendChild(o);
   }
   sel.value = msg.scenario;
@@ -198,6 +304,11 @@ function fmt(v) {
   if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (Number.isInteger(v)) return String(v);
   return a >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+// A lever's value as set: 0.89, 1.7, 0.035, 15 (no rounding to the chart's two places).
+function leverFmt(v) {
+  return String(Number(v.toPrecision(4)));
 }
 
 function buildLevers(msg) {
@@ -222,11 +333,21 @@ function buildLevers(msg) {
       input.type = "range";
       input.min = l.min;
       input.max = l.max;
-      input.step = l.step;
+      // The scenario's own value exactly (Epstein's L = 0.89, vision 1.7), even off the
+      // slider's steps: the slider takes any value, and a move snaps to the steps.
+      input.step = "any";
       input.value = l.value ?? l.min;
-      out.textContent = l.value === null ? "–" : fmt(Number(input.value));
-      input.oninput = () => (out.textContent = fmt(Number(input.value)));
-      input.onchange = () => setLever(l.key, Number(input.value));
+      out.textContent = l.value === null ? "–" : leverFmt(Number(input.value));
+      const snap = () => {
+        const v = l.min + Math.round((Number(input.value) - l.min) / l.step) * l.step;
+        return Number(Math.min(l.max, Math.max(l.min, v)).toFixed(6));
+      };
+      input.oninput = () => (out.textContent = leverFmt(snap()));
+      input.onchange = () => {
+        const v = snap();
+        input.value = v;
+        setLever(l.key, v);
+      };
     } else if (l.kind === "choice") {
       input = document.createElement("select");
       for (const opt of l.options) {
@@ -249,7 +370,15 @@ function buildLevers(msg) {
     }
     input.id = `lever-${l.key}`;
     input.dataset.kind = l.kind;
+    input.dataset.live = l.live ? "1" : "0";
     input.disabled = !l.available;
+    if (!l.live) {
+      const tag = document.createElement("small");
+      tag.className = "on-reset";
+      tag.textContent = " (on Reset)";
+      tag.title = "shapes the world as it is built: applies when you press Reset";
+      label.appendChild(tag);
+    }
     row.append(label, input, out);
     if (!l.available) {
       const note = document.createElement("div");
@@ -277,7 +406,7 @@ function revertLever(key) {
     out.textContent = input.checked ? "on" : "off";
   } else if (v !== null && v !== undefined) {
     input.value = v;
-    if (input.dataset.kind === "number") out.textContent = fmt(Number(v));
+    if (input.dataset.kind === "number") out.textContent = leverFmt(Number(v));
   }
 }
 
@@ -295,7 +424,7 @@ function wireControls() {
   };
   $("fit").onclick = () => {
     state.view.fitted = false;
-    draw();
+    requestDraw();
   };
   document.addEventListener("keydown", (e) => {
     if (e.code === "Space" && !/INPUT|SELECT|BUTTON|TEXTAREA/.test(e.target.tagName)) {
@@ -400,6 +529,7 @@ function drawMarker(c, kind, px, py, size, value, tile, dpr = window.devicePixel
 }
 
 function draw() {
+  state.draws += 1;
   resizeCanvas();
   const init = state.init;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -446,11 +576,17 @@ function draw() {
   }
   drawTownNames(tile);
   drawScaleBar(tile);
-  // Engagements: an orange ring that widens and fades.
+  // Engagements: an orange ring that widens and fades while the run plays, and stays as it
+  // is while paused, so that a paused map still shows what just happened. (Steps between
+  // refreshes are capped: a long pause must not count as played time.)
   const now = performance.now();
-  state.flashes = state.flashes.filter((f) => now - f.at < FLASH_MS);
+  const dt = Math.min(100, now - (state.lastDrawAt ?? now));
+  state.lastDrawAt = now;
+  const playing = state.frame ? state.frame.running : true;
+  if (playing) for (const f of state.flashes) f.age += dt;
+  state.flashes = state.flashes.filter((f) => f.age < FLASH_MS);
   for (const f of state.flashes) {
-    const t = (now - f.at) / FLASH_MS;
+    const t = f.age / FLASH_MS;
     ctx.beginPath();
     ctx.arc(v.ox + f.x * tile, v.oy + f.y * tile, Math.max(6, tile * 1.5) * (0.4 + t), 0, 2 * Math.PI);
     ctx.strokeStyle = `rgba(255,120,0,${1 - t})`;
@@ -470,7 +606,8 @@ function draw() {
     ctx.textBaseline = "middle";
     ctx.fillText(text, canvas.width - w - 2 * dpr, 23 * dpr);
   }
-  if (state.flashes.length) requestAnimationFrame(draw);
+  // Fading rings need the next refresh too; requestDraw never queues a second one.
+  if (state.flashes.length && playing) requestDraw();
 }
 
 // Town names, largest towns first: as many as the zoom leaves room for.
@@ -545,7 +682,7 @@ function wireMap() {
       v.ox = px - ((px - v.ox) * scale) / v.scale;
       v.oy = py - ((py - v.oy) * scale) / v.scale;
       v.scale = scale;
-      draw();
+      requestDraw();
     },
     { passive: false },
   );
@@ -556,11 +693,14 @@ function wireMap() {
     canvas.classList.add("dragging");
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!drag) return;
+    if (!drag) {
+      hover(e);
+      return;
+    }
     const dpr = window.devicePixelRatio || 1;
     state.view.ox = drag.ox + (e.clientX - drag.x) * dpr;
     state.view.oy = drag.oy + (e.clientY - drag.y) * dpr;
-    draw();
+    requestDraw();
   });
   const end = () => {
     drag = null;
@@ -568,7 +708,50 @@ function wireMap() {
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
-  window.addEventListener("resize", draw);
+  window.addEventListener("resize", requestDraw);
+}
+
+// Hover details: the marker under the pointer (a town's name, people and fuel; a unit's
+// or cell's strength), in the map's title attribute.
+function hover(e) {
+  const init = state.init;
+  if (!init) return;
+  const dpr = window.devicePixelRatio || 1;
+  const r = canvas.getBoundingClientRect();
+  const v = state.view;
+  const x = ((e.clientX - r.left) * dpr - v.ox) / v.scale;
+  const y = ((e.clientY - r.top) * dpr - v.oy) / v.scale;
+  const reach = Math.max(0.7, (10 * dpr) / v.scale);
+  const m = state.markers;
+  let best = -1;
+  let d = reach * reach;
+  for (let i = 0; i + 4 < m.length; i += 5) {
+    const e2 = (m[i + 1] - x) ** 2 + (m[i + 2] - y) ** 2;
+    if (e2 < d) [best, d] = [i, e2];
+  }
+  let text = "";
+  if (best >= 0) {
+    const kind = init.kinds[m[best]];
+    const label = (STYLE[kind] || {}).label || kind;
+    const size = m[best + 3];
+    if (kind === "settlement") {
+      const town = (init.towns || []).find(([, tx, ty]) => Math.abs(tx - m[best + 1]) < 0.01 && Math.abs(ty - m[best + 2]) < 0.01);
+      const fuel = m[best + 4];
+      // The value is the fuel stock in days of need / 10, capped at 1.
+      let stock = "";
+      if (fuel !== null && Number.isFinite(fuel)) {
+        const days = Math.round(fuel * 10);
+        stock = fuel >= 1 ? ", fuel for 10 days or more" : `, fuel for ${days} day${days === 1 ? "" : "s"}`;
+      }
+      text = `${town ? town[0] : "Town"}: ${fmt(size)} people${stock}`;
+    } else if (kind === "quiet" || kind === "active" || kind === "cop") {
+      text = `${label} at cell ${Math.floor(m[best + 1])}, ${Math.floor(m[best + 2])}`;
+    } else {
+      text = `${label}: strength ${fmt(size)}`;
+    }
+  }
+  canvas.title = text;
+  canvas.dataset.hover = text;
 }
 
 // ---------------------------------------------------------------- legend
@@ -620,13 +803,38 @@ function chosenColumns(msg) {
   return chosen.slice(0, MAX_CHARTS);
 }
 
+// Quiet, active and jailed belong on one chart: together they are the whole population.
+const COMBINED = [["quiet", "#7fb77e"], ["active", "#e74c3c"], ["jailed", "#555"]];
+
 function buildCharts(msg) {
   const box = $("charts");
   box.innerHTML = "";
   state.charts = [];
+  state.combined = null;
   if (msg.columns.length === 0) {
     box.textContent = "This model records no time series.";
     return;
+  }
+  if (COMBINED.every(([n]) => msg.columns.some((c) => c.name === n))) {
+    const wrap = document.createElement("div");
+    wrap.className = "chart combined";
+    const title = document.createElement("div");
+    title.className = "title";
+    const key = document.createElement("span");
+    for (const [n, colour] of COMBINED) {
+      const b = document.createElement("b");
+      b.style.color = colour;
+      b.textContent = `${n} `;
+      key.appendChild(b);
+    }
+    const value = document.createElement("b");
+    title.append(key, value);
+    const c = document.createElement("canvas");
+    c.width = 712;
+    c.height = 260;
+    wrap.append(title, c);
+    box.appendChild(wrap);
+    state.combined = { canvas: c, value };
   }
   for (const name of chosenColumns(msg)) {
     const wrap = document.createElement("div");
@@ -637,7 +845,7 @@ function buildCharts(msg) {
     for (const c of msg.columns) {
       const o = document.createElement("option");
       o.value = c.name;
-      o.textContent = c.name.replace(/_/g, " ");
+      o.textContent = c.label || c.name.replace(/_/g, " ");
       o.title = c.about;
       select.appendChild(o);
     }
@@ -659,11 +867,80 @@ function buildCharts(msg) {
   drawCharts();
 }
 
+// The combined chart: each line in its colour, the previous run's dashed in the same colour,
+// on one axis from 0 to the population.
+function drawCombined(lastDay) {
+  const ch = state.combined;
+  if (!ch) return;
+  const init = state.init;
+  const g = ch.canvas.getContext("2d");
+  const W = ch.canvas.width, H = ch.canvas.height;
+  // Axis text at 30 of 712 canvas pixels: about 15 px on the page, 21 px in projector mode.
+  const L = 92, R = 12, T = 16, B = 42;
+  g.clearRect(0, 0, W, H);
+  const days = state.series.days;
+  const col = (names, cols, n) => cols[names.indexOf(n)] || [];
+  const names = init.columns.map((c) => c.name);
+  let hi = 1;
+  for (const [n] of COMBINED) {
+    for (const v of col(names, state.series.cols, n)) if (Number.isFinite(v)) hi = Math.max(hi, v);
+    if (state.prev) for (const v of col(state.prev.names, state.prev.cols, n)) if (Number.isFinite(v)) hi = Math.max(hi, v);
+  }
+  const X = (d) => L + (d / lastDay) * (W - L - R);
+  const Y = (v) => T + (1 - v / hi) * (H - T - B);
+  g.strokeStyle = "#ccc";
+  g.lineWidth = 1;
+  g.beginPath();
+  g.moveTo(L, T);
+  g.lineTo(L, H - B);
+  g.lineTo(W - R, H - B);
+  g.stroke();
+  g.fillStyle = "#555";
+  g.font = "30px system-ui, sans-serif";
+  g.textAlign = "right";
+  g.textBaseline = "middle";
+  g.fillText(fmt(hi), L - 8, T + 6);
+  g.fillText("0", L - 8, H - B);
+  g.textAlign = "center";
+  g.textBaseline = "top";
+  g.fillText(`${init.index} ${lastDay}`, W - R - 70, H - B + 6);
+  const line = (xs, ys, colour, dashed) => {
+    g.strokeStyle = colour;
+    g.lineWidth = 3;
+    g.setLineDash(dashed ? [8, 5] : []);
+    g.globalAlpha = dashed ? 0.45 : 1;
+    g.beginPath();
+    let on = false;
+    for (let i = 0; i < ys.length; i++) {
+      if (!Number.isFinite(ys[i])) {
+        on = false;
+        continue;
+      }
+      if (on) g.lineTo(X(xs[i]), Y(ys[i]));
+      else g.moveTo(X(xs[i]), Y(ys[i]));
+      on = true;
+    }
+    g.stroke();
+    g.setLineDash([]);
+    g.globalAlpha = 1;
+  };
+  const last = [];
+  for (const [n, colour] of COMBINED) {
+    if (state.prev) line(state.prev.days, col(state.prev.names, state.prev.cols, n), colour, true);
+    const ys = col(names, state.series.cols, n);
+    line(days, ys, colour, false);
+    if (ys.length) last.push(`${n} ${fmt(ys[ys.length - 1])}`);
+  }
+  ch.value.textContent = last.join(" · ");
+  ch.canvas.dataset.points = String(days.length);
+}
+
 function drawCharts() {
   const init = state.init;
   if (!init || !state.series) return;
   const days = state.series.days;
   const lastDay = Math.max(1, Math.ceil(init.end_tick / init.ticks_per_day), days.length ? days[days.length - 1] : 0);
+  drawCombined(lastDay);
   for (const ch of state.charts) {
     const ci = init.columns.findIndex((c) => c.name === ch.column);
     const col = init.columns[ci];
@@ -677,11 +954,16 @@ function drawCharts() {
     const finite = ys.filter(Number.isFinite);
     const last = finite.length ? finite[finite.length - 1] : NaN;
     ch.value.textContent = Number.isFinite(last) ? `${fmt(last)} (${col.unit})` : `(${col.unit})`;
-    let lo = finite.length ? Math.min(...finite) : 0;
-    let hi = finite.length ? Math.max(...finite) : 1;
+    // The previous run of the scenario, in grey under this one, on the same axes.
+    const pi = state.prev ? state.prev.names.indexOf(ch.column) : -1;
+    const prevYs = pi >= 0 ? state.prev.cols[pi] : [];
+    const both = finite.concat(prevYs.filter(Number.isFinite));
+    let lo = both.length ? Math.min(...both) : 0;
+    let hi = both.length ? Math.max(...both) : 1;
     if (lo >= 0) lo = 0; // counts and stocks read best against zero
     if (hi - lo < 1e-9) hi = lo + (Math.abs(lo) || 1);
-    const L = 70, R = 12, T = 12, B = 34;
+    // Axis text at 30 of 712 canvas pixels: about 15 px on the page, 21 px in projector mode.
+    const L = 92, R = 12, T = 16, B = 42;
     const X = (d) => L + (d / lastDay) * (W - L - R);
     const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
     g.strokeStyle = "#ccc";
@@ -692,15 +974,36 @@ function drawCharts() {
     g.lineTo(W - R, H - B);
     g.stroke();
     g.fillStyle = "#555";
-    g.font = "22px system-ui, sans-serif";
+    g.font = "30px system-ui, sans-serif";
     g.textAlign = "right";
     g.textBaseline = "middle";
     g.fillText(fmt(hi), L - 8, T + 6);
     g.fillText(fmt(lo), L - 8, H - B);
     g.textAlign = "center";
     g.textBaseline = "top";
-    g.fillText(`${init.index} ${lastDay}`, W - R - 50, H - B + 6);
+    g.fillText(`${init.index} ${lastDay}`, W - R - 70, H - B + 6);
     g.fillText("0", L, H - B + 6);
+    ch.canvas.dataset.previous = String(prevYs.length);
+    if (prevYs.length) {
+      g.strokeStyle = "#9a9a9a";
+      g.lineWidth = 3;
+      g.setLineDash([8, 5]);
+      g.beginPath();
+      let on = false;
+      for (let i = 0; i < prevYs.length; i++) {
+        if (!Number.isFinite(prevYs[i])) {
+          on = false;
+          continue;
+        }
+        const x = X(state.prev.days[i]);
+        const y = Y(prevYs[i]);
+        if (on) g.lineTo(x, y);
+        else g.moveTo(x, y);
+        on = true;
+      }
+      g.stroke();
+      g.setLineDash([]);
+    }
     g.strokeStyle = "#c0392b";
     g.lineWidth = 3;
     g.beginPath();
@@ -724,8 +1027,212 @@ function drawCharts() {
   }
 }
 
+// ---------------------------------------------------------------- debriefing
+
+// The closest town to a place, for the event list ("near Kati"); models without towns
+// give the grid cell.
+function nearestTown(x, y) {
+  const towns = (state.init && state.init.towns) || [];
+  let best = null;
+  let d = Infinity;
+  for (const [name, tx, ty] of towns) {
+    const e = (tx - x) ** 2 + (ty - y) ** 2;
+    if (e < d) [best, d] = [name, e];
+  }
+  if (!best) return `cell ${Math.floor(x)}, ${Math.floor(y)}`;
+  const km = Math.sqrt(d) * (state.init.tile_km || 1);
+  return km < 8 ? best : `${Math.round(km)} km from ${best}`;
+}
+
+// The event list: newest first, kept while paused; a click centres the map on the place.
+function drawEvents() {
+  const box = $("events");
+  if (!box) return;
+  box.innerHTML = "";
+  const unit = state.init && state.init.index === "tick" ? "tick" : "day";
+  const shown = state.events.slice(-60).reverse();
+  if (!shown.length) {
+    box.textContent = "No events yet.";
+    return;
+  }
+  for (const e of shown) {
+    const li = document.createElement("li");
+    li.textContent = `${unit} ${unit === "tick" ? e.tick : e.day} · ${e.kind.replace(/_/g, " ")} · ${e.place}`;
+    li.title = "show on the map";
+    li.onclick = () => {
+      const v = state.view;
+      v.ox = canvas.width / 2 - e.x * v.scale;
+      v.oy = canvas.height / 2 - e.y * v.scale;
+      state.flashes.push({ kind: e.kind, x: e.x, y: e.y, age: 0 });
+      requestDraw();
+    };
+    box.appendChild(li);
+  }
+}
+
+// The summary: each charted measure now, the previous run at the same day, and the change.
+function drawSummary() {
+  const box = $("summary");
+  if (!box || !state.init || !state.series) return;
+  const s = state.series;
+  const day = s.days.length ? s.days[s.days.length - 1] : 0;
+  const unit = state.init.index === "tick" ? "tick" : "day";
+  const rows = state.charts.map((ch) => {
+    const ci = state.init.columns.findIndex((c) => c.name === ch.column);
+    const col = state.init.columns[ci];
+    const ys = s.cols[ci] || [];
+    const now = ys.length ? ys[ys.length - 1] : NaN;
+    let before = NaN;
+    if (state.prev) {
+      const pi = state.prev.names.indexOf(ch.column);
+      const k = state.prev.days.indexOf(day);
+      const pys = pi >= 0 ? state.prev.cols[pi] : [];
+      before = k >= 0 ? pys[k] : pys[pys.length - 1];
+    }
+    return [col.label || col.name, now, before];
+  });
+  const show = (v) => (Number.isFinite(v) ? fmt(v) : "–");
+  let html = `<table><tr><th>${unit} ${day}</th><th>this run</th>`;
+  if (state.prev) html += "<th>previous run</th><th>change</th>";
+  html += "</tr>";
+  for (const [name, now, before] of rows) {
+    html += `<tr><td>${name}</td><td>${show(now)}</td>`;
+    if (state.prev) {
+      const d = now - before;
+      html += `<td>${show(before)}</td><td>${Number.isFinite(d) ? (d > 0 ? "+" : "") + fmt(d) : "–"}</td>`;
+    }
+    html += "</tr>";
+  }
+  box.innerHTML = html + "</table>";
+}
+
+// The scenario's lesson plan (docs/teaching.md): paragraphs, numbered questions and
+// **bold** headings, written as text nodes (the guide is ours, but no HTML is trusted).
+function showLesson(text) {
+  const box = $("lesson");
+  box.innerHTML = "";
+  box.hidden = !text;
+  const plain = (t) => t.replace(/`/g, "");
+  // Blocks: runs of numbered lines become a list, other runs a paragraph.
+  const blocks = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    for (const l of para.split("\n").map((x) => x.trim()).filter(Boolean)) {
+      const numbered = /^\d+\./.test(l);
+      const last = blocks[blocks.length - 1];
+      if (last && last.numbered === numbered && last.para === para) last.lines.push(l);
+      else blocks.push({ numbered, para, lines: [l] });
+    }
+  }
+  for (const { numbered, lines } of blocks) {
+    if (numbered) {
+      const ol = document.createElement("ol");
+      for (const l of lines) {
+        const li = document.createElement("li");
+        li.textContent = plain(l.replace(/^\d+\.\s*/, ""));
+        ol.appendChild(li);
+      }
+      box.appendChild(ol);
+      continue;
+    }
+    const p = document.createElement("p");
+    const joined = plain(lines.join(" "));
+    const m = joined.match(/^\*\*(.+?)\*\*\s*(.*)$/);
+    if (m) {
+      const b = document.createElement("b");
+      b.textContent = m[1] + " ";
+      p.append(b, m[2].replace(/\*\*/g, ""));
+    } else p.textContent = joined.replace(/\*\*/g, "");
+    box.appendChild(p);
+  }
+}
+
+// ---------------------------------------------------------------- links and exports
+
+// ?scenario=epstein_run2&seed=7&legitimacy=0.7: every student opens the same run. Applied
+// once, on the first init: switch scenario if needed, then seed and levers, then Reset.
+function readLink() {
+  const q = new URLSearchParams(location.search);
+  if (![...q.keys()].length) return null;
+  const levers = {};
+  for (const [k, v] of q) if (k !== "scenario" && k !== "seed") levers[k] = v;
+  return { scenario: q.get("scenario"), seed: q.get("seed"), levers, stage: 0 };
+}
+
+// True when the init was consumed by the link (a scenario switch follows).
+function applyLink(msg) {
+  const link = state.link;
+  if (!link || link.stage === 2) return false;
+  if (link.scenario && link.scenario !== msg.scenario && link.stage === 0) {
+    link.stage = 1;
+    send({ cmd: "scenario", name: link.scenario });
+    return false;
+  }
+  link.stage = 2;
+  if (link.seed !== null && /^\d+$/.test(link.seed)) send({ cmd: "seed", value: Number(link.seed) });
+  for (const [key, raw] of Object.entries(link.levers)) {
+    const l = msg.levers.find((x) => x.key === key);
+    if (!l) continue;
+    const value = l.kind === "number" ? Number(raw) : l.kind === "switch" ? raw === "true" : raw;
+    send({ cmd: "set", lever: key, value });
+  }
+  send({ cmd: "reset" });
+  return false;
+}
+
+function shareLink() {
+  const q = new URLSearchParams();
+  q.set("scenario", state.init.scenario);
+  q.set("seed", $("seed").value);
+  for (const l of state.init.levers) {
+    const v = state.lastAccepted[l.key];
+    if (l.available && v !== null && v !== undefined) q.set(l.key, String(v));
+  }
+  return `${location.origin}${location.pathname}?${q}`;
+}
+
+function download(name, blobOrUrl) {
+  const a = document.createElement("a");
+  a.download = name;
+  a.href = typeof blobOrUrl === "string" ? blobOrUrl : URL.createObjectURL(blobOrUrl);
+  a.click();
+}
+
+function runCsv() {
+  const cols = state.init.columns.map((c) => c.name);
+  const lines = [[state.init.index, ...cols].join(",")];
+  const s = state.series;
+  for (let i = 0; i < s.days.length; i++) lines.push([s.days[i], ...s.cols.map((c) => (Number.isFinite(c[i]) ? c[i] : ""))].join(","));
+  return new Blob([lines.join("\n") + "\n"], { type: "text/csv" });
+}
+
+function wireDebrief() {
+  $("projector").onclick = () => {
+    const on = document.body.classList.toggle("projector");
+    // The legend goes over the map, where the back of the room can see it.
+    (on ? $("map-panel") : $("legend-home")).appendChild($("legend"));
+    state.view.fitted = false;
+    requestDraw();
+  };
+  $("explain-button").onclick = () => {
+    const d = $("explain-box");
+    d.open = true;
+    d.scrollIntoView({ behavior: "smooth" });
+  };
+  $("link").onclick = () => {
+    const url = shareLink();
+    if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+    showStatus(`Link for this scenario, seed and levers (copied): ${url}`, "ok", 12000);
+  };
+  $("export-map").onclick = () => download(`${state.init.scenario}-map.png`, canvas.toDataURL("image/png"));
+  $("export-charts").onclick = () =>
+    state.charts.forEach((ch) => download(`${state.init.scenario}-${ch.column}.png`, ch.canvas.toDataURL("image/png")));
+  $("export-csv").onclick = () => download(`${state.init.scenario}-run.csv`, runCsv());
+}
+
 // ---------------------------------------------------------------- start
 
 wireControls();
 wireMap();
+wireDebrief();
+state.link = readLink();
 connect();

@@ -31,6 +31,9 @@ pub struct Lever {
     #[serde(flatten)]
     pub kind: LeverKind,
     pub about: &'static str,
+    /// Whether a change reaches the running model at once (see `Session::command`); the
+    /// others shape the world as it is built (the army's size, the grid) and apply on Reset.
+    pub live: bool,
 }
 
 /// Epstein's threshold T as a lever of `model`. Both models decide who rebels by his rule and
@@ -47,6 +50,7 @@ const fn grievance_threshold(model: &'static str) -> Lever {
             step: 0.01,
         },
         about: "how far grievance must exceed the fear of arrest before a person rebels (Epstein's T)",
+        live: true,
     }
 }
 
@@ -62,6 +66,7 @@ pub const LEVERS: &[Lever] = &[
             max: 1.0,
             step: 0.05,
         },
+        live: true,
         about: "0: cells wait for orders from their command; 1: cells act on their own",
     },
     Lever {
@@ -74,6 +79,7 @@ pub const LEVERS: &[Lever] = &[
             max: 4.0,
             step: 0.25,
         },
+        live: false,
         about: "multiplies the number of army units of the scenario",
     },
     Lever {
@@ -86,6 +92,7 @@ pub const LEVERS: &[Lever] = &[
             max: 1.0,
             step: 0.05,
         },
+        live: true,
         about: "0: soldiers often harm civilians; 1: they almost never do",
     },
     Lever {
@@ -96,6 +103,7 @@ pub const LEVERS: &[Lever] = &[
         kind: LeverKind::Choice {
             options: &["unescorted", "escorted_convoys", "route_security"],
         },
+        live: true,
         about: "how the army protects the fuel convoys",
     },
     Lever {
@@ -108,6 +116,7 @@ pub const LEVERS: &[Lever] = &[
             max: 1.0,
             step: 0.05,
         },
+        live: true,
         about: "0: each country alone; 1: neighbours share intelligence and escort convoys",
     },
     Lever {
@@ -116,6 +125,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Blockade",
         path: "params.insurgency.blockade",
         kind: LeverKind::Switch,
+        live: true,
         about: "whether the insurgents blockade the fuel corridors",
     },
     grievance_threshold("Conflict"),
@@ -129,6 +139,7 @@ pub const LEVERS: &[Lever] = &[
             max: 1.0,
             step: 0.05,
         },
+        live: true,
         about: "how rightful citizens find the regime: grievance is hardship x (1 - legitimacy)",
     },
     Lever {
@@ -141,6 +152,7 @@ pub const LEVERS: &[Lever] = &[
             max: 0.2,
             step: 0.005,
         },
+        live: true,
         about: "share of the grid's cells occupied by cops",
     },
     Lever {
@@ -153,9 +165,23 @@ pub const LEVERS: &[Lever] = &[
             max: 10.0,
             step: 1.0,
         },
+        live: false,
         about: "how far citizens and cops see",
     },
     grievance_threshold("CivilViolence"),
+    Lever {
+        model: "CivilViolence",
+        key: "jail_term",
+        label: "Longest jail term (ticks)",
+        path: "params.max_jail_term",
+        kind: LeverKind::Number {
+            min: 0.0,
+            max: 100.0,
+            step: 1.0,
+        },
+        about: "jail terms are drawn between 0 and this many ticks; for arrests from now on",
+        live: true,
+    },
     Lever {
         model: "CivilViolence",
         key: "update_order",
@@ -164,6 +190,7 @@ pub const LEVERS: &[Lever] = &[
         kind: LeverKind::Choice {
             options: &["citizens_then_cops", "interleaved"],
         },
+        live: true,
         about: "all citizens, then all cops (Epstein's own program), or everyone shuffled together (NetLogo, Mesa): the same rules, different histories",
     },
 ];

@@ -4,18 +4,24 @@
 //! The page, its script and its style are compiled into the binary and are the only files
 //! served, so the server works from any directory and cannot be asked for any other file.
 //!
-//! Protocol (JSON text; the server also sends the terrain as one binary PNG message after
-//! each `init`): the page sends `{"cmd": "play" | "pause" | "step" | "reset" | "speed" |
-//! "scenario" | "set" | "seed", ...}` (see [`session::Command`]); the server answers with
-//! `init`, `frame`, `ok` and `error` messages. A bad message gets an `error` reply and the
-//! session goes on.
+//! Protocol: the page sends JSON commands `{"cmd": "play" | "pause" | "step" | "reset" |
+//! "speed" | "scenario" | "set" | "seed" | "ack", ...}` (see [`session::Command`]); the
+//! server answers with JSON `init`, `ok` and `error` messages, binary frames (see
+//! [`frame`]) and, after each `init`, the terrain as one binary PNG. A bad message gets an
+//! `error` reply and the session goes on.
+//!
+//! Flow control: while a run plays, the server makes the next frame only once the page has
+//! acknowledged (`ack`) the last one it was sent, so a slow laptop gets fewer, current
+//! frames instead of a queue that grows until the connection dies; the simulation keeps its
+//! pace meanwhile, and rows and events not yet sent come with the next frame.
 
+pub mod frame;
 pub mod levers;
 pub mod session;
 
 use axum::Router;
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -44,6 +50,11 @@ pub const MAX_COMMANDS_PER_SECOND: u32 = 40;
 /// browser that vanished without closing does not hold a simulation forever. The server
 /// pings three times within it; browsers answer pings by themselves.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a connection closed for an over-long message stays open (see its use).
+const CLOSE_LINGER: Duration = Duration::from_millis(250);
+/// A connection whose request headers have not all arrived this long after it opened (or
+/// after its last response) is closed, so that half-sent requests cannot hold connections.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -58,6 +69,8 @@ pub struct ServeOptions {
     pub max_sessions: usize,
     /// See [`IDLE_TIMEOUT`].
     pub idle_timeout: Duration,
+    /// See [`HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -69,6 +82,7 @@ impl Default for ServeOptions {
             scenarios_dir: None,
             max_sessions: 100,
             idle_timeout: IDLE_TIMEOUT,
+            header_timeout: HEADER_TIMEOUT,
         }
     }
 }
@@ -163,6 +177,14 @@ async fn ws_handler(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) ->
         .on_upgrade(move |socket| run_session(socket, state))
 }
 
+/// Whether the WebSocket layer refused a message for its size.
+fn too_long(e: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    e.into_inner()
+        .downcast::<Error>()
+        .is_ok_and(|e| matches!(*e, Error::Capacity(CapacityError::MessageTooLong { .. })))
+}
+
 fn error(message: impl Into<String>) -> Message {
     let v = serde_json::json!({"type": "error", "message": message.into()});
     Message::text(v.to_string())
@@ -174,7 +196,7 @@ fn run_messages(s: &mut Session) -> Vec<Message> {
     if let Some(png) = s.terrain_png() {
         out.push(Message::binary(png));
     }
-    out.push(Message::text(s.frame()));
+    out.push(Message::binary(s.frame()));
     out
 }
 
@@ -246,12 +268,30 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let (mut window, mut commands) = (Instant::now(), 0u32);
     let mut last_heard = Instant::now();
+    // Flow control: the number of the last frame sent and of the last the page has drawn,
+    // and what the last frame sent showed (a frame that would show the same is not made).
+    let mut sent = s.seq();
+    let mut acked = 0u64;
+    let mut shown = s.view_key();
     loop {
         tokio::select! {
             msg = socket.recv() => {
                 last_heard = Instant::now();
                 let text = match msg {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Err(e)) => {
+                        if too_long(e) {
+                            let _ = socket.send(Message::Close(Some(CloseFrame {
+                                code: close_code::SIZE,
+                                reason: format!("messages are {MAX_MESSAGE_BYTES} bytes at most").into(),
+                            }))).await;
+                            // The rest of the message is still unread: closing now resets
+                            // the connection, and a client still writing it loses the close
+                            // frame with its code. A moment lets it finish and read it.
+                            tokio::time::sleep(CLOSE_LINGER).await;
+                        }
+                        break;
+                    }
+                    None | Some(Ok(Message::Close(_))) => break,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Binary(_))) => {
                         if socket.send(error("binary messages are not understood: send JSON commands")).await.is_err() {
@@ -261,6 +301,15 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                     }
                     Some(Ok(Message::Text(t))) => t,
                 };
+                // Acknowledgements come with every frame: they are not commands against the
+                // rate limit, and need no reply. A number past the last frame sent counts
+                // as that frame.
+                if text.len() <= MAX_COMMAND_BYTES
+                    && let Ok(Command::Ack { seq }) = serde_json::from_str::<Command>(&text)
+                {
+                    acked = acked.max(seq.min(sent));
+                    continue;
+                }
                 if window.elapsed() >= Duration::from_secs(1) {
                     (window, commands) = (Instant::now(), 0);
                 }
@@ -285,21 +334,36 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                 };
                 s = back;
                 live.set_playing(s.running);
+                // Replies go out whatever the flow: a paused page must see Pause at once.
+                if s.seq() != sent {
+                    (sent, shown) = (s.seq(), s.view_key());
+                }
                 if !send_all(&mut socket, msgs).await {
                     break;
                 }
             }
             _ = ticker.tick() => {
-                if s.running {
+                let drawn = acked >= sent;
+                if s.running || (drawn && s.view_key() != shown) {
                     let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
-                    let Some((back, frame)) = blocking(s, move |s| { s.advance(budget); s.frame() }).await else {
+                    let Some((back, frame)) = blocking(s, move |s| {
+                        if s.running {
+                            s.advance(budget);
+                        }
+                        // While the page has not drawn the last frame, none is made: the
+                        // next one it gets is current, with every row and event since.
+                        (drawn && s.view_key() != shown).then(|| s.frame())
+                    }).await else {
                         let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
                         break;
                     };
                     s = back;
                     live.set_playing(s.running);
-                    if socket.send(Message::text(frame)).await.is_err() {
-                        break;
+                    if let Some(frame) = frame {
+                        (sent, shown) = (s.seq(), s.view_key());
+                        if socket.send(Message::binary(frame)).await.is_err() {
+                            break;
+                        }
                     }
                 }
             }
@@ -332,9 +396,15 @@ fn handle(s: &mut Session, text: &str) -> Vec<Message> {
             match s.command(Command::Set { lever, value }) {
                 Ok(_) => {
                     let accepted = s.pending_value(&key);
+                    let live = s.lever_is_live(&key);
+                    let message = if live {
+                        format!("{key} set: the run uses it from now on (and Reset starts with it)")
+                    } else {
+                        format!("{key} set: press Reset to run with it")
+                    };
                     reply(
                         serde_json::json!({"type": "ok", "lever": key, "value": accepted,
-                        "message": format!("{key} set: press Reset to run with it")}),
+                        "live": live, "message": message}),
                     )
                 }
                 Err(e) => reply(serde_json::json!({"type": "error", "lever": key, "message": e})),
@@ -352,7 +422,7 @@ fn handle(s: &mut Session, text: &str) -> Vec<Message> {
         cmd => match s.command(cmd) {
             Err(e) => vec![error(e)],
             Ok(true) => run_messages(s),
-            Ok(false) => vec![Message::text(s.frame())],
+            Ok(false) => vec![Message::binary(s.frame())],
         },
     }
 }
@@ -381,8 +451,62 @@ pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     });
     let app = router(state);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(accept(listener, app, opts.header_timeout));
     Ok(Server { addr, task })
+}
+
+/// Serves each connection with HTTP/1.1 and WebSocket upgrades, as `axum::serve` does, but
+/// with a header read timeout, which `axum::serve` cannot set.
+async fn accept(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors and the like: wait for connections to close rather
+            // than spin or stop serving.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Frames are small and should go at once.
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
+}
+
+/// The machine's own IPv4 addresses but loopback, from Linux's `/proc/net/fib_trie` (each
+/// local address is a line `|-- A.B.C.D` followed by `/32 host LOCAL`), with no dependency
+/// and no traffic. Empty elsewhere.
+pub fn local_addresses(fib_trie: &str) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = Vec::new();
+    let mut last: Option<IpAddr> = None;
+    for line in fib_trie.lines() {
+        let t = line.trim_start_matches([' ', '|', '+', '-']).trim();
+        if let Ok(ip) = t.parse::<std::net::Ipv4Addr>() {
+            last = Some(IpAddr::V4(ip));
+        } else if t.starts_with("/32 host LOCAL")
+            && let Some(ip) = last
+            && !ip.is_loopback()
+            && !out.contains(&ip)
+        {
+            out.push(ip);
+        }
+    }
+    out
 }
 
 /// Serves until the process ends (the `asymwar serve` command).
@@ -400,12 +524,37 @@ pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
             println!(
                 "asymwar classroom: listening on {addr}: ANY computer that can reach this one on the network can open the page"
             );
-            println!(
-                "  students open http://<this computer's address>:{}",
-                addr.port()
-            );
+            let addresses = if opts.bind.is_unspecified() {
+                local_addresses(&std::fs::read_to_string("/proc/net/fib_trie").unwrap_or_default())
+            } else {
+                vec![opts.bind]
+            };
+            if addresses.is_empty() {
+                println!(
+                    "  students open http://<this computer's address>:{} (this computer's network addresses could not be read)",
+                    addr.port()
+                );
+            } else {
+                println!("  students type one of these addresses (the one on the class's network):");
+                for a in addresses {
+                    println!("    http://{}", SocketAddr::new(a, addr.port()));
+                }
+            }
         }
         println!("  press Ctrl-C to stop");
         server.task.await.map_err(std::io::Error::other)?
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_addresses_are_read_from_the_routing_table() {
+        let fib = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n     +-- 127.0.0.0/8 2 0 2\n        |-- 127.0.0.1\n           /32 host LOCAL\n     |-- 192.168.1.23\n        /32 host LOCAL\n     |-- 192.168.1.255\n        /32 link BROADCAST\nLocal:\n     |-- 192.168.1.23\n        /32 host LOCAL\n";
+        assert_eq!(
+            super::local_addresses(fib),
+            vec![std::net::IpAddr::from([192, 168, 1, 23])]
+        );
+        assert!(super::local_addresses("").is_empty());
+    }
 }

@@ -12,9 +12,15 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub async fn server(max_sessions: usize) -> Server {
+    server_on(max_sessions, "tutorial").await
+}
+
+/// A server whose sessions start on `scenario`.
+pub async fn server_on(max_sessions: usize, scenario: &str) -> Server {
     let opts = ServeOptions {
         port: 0,
         max_sessions,
+        scenario: scenario.to_string(),
         ..ServeOptions::default()
     };
     start(&opts).await.expect("the server starts")
@@ -27,14 +33,24 @@ pub async fn client(addr: SocketAddr) -> Ws {
         .expect("connects");
     let init = next_json(&mut ws).await;
     assert_eq!(init["type"], "init", "{init}");
-    let terrain = next(&mut ws).await;
-    assert!(
-        matches!(&terrain, Message::Binary(b) if b.starts_with(b"\x89PNG")),
-        "terrain PNG expected"
-    );
+    if init["terrain"] == true {
+        let terrain = next(&mut ws).await;
+        assert!(
+            matches!(&terrain, Message::Binary(b) if b.starts_with(b"\x89PNG")),
+            "terrain PNG expected"
+        );
+    }
     let frame = next_json(&mut ws).await;
     assert_eq!(frame["type"], "frame", "{frame}");
     ws
+}
+
+/// A binary frame as JSON (see `asymwar_web::frame`), and the acknowledgement the page
+/// sends once it has drawn it, without which the server makes no further frame.
+pub async fn read_frame(ws: &mut Ws, bytes: &[u8]) -> Value {
+    let f = asymwar_web::frame::decode(bytes).expect("a valid frame");
+    send(ws, &format!(r#"{{"cmd":"ack","seq":{}}}"#, f["seq"])).await;
+    f
 }
 
 /// The next data message (pings are answered by the client library), within 20 s.
@@ -51,10 +67,14 @@ pub async fn next(ws: &mut Ws) -> Message {
     }
 }
 
+/// The next message as JSON: text as it is, a frame decoded (and acknowledged).
 pub async fn next_json(ws: &mut Ws) -> Value {
     match next(ws).await {
         Message::Text(t) => serde_json::from_str(t.as_str()).expect("the server sends JSON"),
-        other => panic!("expected text, got {other:?}"),
+        Message::Binary(b) if b.first() == Some(&asymwar_web::frame::TAG) => {
+            read_frame(ws, &b).await
+        }
+        other => panic!("expected text or a frame, got {other:?}"),
     }
 }
 

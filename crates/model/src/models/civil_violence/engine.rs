@@ -283,6 +283,9 @@ impl CivilViolence {
             self.occupied.clear(cell as usize);
             self.cop_cell[k] = EMPTY;
         }
+        // More cops than on duty: only when the density was raised during the run (a
+        // classroom lever; schedules only lower it), so runs without that draw nothing here.
+        while self.on_duty.len() < target && self.deploy_cop(rng) {}
         let citizens = self.citizens();
         let mut order = std::mem::take(&mut self.order);
         match self.params.update_order {
@@ -314,6 +317,43 @@ impl CivilViolence {
         self.outbursts
             .observe(tick, self.actives, self.params.outburst_threshold);
         self.ticks += 1;
+    }
+
+    /// Puts a cop on duty on a uniformly random empty cell: a withdrawn one back, else a
+    /// new one. False when the grid is full.
+    fn deploy_cop(&mut self, rng: &mut ModelRng) -> bool {
+        let cells = self.torus.cells();
+        let empty = cells as u32 - self.occupied.count(0, cells);
+        if empty == 0 {
+            return false;
+        }
+        let mut k = rng.random_range(0..empty);
+        let mut cell = 0u32;
+        for c in 0..cells {
+            if !self.occupied.get(c) {
+                if k == 0 {
+                    cell = c as u32;
+                    break;
+                }
+                k -= 1;
+            }
+        }
+        let citizens = self.citizens();
+        let j = match self.cop_cell.iter().position(|&c| c == EMPTY) {
+            Some(k) => citizens + k as u32,
+            None => {
+                self.cop_cell.push(EMPTY);
+                let j = citizens + self.cop_cell.len() as u32 - 1;
+                self.order.push(j);
+                j
+            }
+        };
+        self.cop_cell[(j - citizens) as usize] = cell;
+        self.occupied.set(cell as usize);
+        self.torus
+            .bump(&mut self.seen, &self.hood, cell, unit(COP, true));
+        self.on_duty.push(j);
+        true
     }
 
     /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
