@@ -629,22 +629,12 @@ impl Session {
             })
             .collect();
         let reporters = self.sim.world.resource::<Reporters>();
-        // The metric for the capital is `bamako_fuel_days` whatever the map; where no town
-        // is called Bamako (the tutorial) the page says "capital".
-        let has_bamako = self
-            .sim
-            .world
-            .try_query::<&Settlement>()
-            .is_some_and(|mut q| q.iter(&self.sim.world).any(|s| s.name == "Bamako"));
         let columns: Vec<Value> = reporters
             .daily
             .iter()
             .map(|r| {
-                let label = if has_bamako {
-                    r.name.replace('_', " ")
-                } else {
-                    r.name.replace("bamako", "capital").replace('_', " ")
-                };
+                // Metrics are named for roles (`capital_fuel_days`), never for a town.
+                let label = r.name.replace('_', " ");
                 json!({"name": r.name, "label": label, "unit": r.unit, "about": r.about})
             })
             .collect();
