@@ -4,8 +4,10 @@
 //! - An escorted convoy: the escort fights (mixed Lanchester law, the cells with surprise
 //!   and the site's cover) and trucks burn in the confusion; an escort too strong for the
 //!   cells present is let pass (and a checkpoint melts away before it).
-//! - An unescorted convoy at a checkpoint: burned, turned back or taxed.
-//! - An unescorted convoy in an ambush: drivers flee, trucks burn.
+//! - An unescorted convoy at a checkpoint: burned, turned back or taxed (goods trucks alone
+//!   are taxed and pass: extortion, not blockade).
+//! - An unescorted convoy in an ambush: drivers flee, trucks burn. Tankers are attacked
+//!   whatever their number; goods trucks only in a convoy worth the risk.
 //!
 //! After a fight the party scatters (hit and run); a checkpoint that only taxed or turned a
 //! convoy back stays.
@@ -121,12 +123,15 @@ pub fn corridor_attacks(
         });
         let trucks = convoy.tankers + convoy.goods;
         // Too strong an escort for the cells here: a checkpoint melts away before it, an
-        // ambush lets it pass. A convoy too small to be worth an ambush passes too.
+        // ambush lets it pass. Tankers are the blockade's target, whatever their number; a
+        // group of goods trucks too small to be worth an ambush passes it.
         let too_strong = escort.is_some_and(|(_, _, strength)| {
             f64::from(fighters)
                 < env.params.ambush_min_ratio * f64::from(strength) / env.combat.escort_weight
         });
-        if too_strong || (!is_checkpoint && trucks < env.params.ambush_min_trucks) {
+        let not_worth_it =
+            !is_checkpoint && convoy.tankers == 0 && trucks < env.params.ambush_min_trucks;
+        if too_strong || not_worth_it {
             if is_checkpoint && too_strong {
                 melt_away(&mut cells, &party, tick);
             }
@@ -379,20 +384,27 @@ impl CorridorFight<'_, '_, '_, '_> {
         }
     }
 
-    /// An unescorted convoy stopped at a checkpoint: burned, turned back or taxed.
+    /// An unescorted convoy stopped at a checkpoint: burned, turned back or taxed. Goods
+    /// trucks alone are never turned back: the traders pay and pass (extortion), unless
+    /// burned as an example.
     fn checkpoint(&mut self) -> Stop {
         let params = &*self.env.params;
         self.event.kind = EventKind::Checkpoint;
         let u = self.record.rng.0.random::<f64>();
         self.record.tally.checkpoint_stops.one();
         let trucks = self.convoy.tankers + self.convoy.goods;
-        if u < params.checkpoint_burn {
+        let (burn, turn_back) = if self.convoy.tankers > 0 {
+            (params.checkpoint_burn, params.checkpoint_turn_back)
+        } else {
+            (params.checkpoint_goods_burn, 0.0)
+        };
+        if u < burn {
             let combat = &*self.env.combat;
             let p = truck_kill_probability(combat, f64::from(self.fighters), 0.0)
                 .max(0.9 * combat.truck_kill_max);
             self.burn(p.max(0.9), p * 0.5);
             Stop::Burned
-        } else if u < params.checkpoint_burn + params.checkpoint_turn_back {
+        } else if u < burn + turn_back {
             self.convoy.state = ConvoyState::Returning;
             self.news.post(CorridorNews::TurnedBack { trucks });
             Stop::TurnedBack

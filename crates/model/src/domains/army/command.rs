@@ -4,7 +4,7 @@
 //! engagements through [`ArmyNews`].
 
 use super::data::*;
-use crate::domains::logistics::data::{CrossingQueues, LogisticsParams};
+use crate::domains::logistics::data::{CrossingQueues, LogisticsParams, LogisticsTally};
 use crate::domains::society::data::CivilianNews;
 use crate::engine::calendar::{Clock, Season};
 use crate::engine::geo::Tile;
@@ -16,6 +16,8 @@ use crate::world::settlement::{RoadNetwork, Settlement};
 use crate::world::terrain::TerrainGrid;
 use bevy_ecs::prelude::*;
 
+/// Route security: the stretches of a corridor the patrols take in turn.
+const PATROL_STRETCHES: usize = 4;
 /// Reports nobody could answer within this many hours count against the state.
 const STALE_REPORT_HOURS: f64 = 72.0;
 /// Sightings older than this many hours are no longer worth a sweep.
@@ -37,6 +39,7 @@ pub fn army_command(
     logistics: Res<LogisticsParams>,
     net: Res<RoadNetwork>,
     queues: Res<CrossingQueues>,
+    supply: Res<LogisticsTally>,
     mut command: ResMut<ArmyCommand>,
     mut roster: ResMut<EscortRoster>,
     mut pathfinder: ResMut<Pathfinder>,
@@ -61,7 +64,16 @@ pub fn army_command(
     };
     go.recall_idle(&mut units, &roster, &towns, tick);
     if params.escort_doctrine == EscortDoctrine::EscortedConvoys {
-        go.escort_waiting_trucks(&mut units, &net, &queues, &logistics, &mut roster);
+        // Escorts come first once the capital has gone short long enough.
+        let escorts_first = f64::from(supply.capital_shortage_days) >= params.escort_priority_days;
+        go.escort_waiting_trucks(
+            &mut units,
+            &net,
+            &queues,
+            &logistics,
+            &mut roster,
+            escorts_first,
+        );
     }
     let task_ticks = scale.ticks(params.task_hours);
     let travel_and_task = |tiles: usize| {
@@ -204,7 +216,8 @@ impl Dispatch<'_> {
         }
     }
 
-    /// An escort for each crossing where a convoy's worth of trucks waits.
+    /// An escort for each crossing where a convoy's worth of tankers waits (escorts are
+    /// for fuel: goods trucks travel on their own).
     fn escort_waiting_trucks(
         &mut self,
         units: &mut Taskable,
@@ -212,18 +225,23 @@ impl Dispatch<'_> {
         queues: &CrossingQueues,
         logistics: &LogisticsParams,
         roster: &mut EscortRoster,
+        escorts_first: bool,
     ) {
         for (i, crossing) in net.crossings.iter().enumerate() {
-            let waiting = queues.tankers[i] + queues.goods[i];
+            let waiting = queues.tankers[i];
             if roster.0[i].is_some() || waiting < f64::from(logistics.escort_min_convoy) {
                 continue;
             }
-            // Fuel for the capital comes first (the state's answer to the blockade was to
-            // reinforce the escorts): a unit on a response, sweep or patrol is taken off it
-            // when no unit waits in reserve.
+            // Once fuel for the capital comes first (the state's answer to the blockade was
+            // to reinforce the escorts), a unit on a response, sweep or patrol is taken off
+            // it when no unit waits in reserve.
             let unit = self
                 .nearest(units, crossing.tile, available, not_special_forces)
-                .or_else(|| self.nearest(units, crossing.tile, can_escort, not_special_forces));
+                .or_else(|| {
+                    escorts_first
+                        .then(|| self.nearest(units, crossing.tile, can_escort, not_special_forces))
+                        .flatten()
+                });
             if let Some(e) = unit
                 && self.send(units, e, crossing.tile, true, Posture::Escort, |_| None)
             {
@@ -287,7 +305,10 @@ impl Dispatch<'_> {
         }
     }
 
-    /// Route security: idle units patrol the middle of a corridor, each in turn.
+    /// Route security: idle units patrol the corridors, each unit moving in turn to the
+    /// middle of one of `PATROL_STRETCHES` stretches of a corridor, so that over the days
+    /// the patrols cover every stretch where checkpoints stand (a checkpoint sits on the
+    /// road; a patrol strikes the cells it detects within its reach).
     fn patrol_corridors(
         &mut self,
         units: &mut Taskable,
@@ -300,9 +321,12 @@ impl Dispatch<'_> {
             if !units.get(e).is_ok_and(|(_, _, u, ..)| available(u)) {
                 continue;
             }
-            let k = &net.corridors
-                [(id.0 as usize + (tick / every) as usize) % net.corridors.len().max(1)];
-            if let Some(&t) = k.tiles.get(k.tiles.len() / 2) {
+            let turn = id.0 as usize + (tick / every) as usize;
+            let corridors = net.corridors.len().max(1);
+            let k = &net.corridors[turn % corridors];
+            let stretch = (turn / corridors) % PATROL_STRETCHES;
+            let at = k.tiles.len() * (2 * stretch + 1) / (2 * PATROL_STRETCHES);
+            if let Some(&t) = k.tiles.get(at) {
                 self.send(units, e, t, true, Posture::Patrol, |_| {
                     Some(tick + 2 * task_ticks)
                 });

@@ -97,8 +97,9 @@ pub struct Escorting {
 pub enum EscortDoctrine {
     /// Trucks leave in small groups as they arrive, unprotected.
     Unescorted,
-    /// Trucks wait at the crossing until a large convoy forms and an army unit escorts it
-    /// (the Malian practice from September 2025).
+    /// Tankers wait at the crossing until a large convoy forms and an army unit escorts it
+    /// (the Malian practice from September 2025); goods trucks waiting join it while there
+    /// is room. Goods trucks otherwise leave in groups under every doctrine.
     #[default]
     EscortedConvoys,
     /// Trucks leave in small groups; army units patrol the corridors instead.
@@ -115,6 +116,13 @@ pub struct ArmyParams {
     /// Estimate: abuses by Malian forces and their partners are well documented (HRW 2024).
     pub discipline: f64,
     pub escort_doctrine: EscortDoctrine,
+    /// Days the capital must have gone short of fuel before the state puts the escorts
+    /// first, taking units off responses, sweeps and patrols to escort tankers; until then
+    /// only units in reserve escort. Shortages reached Bamako about 6 October 2025; the
+    /// crisis committee sat from 26-28 October and the escorts were reinforced through
+    /// November (21 November protocol with the petroleum importers; RFI, Le Hautpanel):
+    /// about three weeks of shortage.
+    pub escort_priority_days: f64,
     /// Hours between an attack being reported and units being sent.
     pub response_delay_hours: f64,
     /// The command re-tasks its units every this many hours.
@@ -178,6 +186,7 @@ impl Default for ArmyParams {
             size_factor: 1.0,
             discipline: 0.6,
             escort_doctrine: EscortDoctrine::EscortedConvoys,
+            escort_priority_days: 21.0,
             response_delay_hours: 12.0,
             command_every_hours: 6.0,
             cooperation: 0.3,
@@ -208,6 +217,12 @@ impl Validate for ArmyParams {
     fn validate(&self, c: &mut Checker) {
         c.within("size_factor", self.size_factor, 0.0, 20.0);
         c.probability("discipline", self.discipline);
+        c.within(
+            "escort_priority_days",
+            self.escort_priority_days,
+            0.0,
+            36_500.0,
+        );
         c.non_negative("response_delay_hours", self.response_delay_hours);
         c.within("command_every_hours", self.command_every_hours, 1.0, 240.0);
         c.probability("cooperation", self.cooperation);

@@ -52,13 +52,20 @@ pub struct InsurgencyParams {
     /// How far a cell goes for a task, in km of straight line.
     pub reach_km: f64,
     /// A checkpoint stops a passing convoy and burns its trucks with this probability,
-    /// turns it back with `checkpoint_turn_back`, or taxes it and lets it pass.
+    /// turns a convoy with tankers back with `checkpoint_turn_back`, or taxes it and lets it
+    /// pass (goods trucks alone are taxed unless burned).
     pub checkpoint_burn: f64,
     pub checkpoint_turn_back: f64,
+    /// A checkpoint burns a group of goods trucks (no tankers) with this probability, as an
+    /// example; otherwise the traders pay and pass. Goods kept moving through the blockade
+    /// under JNIM's taxes (Africanova, September 2025); burnings of goods trucks and buses
+    /// were singled out in the press as exceptions (estimate: one stop in a hundred).
+    pub checkpoint_goods_burn: f64,
     /// Chance that a cell that sees a convoy it could take on lays an ambush for it (the
     /// rest of the time it lets it pass: risk, fatigue, other business).
     pub ambush_chance: f64,
-    /// Convoys smaller than this are not worth an ambush (checkpoints deal with them).
+    /// Convoys of goods trucks smaller than this are not worth an ambush (checkpoints deal
+    /// with them); tankers, the blockade's target, are worth one whatever their number.
     pub ambush_min_trucks: u32,
     /// Chance that a cell free for the campaign sets up a checkpoint when it reconsiders
     /// (JNIM's checkpoints were mobile and intermittent, not a standing line).
@@ -129,6 +136,7 @@ impl Default for InsurgencyParams {
             reach_km: 90.0,
             checkpoint_burn: 0.05,
             checkpoint_turn_back: 0.5,
+            checkpoint_goods_burn: 0.01,
             checkpoint_chance: 0.1,
             ambush_chance: 0.03,
             ambush_min_trucks: 20,
@@ -181,6 +189,7 @@ impl Validate for InsurgencyParams {
         c.positive("reach_km", self.reach_km);
         c.probability("checkpoint_burn", self.checkpoint_burn);
         c.probability("checkpoint_turn_back", self.checkpoint_turn_back);
+        c.probability("checkpoint_goods_burn", self.checkpoint_goods_burn);
         c.probability("checkpoint_chance", self.checkpoint_chance);
         c.probability("ambush_chance", self.ambush_chance);
         if self.checkpoint_burn + self.checkpoint_turn_back > 1.0 {
@@ -274,6 +283,8 @@ pub struct Seen {
     pub strength: f32,
     /// Trucks (convoys) or 0 (army units).
     pub trucks: u32,
+    /// Of which tankers.
+    pub tankers: u32,
     /// Where it is heading.
     pub heading: Option<Tile>,
 }

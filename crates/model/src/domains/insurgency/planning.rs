@@ -92,7 +92,8 @@ impl Planner<'_> {
         if p.blockade && !picture.convoys.is_empty() && rng.random::<f64>() < p.ambush_chance {
             let mut best: Option<(f64, Tile)> = None;
             for s in picture.convoys {
-                if s.tile.distance(at) > reach || s.trucks < p.ambush_min_trucks {
+                if s.tile.distance(at) > reach || (s.tankers == 0 && s.trucks < p.ambush_min_trucks)
+                {
                     continue;
                 }
                 let weight = f64::from(s.strength) / self.combat.escort_weight;

@@ -27,19 +27,22 @@ pub fn cells_sense(
     let vision = scale.tiles(params.vision_km) as f32;
     let delay = scale.ticks_rounded(params.comm_delay_hours);
     for (mut cell, pos) in &mut cells {
-        let mut best_convoy: Option<(f64, Seen)> = None;
+        // The convoy that draws the eye: the nearest with tankers (the blockade's target),
+        // else the nearest.
+        let mut best_convoy: Option<((bool, f64), Seen)> = None;
         index.within(&index.convoys, pos.tile, vision, |e| {
             if let Ok((c, route)) = convoys.get(e.entity) {
-                let d = e.tile.distance(pos.tile);
-                if best_convoy.is_none_or(|b| d < b.0) {
+                let key = (c.tankers == 0, e.tile.distance(pos.tile));
+                if best_convoy.is_none_or(|b| key < b.0) {
                     let strength = 0.0; // filled below from the escort, if any
                     best_convoy = Some((
-                        d,
+                        key,
                         Seen {
                             tile: e.tile,
                             tick,
                             strength,
                             trucks: c.tankers + c.goods,
+                            tankers: c.tankers,
                             heading: route.destination(),
                         },
                     ));
@@ -58,6 +61,7 @@ pub fn cells_sense(
                             tick,
                             strength: u.soldiers * u.kind.firepower(),
                             trucks: 0,
+                            tankers: 0,
                             heading: route.destination(),
                         },
                     ));

@@ -55,7 +55,8 @@ pub struct Escorts<'w> {
 }
 
 /// Trucks arrive at the crossings; groups and convoys leave when formed, each to a
-/// settlement drawn by its need and shortfall.
+/// settlement drawn by its need and shortfall (an escorted convoy to the capital's depots,
+/// with probability `escorted_to_capital`).
 #[allow(clippy::too_many_arguments)]
 pub fn dispatch_convoys(
     mut commands: Commands,
@@ -65,6 +66,7 @@ pub fn dispatch_convoys(
     grid: Res<TerrainGrid>,
     net: Res<RoadNetwork>,
     params: Res<LogisticsParams>,
+    capital: Option<Res<Capital>>,
     mut escorts: Escorts,
     mut queues: ResMut<CrossingQueues>,
     mut rng: ResMut<SimRng>,
@@ -106,74 +108,125 @@ pub fn dispatch_convoys(
             now: clock.tick,
             scale: *scale,
         };
-        let Some((tankers, goods)) =
-            crossing_queue.step(doctrine, escort_here.is_some(), total_w > 0.0, &mut tally)
-        else {
-            continue;
-        };
-        // Destination: drawn in proportion to need and shortfall.
-        let mut pick = rng.0.random::<f64>() * total_w;
-        let mut destination = dest[dest.len() - 1].1;
-        for d in &dest {
-            if pick < d.2 {
-                destination = d.1;
-                break;
+        let departures =
+            crossing_queue.step(doctrine, escort_here.is_some(), total_w > 0.0, &mut tally);
+        for d in departures.into_iter().flatten() {
+            let escort = escort_here.filter(|_| d.escorted);
+            // Destination: the capital for most escorted convoys, else drawn in proportion
+            // to need and shortfall.
+            let to_capital = escort.is_some()
+                && capital.is_some()
+                && rng.0.random::<f64>() < params.escorted_to_capital;
+            let destination = match &capital {
+                Some(c) if to_capital => c.0,
+                _ => {
+                    let mut pick = rng.0.random::<f64>() * total_w;
+                    let mut destination = dest[dest.len() - 1].1;
+                    for d in &dest {
+                        if pick < d.2 {
+                            destination = d.1;
+                            break;
+                        }
+                        pick -= d.2;
+                    }
+                    destination
+                }
+            };
+            let Ok((_, _, to, ..)) = towns.get(destination) else {
+                continue;
+            };
+            let mut route = Route::default();
+            if !plan_route(
+                &mut pathfinder,
+                &grid,
+                *season,
+                Mobility::Wheeled,
+                crossing.tile,
+                to.tile,
+                true,
+                &mut route,
+            ) {
+                continue;
             }
-            pick -= d.2;
+            let speed = if escort.is_some() {
+                tally.escorted_convoys += 1;
+                params.escorted_speed_factor
+            } else {
+                params.convoy_speed_factor
+            };
+            let id = ids.next();
+            let convoy = commands
+                .spawn((
+                    id,
+                    Convoy {
+                        tankers: d.tankers,
+                        goods: d.goods,
+                        crossing: i as u16,
+                        destination,
+                        escort,
+                        state: ConvoyState::Moving,
+                        departed_tick: clock.tick,
+                        taxed_by: None,
+                    },
+                    Position::at(crossing.tile),
+                    route,
+                    Mover::new(Mobility::Wheeled, speed as f32)
+                        .daytime(params.drive_from_hour, params.drive_to_hour),
+                    // The escort reads how far its convoy drove (escorts_follow).
+                    Odometer::default(),
+                    IndexedConvoy,
+                ))
+                .id();
+            if let Some(unit) = escort {
+                escorts.left.post(EscortLeft {
+                    crossing: i,
+                    convoy,
+                    unit,
+                });
+            }
+            tally.convoys_departed += 1;
+            let slot = clock.day() as usize % BURN_MEMORY_DAYS;
+            queues.tanker_drivers[i].departed[slot] += d.tankers;
+            queues.goods_drivers[i].departed[slot] += d.goods;
         }
-        let Ok((_, _, to, ..)) = towns.get(destination) else {
-            continue;
-        };
-        let mut route = Route::default();
-        if !plan_route(
-            &mut pathfinder,
-            &grid,
-            *season,
-            Mobility::Wheeled,
-            crossing.tile,
-            to.tile,
-            true,
-            &mut route,
-        ) {
-            continue;
-        }
-        let speed = if escort_here.is_some() {
-            tally.escorted_convoys += 1;
-            params.escorted_speed_factor
+    }
+}
+
+/// A convoy or group leaving a crossing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Departure {
+    tankers: u32,
+    goods: u32,
+    escorted: bool,
+}
+
+/// One trade's queue at a crossing: its trucks waiting and since when.
+struct Line<'a> {
+    waiting: &'a mut f64,
+    since: &'a mut Option<u64>,
+    /// Trucks of this trade arriving per tick (after the drivers' fear).
+    arrivals: f64,
+}
+
+impl Line<'_> {
+    fn trucks(&self) -> f64 {
+        self.waiting.floor()
+    }
+
+    fn waited_h(&self, now: u64, scale: Scale) -> f64 {
+        self.since.map_or(0.0, |t| scale.hours(now - t))
+    }
+
+    /// `n` trucks leave (or go home) from the head of the line.
+    fn take(&mut self, n: f64, now: u64) -> u32 {
+        let n = n.min(self.trucks()).max(0.0);
+        *self.waiting -= n;
+        if *self.waiting < 1.0 {
+            *self.since = None;
         } else {
-            params.convoy_speed_factor
-        };
-        let id = ids.next();
-        let convoy = commands
-            .spawn((
-                id,
-                Convoy {
-                    tankers,
-                    goods,
-                    crossing: i as u16,
-                    destination,
-                    escort: escort_here,
-                    state: ConvoyState::Moving,
-                    departed_tick: clock.tick,
-                    taxed_by: None,
-                },
-                Position::at(crossing.tile),
-                route,
-                Mover::new(Mobility::Wheeled, speed as f32)
-                    .daytime(params.drive_from_hour, params.drive_to_hour),
-                // The escort reads how far its convoy drove (escorts_follow).
-                Odometer::default(),
-                IndexedConvoy,
-            ))
-            .id();
-        if let Some(unit) = escort_here {
-            escorts.left.post(EscortLeft {
-                crossing: i,
-                convoy,
-                unit,
-            });
+            age_queue(self.since, n, self.arrivals, now);
         }
-        tally.convoys_departed += 1;
+        n as u32
     }
 }
 
@@ -188,16 +241,21 @@ struct CrossingQueue<'a> {
 }
 
 impl CrossingQueue<'_> {
-    /// Trucks arrive (fewer when trucks burned on this corridor lately); then a convoy
-    /// forms and leaves, or drivers who waited their longest give up. Returns the tankers
-    /// and goods trucks that leave, if any (`can_leave`: there is somewhere to go).
+    /// Trucks arrive (fewer when trucks burned on this corridor lately); then tankers and
+    /// goods trucks leave, each trade on its own terms (`can_leave`: there is somewhere to
+    /// go). Tankers are the blockade's target: under escorted convoys they wait for an
+    /// escort (and goods trucks waiting join the convoy while there is room), leave
+    /// unescorted after their longest wait only if no tanker burned on their corridor in
+    /// four weeks, and otherwise go home. Goods trucks, whose traders pay their way past the
+    /// checkpoints (JNIM's checkpoints "imposant des taxes illégales sur les commerçants":
+    /// Africanova, September 2025), leave in groups as they arrive under every doctrine.
     fn step(
         self,
         doctrine: EscortDoctrine,
         escort_here: bool,
         can_leave: bool,
         tally: &mut LogisticsTally,
-    ) -> Option<(u32, u32)> {
+    ) -> [Option<Departure>; 2] {
         let CrossingQueue {
             queues,
             i,
@@ -207,79 +265,98 @@ impl CrossingQueue<'_> {
             scale,
         } = self;
         let per_tick = scale.day_share();
-        let burned: u32 = queues.burned_by_day[i].iter().sum();
-        let daily_flow = (crossing.tankers_per_day + crossing.goods_trucks_per_day).max(1.0);
-        let willingness = 1.0 / (1.0 + params.driver_deterrence * f64::from(burned) / daily_flow);
-        // Drivers do not join a queue longer than the longest wait they would accept.
-        let max_queue = daily_flow * (params.escort_max_wait_hours / 24.0).max(1.0);
-        if queues.tankers[i] + queues.goods[i] < max_queue {
-            queues.tankers[i] += crossing.tankers_per_day * per_tick * willingness;
-            queues.goods[i] += crossing.goods_trucks_per_day * per_tick * willingness;
-        }
-        let waiting = queues.tankers[i].floor() + queues.goods[i].floor();
-        if waiting >= 1.0 && queues.waiting_since[i].is_none() {
-            queues.waiting_since[i] = Some(now);
-        }
-        let waited_h = queues.waiting_since[i].map_or(0.0, |t| scale.hours(now - t));
-        let escorted = doctrine == EscortDoctrine::EscortedConvoys && escort_here;
-        let go = match doctrine {
-            EscortDoctrine::EscortedConvoys => {
-                // Without an escort, drivers tired of waiting leave only if nothing burned
-                // on their corridor in the last week.
-                (waiting >= f64::from(params.escort_min_convoy) && escort_here)
-                    || (waiting >= 1.0 && waited_h >= params.escort_max_wait_hours && burned == 0)
-            }
-            _ => {
-                waiting >= f64::from(params.group_size)
-                    || (waiting >= 1.0 && waited_h >= params.group_max_wait_hours)
-            }
+        let willing = |m: &DriversMemory| 1.0 / (1.0 + params.driver_deterrence * m.risk());
+        let tankers_burned = queues.tanker_drivers[i].burned();
+        let (fuel_willing, goods_willing) = (
+            willing(&queues.tanker_drivers[i]),
+            willing(&queues.goods_drivers[i]),
+        );
+        // Drivers do not join a line longer than the longest wait they would accept.
+        let max_days = (params.escort_max_wait_hours / 24.0).max(1.0);
+        let CrossingQueues {
+            tankers,
+            goods,
+            tankers_since,
+            goods_since,
+            ..
+        } = queues;
+        let mut fuel = Line {
+            waiting: &mut tankers[i],
+            since: &mut tankers_since[i],
+            arrivals: crossing.tankers_per_day * per_tick * fuel_willing,
         };
-        // Drivers who have waited their longest on a corridor where trucks burned this week
-        // give up and go home: a group at a time, oldest first.
-        let flow_per_tick =
-            (crossing.tankers_per_day + crossing.goods_trucks_per_day) * per_tick * willingness;
-        if doctrine == EscortDoctrine::EscortedConvoys
-            && !escort_here
-            && waiting >= 1.0
-            && waited_h >= params.escort_max_wait_hours
-            && burned > 0
-        {
-            let quit = waiting.min(f64::from(params.group_size));
-            let share = quit / waiting;
-            let t = queues.tankers[i] * share;
-            let g = queues.goods[i] * share;
-            queues.tankers[i] -= t;
-            queues.goods[i] -= g;
-            tally.trucks_gave_up += quit as u64;
-            age_queue(&mut queues.waiting_since[i], quit, flow_per_tick, now);
-            return None;
-        }
-        if !go || !can_leave {
-            return None;
-        }
-        // How many leave: a full convoy behind an escort, else a group of drivers who
-        // stop waiting; tankers and goods trucks in proportion to the queue.
-        let cap = if escorted {
-            params.escorted_convoy_size
-        } else {
-            params.group_size
+        let mut trade = Line {
+            waiting: &mut goods[i],
+            since: &mut goods_since[i],
+            arrivals: crossing.goods_trucks_per_day * per_tick * goods_willing,
         };
-        let take = waiting.min(f64::from(cap));
-        let share = take / waiting.max(1.0);
-        let tankers = (queues.tankers[i].floor() * share).round() as u32;
-        let goods = (take as u32)
-            .saturating_sub(tankers)
-            .min(queues.goods[i].floor() as u32);
-        queues.tankers[i] -= f64::from(tankers);
-        queues.goods[i] -= f64::from(goods);
-        if queues.tankers[i] + queues.goods[i] < 1.0 {
-            queues.waiting_since[i] = None;
-        } else if !escorted {
-            age_queue(&mut queues.waiting_since[i], take, flow_per_tick, now);
-        } else {
-            queues.waiting_since[i] = Some(now);
+        for (line, per_day) in [
+            (&mut fuel, crossing.tankers_per_day),
+            (&mut trade, crossing.goods_trucks_per_day),
+        ] {
+            if *line.waiting < per_day * max_days {
+                *line.waiting += line.arrivals;
+            }
+            if line.trucks() >= 1.0 && line.since.is_none() {
+                *line.since = Some(now);
+            }
         }
-        Some((tankers, goods))
+        if !can_leave {
+            return [None, None];
+        }
+        let group = f64::from(params.group_size);
+        let grouped = |line: &Line, max_wait_h: f64| {
+            line.trucks() >= group
+                || (line.trucks() >= 1.0 && line.waited_h(now, scale) >= max_wait_h)
+        };
+        let mut out = [None, None];
+        if doctrine == EscortDoctrine::EscortedConvoys {
+            let waited_h = fuel.waited_h(now, scale);
+            if escort_here && fuel.trucks() >= f64::from(params.escort_min_convoy) {
+                let cap = f64::from(params.escorted_convoy_size);
+                let t = fuel.take(cap, now);
+                let g = trade.take(cap - f64::from(t), now);
+                out[0] = Some(Departure {
+                    tankers: t,
+                    goods: g,
+                    escorted: true,
+                });
+            } else if !escort_here
+                && fuel.trucks() >= 1.0
+                && waited_h >= params.escort_max_wait_hours
+            {
+                let n = fuel.trucks().min(group);
+                if tankers_burned == 0 {
+                    // Tired of waiting, on a corridor where no tanker burned for four
+                    // weeks: they go alone.
+                    let t = fuel.take(n, now);
+                    out[0] = Some(Departure {
+                        tankers: t,
+                        goods: 0,
+                        escorted: false,
+                    });
+                } else {
+                    // Tired of waiting where trucks burned: they go home, a group at a time.
+                    tally.trucks_gave_up += u64::from(fuel.take(n, now));
+                }
+            }
+        } else if grouped(&fuel, params.group_max_wait_hours) {
+            let t = fuel.take(group, now);
+            out[0] = Some(Departure {
+                tankers: t,
+                goods: 0,
+                escorted: false,
+            });
+        }
+        if grouped(&trade, params.group_max_wait_hours) {
+            let g = trade.take(group, now);
+            out[1] = Some(Departure {
+                tankers: 0,
+                goods: g,
+                escorted: false,
+            });
+        }
+        out
     }
 }
 
@@ -360,12 +437,109 @@ pub fn take_corridor_news(
                 tally.tankers_destroyed.add(tankers);
                 tally.goods_destroyed += u64::from(goods);
                 tally.trucks_destroyed.add(tankers + goods);
-                if let Some(ring) = queues.burned_by_day.get_mut(usize::from(crossing)) {
-                    ring[day as usize % BURN_MEMORY_DAYS] += tankers + goods;
+                let slot = day as usize % BURN_MEMORY_DAYS;
+                let i = usize::from(crossing);
+                if let Some(t) = queues.tanker_drivers.get_mut(i) {
+                    t.burned[slot] += tankers;
+                }
+                if let Some(g) = queues.goods_drivers.get_mut(i) {
+                    g.burned[slot] += goods;
                 }
             }
             CorridorNews::TurnedBack { trucks } => tally.trucks_turned_back.add(trucks),
             CorridorNews::Taxed { trucks } => tally.trucks_taxed += u64::from(trucks),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The crossing's two lines, tick by tick, without a world.
+    use super::*;
+    use crate::engine::geo::Tile;
+
+    fn crossing() -> BorderCrossing {
+        BorderCrossing {
+            name: "X".into(),
+            settlement: Entity::PLACEHOLDER,
+            tile: Tile::new(0, 0),
+            corridor: 0,
+            from_country: "N".into(),
+            tankers_per_day: 0.0,
+            goods_trucks_per_day: 0.0,
+        }
+    }
+
+    fn queues(tankers: f64, goods: f64) -> CrossingQueues {
+        CrossingQueues {
+            tankers: vec![tankers],
+            goods: vec![goods],
+            tankers_since: vec![Some(0)],
+            goods_since: vec![Some(0)],
+            tanker_drivers: vec![DriversMemory::default()],
+            goods_drivers: vec![DriversMemory::default()],
+        }
+    }
+
+    fn step(
+        q: &mut CrossingQueues,
+        doctrine: EscortDoctrine,
+        escort: bool,
+    ) -> [Option<Departure>; 2] {
+        let (x, params) = (crossing(), LogisticsParams::default());
+        CrossingQueue {
+            queues: q,
+            i: 0,
+            crossing: &x,
+            params: &params,
+            now: 1,
+            scale: Scale::new(5.0, 1),
+        }
+        .step(doctrine, escort, true, &mut LogisticsTally::default())
+    }
+
+    #[test]
+    fn an_escorted_convoy_takes_the_tankers_first_and_goods_fill_the_room_left() {
+        let cap = LogisticsParams::default().escorted_convoy_size;
+        let mut q = queues(f64::from(cap) - 20.0, 500.0);
+        let [convoy, _] = step(&mut q, EscortDoctrine::EscortedConvoys, true);
+        let convoy = convoy.expect("a convoy leaves behind its escort");
+        assert!(convoy.escorted);
+        assert_eq!((convoy.tankers, convoy.goods), (cap - 20, 20));
+        assert_eq!(q.tankers[0], 0.0);
+    }
+
+    #[test]
+    fn goods_trucks_leave_in_groups_while_tankers_wait_for_an_escort() {
+        let group = LogisticsParams::default().group_size;
+        let mut q = queues(100.0, 100.0);
+        let [tankers, goods] = step(&mut q, EscortDoctrine::EscortedConvoys, false);
+        assert_eq!(tankers, None, "tankers left without an escort");
+        let goods = goods.expect("a group of goods trucks leaves");
+        assert_eq!(
+            (goods.tankers, goods.goods, goods.escorted),
+            (0, group, false)
+        );
+        // Without escorts, tankers leave in groups too, each trade on its own.
+        let [tankers, _] = step(&mut q, EscortDoctrine::Unescorted, false);
+        assert_eq!(tankers.map(|d| (d.tankers, d.goods)), Some((group, 0)));
+    }
+
+    #[test]
+    fn drivers_weigh_the_share_of_trips_that_burned() {
+        let mut m = DriversMemory::default();
+        assert_eq!(m.risk(), 0.0);
+        m.departed[0] = 100;
+        m.burned[0] = 50;
+        assert_eq!(m.risk(), 0.5);
+        // Trucks that get through dilute the fear; forgetting the day clears it.
+        m.departed[1] = 400;
+        assert_eq!(m.risk(), 0.1);
+        m.forget(0);
+        m.forget(1);
+        assert_eq!(m.risk(), 0.0);
+        // Burnings remembered with no trip remembered: the road is deadly.
+        m.burned[2] = 3;
+        assert_eq!(m.risk(), 1.0);
     }
 }

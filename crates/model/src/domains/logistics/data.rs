@@ -45,11 +45,17 @@ pub struct LogisticsParams {
     /// 290 (from Cote d'Ivoire by Bougouni, weekly, late 2025: Malijet) and about 300
     /// (Bamako, 16 December 2025: RFI).
     pub escorted_convoy_size: u32,
-    /// Trucks that must wait at a crossing before the army sends an escort and the convoy
+    /// Tankers that must wait at a crossing before the army sends an escort and the convoy
     /// leaves: escorts are scarce, so the army assembles large convoys (the recorded ones
     /// had 82 to over 100 vehicles) rather than escort every few trucks. Calibrated with
     /// `escorted_convoy_size` against P2 (20-50 tankers burned per successful ambush).
     pub escort_min_convoy: u32,
+    /// Share of escorted convoys the state sends to the capital's depots (the rest go where
+    /// need and shortage draw them, as unescorted trucks do). Every escorted convoy on
+    /// record went to Bamako (7 Oct, 30 Oct, 10 Nov, 16 Dec 2025, 5 Jan 2026: RFI, AFP,
+    /// Fides), while Mopti saw its last tanker convoy on 11 December and stayed dry (RFI,
+    /// 7 Jan 2026).
+    pub escorted_to_capital: f64,
     /// Trucks waiting for an escort leave without one after this long, a group at a time.
     pub escort_max_wait_hours: f64,
     /// Convoys drive in daylight only.
@@ -59,10 +65,23 @@ pub struct LogisticsParams {
     /// escorted one (an escorted convoy made about 67 km/day: africanews 2025-11).
     pub convoy_speed_factor: f64,
     pub escorted_speed_factor: f64,
-    /// Drivers stay home after burnings: a crossing's arrivals are divided by 1 + this x
-    /// (trucks burned on its corridor in the last four weeks / its daily flow). The
-    /// drivers' unions suspended traffic after the September 2025 burnings (press reports).
+    /// Drivers stay home when the road is deadly: each trade's arrivals at a crossing are
+    /// divided by 1 + this x the risk of a trip as its drivers see it (the share of their
+    /// trucks that set out from that crossing in the last four weeks and burned). An
+    /// estimate: with 20, a corridor where half the trucks burned keeps a tenth of its
+    /// drivers (the unions suspended traffic after the September 2025 burnings, when 51
+    /// of a convoy of over 100 burned: ACLED, press) and one where one truck in twenty
+    /// burned keeps half; drivers come back when escorts bring their trucks through.
     pub driver_deterrence: f64,
+    /// The blockade's announcement (JNIM declared fuel tankers targets on 3 September 2025;
+    /// the drivers' unions suspended traffic after the first burnings) weighs on the tanker
+    /// drivers as if, of `announced_days` of a crossing's normal tanker flow, this share
+    /// had burned the day the run starts; like any burning, it is forgotten after four
+    /// weeks, and trucks that get through meanwhile dilute it. An estimate: the first
+    /// large convoy attacked (14 September 2025) lost about half its tankers (51 of over
+    /// 100 vehicles: ACLED).
+    pub announced_risk: f64,
+    pub announced_days: f64,
     /// Days of food held at the start, and the share of food need grown locally.
     pub initial_food_days: f64,
     pub local_food_share: f64,
@@ -87,12 +106,15 @@ impl Default for LogisticsParams {
             group_max_wait_hours: 12.0,
             escorted_convoy_size: 300,
             escort_min_convoy: 50,
+            escorted_to_capital: 1.0,
             escort_max_wait_hours: 168.0,
             drive_from_hour: 6,
             drive_to_hour: 18,
             convoy_speed_factor: 0.6,
             escorted_speed_factor: 0.35,
-            driver_deterrence: 15.0,
+            driver_deterrence: 20.0,
+            announced_risk: 0.5,
+            announced_days: 7.0,
             initial_food_days: 30.0,
             local_food_share: 0.7,
             people_days_per_goods_truck: 50_000.0,
@@ -116,6 +138,7 @@ impl Validate for LogisticsParams {
             c.fail("group_size", "must be at least 1");
         }
         c.non_negative("group_max_wait_hours", self.group_max_wait_hours);
+        c.probability("escorted_to_capital", self.escorted_to_capital);
         if self.escorted_convoy_size == 0 {
             c.fail("escorted_convoy_size", "must be at least 1");
         }
@@ -143,6 +166,8 @@ impl Validate for LogisticsParams {
             2.0,
         );
         c.non_negative("driver_deterrence", self.driver_deterrence);
+        c.probability("announced_risk", self.announced_risk);
+        c.within("announced_days", self.announced_days, 0.0, 28.0);
         c.non_negative("initial_food_days", self.initial_food_days);
         c.probability("local_food_share", self.local_food_share);
         c.positive(
@@ -219,15 +244,55 @@ pub struct Convoy {
 /// Days drivers remember burnings on their corridor.
 pub const BURN_MEMORY_DAYS: usize = 28;
 
+/// What the drivers of one trade (tankers or goods trucks) at one crossing remember of the
+/// last four weeks: how many of their trucks set out, how many burned (rings by day).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DriversMemory {
+    pub departed: [u32; BURN_MEMORY_DAYS],
+    pub burned: [u32; BURN_MEMORY_DAYS],
+}
+
+impl DriversMemory {
+    pub fn burned(&self) -> u32 {
+        self.burned.iter().sum()
+    }
+
+    pub fn departed(&self) -> u32 {
+        self.departed.iter().sum()
+    }
+
+    /// The risk of a trip as the drivers see it: the share of trucks that set out and
+    /// burned (1 when trucks burned and none is remembered setting out).
+    pub fn risk(&self) -> f64 {
+        let burned = self.burned();
+        let departed = self.departed().max(burned);
+        if departed == 0 {
+            0.0
+        } else {
+            f64::from(burned) / f64::from(departed)
+        }
+    }
+
+    /// A new day: the slot of `day` is cleared for it.
+    pub fn forget(&mut self, day: u64) {
+        let slot = day as usize % BURN_MEMORY_DAYS;
+        self.departed[slot] = 0;
+        self.burned[slot] = 0;
+    }
+}
+
 /// Trucks waiting at each crossing (same order as [`RoadNetwork::crossings`]).
 #[derive(Resource, Clone, Debug, Default)]
 pub struct CrossingQueues {
     pub tankers: Vec<f64>,
     pub goods: Vec<f64>,
-    /// Tick since which trucks have been waiting.
-    pub waiting_since: Vec<Option<u64>>,
-    /// Trucks burned on each crossing's corridor over the last 7 days (a ring by day).
-    pub burned_by_day: Vec<[u32; BURN_MEMORY_DAYS]>,
+    /// Tick since which tankers have been waiting (the head of their queue).
+    pub tankers_since: Vec<Option<u64>>,
+    /// Tick since which goods trucks have been waiting.
+    pub goods_since: Vec<Option<u64>>,
+    /// What each crossing's tanker drivers, and its goods drivers, remember.
+    pub tanker_drivers: Vec<DriversMemory>,
+    pub goods_drivers: Vec<DriversMemory>,
 }
 
 /// Running totals of the logistics domain.

@@ -100,8 +100,13 @@ pub fn roll_day(
     ] {
         count.roll_day();
     }
-    let slot = (clock.day() as usize + 1) % BURN_MEMORY_DAYS;
-    for ring in &mut queues.burned_by_day {
-        ring[slot] = 0;
+    let tomorrow = clock.day() + 1;
+    let q = &mut *queues;
+    for memory in q
+        .tanker_drivers
+        .iter_mut()
+        .chain(q.goods_drivers.iter_mut())
+    {
+        memory.forget(u64::from(tomorrow));
     }
 }

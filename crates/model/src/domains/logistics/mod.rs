@@ -128,8 +128,14 @@ pub fn setup(world: &mut World) {
     world.insert_resource(CrossingQueues {
         tankers: vec![0.0; n],
         goods: vec![0.0; n],
-        waiting_since: vec![None; n],
-        burned_by_day: vec![[0; BURN_MEMORY_DAYS]; n],
+        tankers_since: vec![None; n],
+        goods_since: vec![None; n],
+        tanker_drivers: net
+            .crossings
+            .iter()
+            .map(|x| announced(x.tankers_per_day, &p))
+            .collect(),
+        goods_drivers: vec![DriversMemory::default(); n],
     });
     world.init_resource::<LogisticsTally>();
     let n = world.resource::<TerrainGrid>().len();
@@ -140,3 +146,13 @@ pub fn setup(world: &mut World) {
 
 #[cfg(test)]
 mod tests;
+
+/// The tanker drivers' memory at the start: the blockade's announcement, as if
+/// `announced_risk` of `announced_days` of normal tanker flow had burned that day.
+fn announced(tankers_per_day: f64, p: &LogisticsParams) -> DriversMemory {
+    let mut m = DriversMemory::default();
+    let trips = (tankers_per_day * p.announced_days).round();
+    m.departed[0] = trips as u32;
+    m.burned[0] = (trips * p.announced_risk).round() as u32;
+    m
+}

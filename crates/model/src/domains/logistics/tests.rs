@@ -1,5 +1,5 @@
 //! Logistics on the strip (crate::testing): convoys carry fuel from the crossing, drivers
-//! fear a corridor where trucks burned, prices follow the need met.
+//! fear a corridor where their trucks burned, prices follow the need met.
 
 use super::*;
 use crate::domains::army::data::{ArmyParams, EscortDoctrine};
@@ -27,20 +27,33 @@ fn convoys_carry_fuel_from_the_crossing_to_the_towns() {
 }
 
 #[test]
-fn drivers_fear_a_corridor_where_trucks_burned() {
+fn drivers_fear_a_corridor_where_their_trucks_burned() {
+    // (tankers, goods) queued after one tick, with `burned` of 100 tankers that set out
+    // in the last four weeks burned.
     let queued = |burned: u32| {
         let (mut world, _) = testing::strip(2);
         unescorted(&mut world);
         let mut sim = testing::conflict(world);
-        sim.world.resource_mut::<CrossingQueues>().burned_by_day[0][0] = burned;
+        {
+            let mut q = sim.world.resource_mut::<CrossingQueues>();
+            q.tanker_drivers[0].departed[0] = 100;
+            q.tanker_drivers[0].burned[0] = burned;
+        }
         sim.step();
         let q = sim.world.resource::<CrossingQueues>();
-        q.tankers[0] + q.goods[0]
+        (q.tankers[0], q.goods[0])
     };
-    let (calm, feared) = (queued(0), queued(60));
+    let (calm, feared) = (queued(0), queued(50));
     assert!(
-        feared < 0.5 * calm,
-        "arrivals {feared} after 60 burned vs {calm}"
+        feared.0 < 0.2 * calm.0,
+        "tankers queued {} after half burned vs {}",
+        feared.0,
+        calm.0
+    );
+    // Goods drivers weigh their own trade's risk.
+    assert_eq!(
+        feared.1, calm.1,
+        "goods drivers took fright at tankers burning"
     );
 }
 
@@ -48,6 +61,8 @@ fn drivers_fear_a_corridor_where_trucks_burned() {
 fn corridor_news_enters_the_tallies_and_the_drivers_memory() {
     let (world, _) = testing::strip(3);
     let mut sim = testing::conflict(world);
+    // Forget the blockade's announcement (the memory the run starts with).
+    sim.world.resource_mut::<CrossingQueues>().tanker_drivers[0] = DriversMemory::default();
     sim.world
         .resource_mut::<Inbox<CorridorNews>>()
         .post(CorridorNews::Burned {
@@ -64,9 +79,10 @@ fn corridor_news_enters_the_tallies_and_the_drivers_memory() {
     assert_eq!(t.tankers_destroyed.total, 3);
     assert_eq!(t.trucks_destroyed.today, 5);
     assert_eq!(t.trucks_turned_back.total, 7);
+    let q = sim.world.resource::<CrossingQueues>();
     assert_eq!(
-        sim.world.resource::<CrossingQueues>().burned_by_day[0][0],
-        5
+        (q.tanker_drivers[0].burned[0], q.goods_drivers[0].burned[0]),
+        (3, 2)
     );
 }
 
