@@ -13,12 +13,14 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// The final outputs a sweep with a time series writes.
-const OUTPUTS: [&str; 4] = [
+/// The final outputs a sweep with a time series and the per-settlement panel writes.
+const OUTPUTS: [&str; 6] = [
     "runs.csv",
     "runs.parquet",
     "timeseries.csv",
     "timeseries.parquet",
+    "settlements.csv",
+    "settlements.parquet",
 ];
 
 fn assert_same_outputs(a: &Path, b: &Path) {
@@ -51,6 +53,7 @@ fn grid_spec(dir: &Path, replicates: u32) -> PathBuf {
     collect: (
         metrics: ["days", "convoys_departed", "tankers_delivered", "mean_grievance_end"],
         timeseries_every_days: 1,
+        panel: true,
     ),
 )"#
         ),
@@ -88,6 +91,59 @@ fn one_and_two_jobs_give_identical_outputs() {
     let ts = String::from_utf8(read(&tmp.join("1"), "timeseries.csv")).unwrap();
     assert!(ts.starts_with("run_id,day,"), "{ts}");
     assert_eq!(ts.lines().count(), 1 + 12 * 3);
+    // The panel: one row per run, day and settlement, the same towns every run and day.
+    let panel = String::from_utf8(read(&tmp.join("1"), "settlements.csv")).unwrap();
+    assert!(
+        panel.starts_with("run_id,day,settlement,fuel_days,"),
+        "{panel}"
+    );
+    let towns: std::collections::BTreeSet<&str> = panel
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert!(towns.len() >= 3, "{towns:?}");
+    assert_eq!(panel.lines().count(), 1 + 12 * 3 * towns.len());
+    // Its Parquet twin loads in pandas and polars with the same shape (CI insists).
+    let script = "import sys, pandas, polars\n\
+                  a = pandas.read_parquet(sys.argv[1]); b = polars.read_parquet(sys.argv[1])\n\
+                  assert a.shape == b.shape, (a.shape, b.shape)\n\
+                  print(a.shape[0])\n";
+    let py = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(tmp.join("1").join("settlements.parquet"))
+        .output();
+    match py {
+        Ok(o) if o.status.success() => {
+            let n: usize = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+            assert_eq!(n, 12 * 3 * towns.len());
+        }
+        other => assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs python3 with pandas, polars and pyarrow: {other:?}"
+        ),
+    }
+}
+
+#[test]
+fn a_panel_needs_a_time_series() {
+    let tmp = scratch("panel-needs-series");
+    let spec = tmp.join("p.ron");
+    std::fs::write(
+        &spec,
+        r#"Sweep(name: "p", scenario: "tutorial", days: 2, vary: [(path: "activation.k", range: (2.0, 3.0), levels: 2)], design: Grid, replicates: 1, master_seed: 1, collect: (panel: true))"#,
+    )
+    .unwrap();
+    let out = run(asymwar()
+        .args(["sweep", "--out"])
+        .arg(tmp.join("o"))
+        .arg(&spec));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("collect.panel") && err.contains("timeseries_every_days"),
+        "{err}"
+    );
 }
 
 #[test]

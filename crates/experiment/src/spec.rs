@@ -125,6 +125,11 @@ pub struct Collect {
     pub timeseries_every_days: u32,
     /// Daily metrics kept in the time series (empty: all of them).
     pub timeseries_metrics: Vec<String>,
+    /// Record the per-settlement panel (every place metric of every settlement, on the
+    /// days the time series records) into `settlements.csv` and `settlements.parquet`, one
+    /// row per run, recorded day and settlement. Needs `timeseries_every_days` > 0 and a
+    /// model with settlements.
+    pub panel: bool,
 }
 
 /// One broken rule of a spec: its place in the spec (`vary[0] (params.activation.k)`) and
@@ -515,6 +520,12 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
             "seeds are not fixed: every run's seed comes from master_seed",
         ));
     }
+    if spec.collect.timeseries_every_days == 0 && spec.collect.panel {
+        out.push(problem(
+            "collect.panel",
+            "the panel is recorded on the time series' days, but timeseries_every_days is 0",
+        ));
+    }
     if spec.collect.timeseries_every_days == 0 && !spec.collect.timeseries_metrics.is_empty() {
         out.push(problem(
             "collect.timeseries_metrics",
@@ -588,6 +599,12 @@ fn collected_by_model(
         }
         chosen.to_vec()
     };
+    if spec.collect.panel && reporters.place.is_empty() {
+        problems.push(problem(
+            "collect.panel",
+            "this model has no settlements, so no per-settlement panel",
+        ));
+    }
     let metrics = pick(&spec.collect.metrics, &summary, "collect.metrics", problems);
     let series_metrics = if spec.collect.timeseries_every_days == 0 {
         Vec::new()

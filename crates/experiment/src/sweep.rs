@@ -12,6 +12,7 @@
 //! | `journal.jsonl` | one line per finished run, appended and fsynced as runs end |
 //! | `runs.csv`, `runs.parquet` | one row per run, in run order (written at the end) |
 //! | `timeseries.csv`, `timeseries.parquet` | when asked: one row per run and recorded day |
+//! | `settlements.csv`, `settlements.parquet` | when asked (`collect.panel`): one row per run, recorded day and settlement |
 //!
 //! The final files are always written from the journal, read back and sorted by run id:
 //! an uninterrupted sweep, a resumed one and merged shards give the same bytes.
@@ -42,6 +43,8 @@ pub const RUNS_CSV: &str = "runs.csv";
 pub const RUNS_PARQUET: &str = "runs.parquet";
 pub const TIMESERIES_CSV: &str = "timeseries.csv";
 pub const TIMESERIES_PARQUET: &str = "timeseries.parquet";
+pub const SETTLEMENTS_CSV: &str = "settlements.csv";
+pub const SETTLEMENTS_PARQUET: &str = "settlements.parquet";
 
 /// Which part of a sweep a process runs: shard K of N takes the runs whose id is K - 1
 /// modulo N. Round-robin rather than blocks, so that every shard gets a fair share of
@@ -136,6 +139,18 @@ pub struct RunRecord {
     pub metrics: Vec<Option<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<Series>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel: Option<PanelRecord>,
+}
+
+/// A run's per-settlement panel as the journal keeps it (long format, row-major values).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PanelRecord {
+    pub columns: Vec<String>,
+    pub names: Vec<String>,
+    pub days: Vec<u32>,
+    pub places: Vec<u32>,
+    pub values: Vec<Option<f64>>,
 }
 
 fn finite(x: Option<f64>) -> Option<f64> {
@@ -176,6 +191,20 @@ pub fn run_one(plan: &Plan, id: u64, scenario: &ScenarioFile) -> (RunRecord, Dur
             values,
         })
     };
+    let panel = plan
+        .spec
+        .collect
+        .panel
+        .then(|| {
+            out.panel.as_ref().map(|p| PanelRecord {
+                columns: p.columns.iter().map(|c| c.to_string()).collect(),
+                names: p.names.clone(),
+                days: p.days.clone(),
+                places: p.places.clone(),
+                values: p.values.iter().map(|&v| finite(Some(v))).collect(),
+            })
+        })
+        .flatten();
     let record = RunRecord {
         run: id,
         point: point as u64,
@@ -183,6 +212,7 @@ pub fn run_one(plan: &Plan, id: u64, scenario: &ScenarioFile) -> (RunRecord, Dur
         seed,
         metrics,
         series,
+        panel,
     };
     (record, model)
 }
@@ -258,7 +288,8 @@ pub(crate) fn check_records<'a>(
             && r.replicate == plan.replicate_of(r.run)
             && r.seed == plan.seed(r.run)
             && r.metrics.len() == plan.metrics.len()
-            && r.series.is_some() != plan.series_metrics.is_empty();
+            && r.series.is_some() != plan.series_metrics.is_empty()
+            && (r.panel.is_some() || !plan.spec.collect.panel);
         if !ok {
             bail!(
                 "{}: run {} does not belong to shard {shard} of this sweep ({} runs, seeds from master seed {})",
@@ -652,7 +683,58 @@ fn write_tables(dir: &Path, plan: &Plan, records: &[RunRecord]) -> Result<Vec<Pa
             crate::parquet_out::to_parquet(&ts, "timeseries")?,
         )?;
     }
+    if plan.spec.collect.panel {
+        let panel = panel_table(records)?;
+        put(SETTLEMENTS_CSV, panel.to_csv()?)?;
+        #[cfg(feature = "parquet")]
+        put(
+            SETTLEMENTS_PARQUET,
+            crate::parquet_out::to_parquet(&panel, "settlements")?,
+        )?;
+    }
     Ok(outputs)
+}
+
+/// The sweep's per-settlement panel: run_id, day, settlement, then every place metric.
+fn panel_table(records: &[RunRecord]) -> Result<Table> {
+    let columns = records
+        .iter()
+        .find_map(|r| r.panel.as_ref())
+        .map(|p| p.columns.clone())
+        .unwrap_or_default();
+    let w = columns.len();
+    let (mut run_ids, mut days, mut towns) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); w];
+    for r in records {
+        let p = r.panel.as_ref().context("a run recorded no panel")?;
+        if p.columns != columns || p.values.len() != p.days.len() * w {
+            bail!(
+                "run {}: its panel has other columns than the sweep's",
+                r.run
+            );
+        }
+        for (row, (&day, &place)) in p.days.iter().zip(&p.places).enumerate() {
+            run_ids.push(r.run as i64);
+            days.push(i64::from(day));
+            towns.push(
+                p.names
+                    .get(place as usize)
+                    .cloned()
+                    .with_context(|| format!("run {}: place {place} has no name", r.run))?,
+            );
+            for (c, col) in cols.iter_mut().enumerate() {
+                col.push(p.values[row * w + c]);
+            }
+        }
+    }
+    let mut t = Table::default();
+    t.push("run_id", Column::Int(run_ids));
+    t.push("day", Column::Int(days));
+    t.push("settlement", Column::Text(towns));
+    for (name, col) in columns.into_iter().zip(cols) {
+        t.push(name, Column::Float(col));
+    }
+    Ok(t)
 }
 
 /// Joins the shard directories of one sweep into `out`, refusing runs that are missing or
