@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The generated tables of docs/calibration.md: the default Mali scenario over seeds 1-10,
 run for 150 days (the patterns P1-P8) and for 365 days (the year's stocks and flows), every
-figure read from the runs' outputs (summary.json, settlements.csv, scenario.ron), each
+figure read from the runs' outputs (summary.json, scenario.ron), each
 pattern with its target, its source and a verdict computed against the target's range.
 
     cargo build --release && python3 docs/tools/calibration_table.py           # print
@@ -12,7 +12,6 @@ pattern with its target, its source and a verdict computed against the target's 
 library only; two runs at a time (20 runs, about a minute on 2 idle cores).
 """
 import concurrent.futures
-import csv
 import json
 import os
 import re
@@ -115,7 +114,8 @@ PER_SEED_150 = [
 PER_SEED_365 = [
     "jailed_end", "displaced_end", "insurgent_fighters_end", "recruits", "fighters_killed",
     "decapitations", "top_decapitations", "capital_first_shortage_day",
-    "capital_days_without_fuel", "capital_school_days_closed", "inflow_share_last_30_days",
+    "capital_days_without_fuel", "capital_school_days_closed", "capital_days_without_power",
+    "inflow_share_last_30_days",
     "tankers_delivered", "tankers_destroyed", "trucks_gave_up", "escorted_convoys",
     "ambushes", "checkpoint_stops", "attacks_on_civilians_by_insurgents",
     "attacks_on_civilians_by_army", "mean_legitimacy_end",
@@ -133,14 +133,6 @@ def run(days, seed, tmp):
     with open(os.path.join(out, "scenario.ron")) as f:
         r["normal_tankers_per_day"] = sum(
             float(x) for x in re.findall(r"tankers_per_day:\s*([0-9.eE+-]+)", f.read()))
-    # The capital is the most populous settlement (the model's rule); its school days closed
-    # are counted from the per-settlement panel.
-    with open(os.path.join(out, "settlements.csv")) as f:
-        rows = list(csv.DictReader(f))
-    first_day = rows[0]["day"]
-    capital = max((x for x in rows if x["day"] == first_day), key=lambda x: float(x["people"]))
-    r["capital_school_days_closed"] = sum(
-        1 for x in rows if x["settlement"] == capital["settlement"] and float(x["schools"]) < 0.5)
     return r
 
 
@@ -191,10 +183,10 @@ def seed_table(metrics, runs):
 
 
 def regimes(runs):
-    """The year's two regimes: runs whose last month still brings under a quarter of the
-    normal tanker flow (the blockade locked in) against the rest; and how each relates to
-    the share of tankers that burned (the drivers' fear, docs/ODD.md 7.2)."""
-    locked = [s for s in SEEDS if runs[s]["inflow_share_last_30_days"] < 0.25]
+    """The year's two regimes: runs in which the capital is short of fuel on 150 days or
+    more (the blockade locked in) against the rest; and how each relates to the share of
+    tankers that burned (the drivers' fear, docs/ODD.md 7.5)."""
+    locked = [s for s in SEEDS if runs[s]["capital_days_without_fuel"] >= 150]
     burn = {s: runs[s]["tankers_destroyed"]
             / max(1.0, runs[s]["tankers_destroyed"] + runs[s]["tankers_delivered"]) for s in SEEDS}
     def mean_of(seeds, f):
@@ -202,7 +194,7 @@ def regimes(runs):
     open_ = [s for s in SEEDS if s not in locked]
     rows = ["| regime | seeds | capital days short | share of tankers burned | fighters at the end |",
             "|---|---|---|---|---|"]
-    for name, seeds in (("locked in (last month's inflow < 0.25 of normal)", locked),
+    for name, seeds in (("locked in (the capital short on 150 days or more)", locked),
                         ("relieved", open_)):
         rows.append(
             f"| {name} | {len(seeds)} ({', '.join(map(str, seeds)) or '-'}) | "

@@ -33,9 +33,14 @@ pub struct LogisticsParams {
     /// Electricity runs while fuel stock is above this many days (Ecofin: power cut from 19
     /// to 6 hours a day when stocks collapsed).
     pub electricity_min_days: f64,
-    /// Schools stay open while fuel stock is above this many days (AP: all schools closed
-    /// for two weeks from 27 October 2025).
+    /// The authorities close a settlement's schools when its fuel stock falls below this
+    /// many days, for `schools_closure_days` (all schools closed for two weeks from 27
+    /// October 2025 for lack of fuel: AP, Koaci), then reopen them and keep them open for at
+    /// least `schools_reopen_for_days` (they reopened on 10 November and stayed open through
+    /// the December 2025 and March 2026 relapses in Bamako: RFI, AFP).
     pub schools_min_days: f64,
+    pub schools_closure_days: u32,
+    pub schools_reopen_for_days: u32,
     /// Trucks per group when trucks leave as they arrive.
     pub group_size: u32,
     /// A group leaves after waiting this long even if small.
@@ -102,6 +107,8 @@ impl Default for LogisticsParams {
             price_adjust_per_day: 0.3,
             electricity_min_days: 2.0,
             schools_min_days: 1.0,
+            schools_closure_days: 14,
+            schools_reopen_for_days: 120,
             group_size: 8,
             group_max_wait_hours: 12.0,
             escorted_convoy_size: 300,
@@ -134,6 +141,12 @@ impl Validate for LogisticsParams {
         c.probability("price_adjust_per_day", self.price_adjust_per_day);
         c.non_negative("electricity_min_days", self.electricity_min_days);
         c.non_negative("schools_min_days", self.schools_min_days);
+        if self.schools_closure_days > 3650 || self.schools_reopen_for_days > 36_500 {
+            c.fail(
+                "schools_closure_days",
+                "schools_closure_days at most 3650 and schools_reopen_for_days at most 36500",
+            );
+        }
         if self.group_size == 0 {
             c.fail("group_size", "must be at least 1");
         }
@@ -189,6 +202,9 @@ pub struct Supplies {
     pub price_index: f64,
     pub electricity: bool,
     pub schools: bool,
+    /// Schools stay closed until this day, once closed, and may not close again before
+    /// `schools_reopen_for_days` after it (a closure is a decision, not a reading).
+    pub schools_closed_until: Option<u32>,
     /// Days on which less than half the fuel need was met.
     pub shortage_days: u32,
 }
@@ -314,6 +330,9 @@ pub struct LogisticsTally {
     /// Highest price index of the capital.
     pub capital_peak_price: f64,
     pub capital_shortage_days: u32,
+    /// Days the capital's schools were closed, and its power off.
+    pub capital_school_days_closed: u32,
+    pub capital_days_without_power: u32,
     pub capital_first_shortage_day: Option<u32>,
     /// Tankers delivered per day (for the inflow pattern).
     pub delivered_by_day: Vec<u32>,

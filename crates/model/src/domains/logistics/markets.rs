@@ -55,7 +55,7 @@ pub fn daily_markets(
             .clamp(1.0, params.price_max);
         s.price_index += params.price_adjust_per_day * (target - s.price_index);
         s.electricity = days > params.electricity_min_days;
-        s.schools = days > params.schools_min_days;
+        s.schools = schools_open(&mut s, days, clock.day(), &params);
         let short = s.fuel_used_today_l < 0.5 * s.fuel_need_l;
         if short {
             s.shortage_days += 1;
@@ -63,6 +63,10 @@ pub fn daily_markets(
         let is_capital = capital.as_ref().is_some_and(|c| c.0 == e);
         if is_capital {
             tally.capital_peak_price = tally.capital_peak_price.max(s.price_index);
+        }
+        if is_capital {
+            tally.capital_school_days_closed += u32::from(!s.schools);
+            tally.capital_days_without_power += u32::from(!s.electricity);
         }
         if is_capital && short {
             tally.capital_shortage_days += 1;
@@ -76,6 +80,21 @@ pub fn daily_markets(
     }
     let national = if need > 0.0 { weighted / need } else { 1.0 };
     tally.peak_price_index = tally.peak_price_index.max(national);
+}
+
+/// Whether a settlement's schools are open today: closed for `schools_closure_days` once
+/// the stock falls below `schools_min_days`, then open for at least
+/// `schools_reopen_for_days` whatever the stock.
+fn schools_open(s: &mut Supplies, days: f64, today: u32, p: &LogisticsParams) -> bool {
+    match s.schools_closed_until {
+        Some(until) if today < until => false,
+        Some(until) if today < until + p.schools_reopen_for_days => true,
+        _ if days <= p.schools_min_days => {
+            s.schools_closed_until = Some(today + p.schools_closure_days);
+            p.schools_closure_days == 0
+        }
+        _ => true,
+    }
 }
 
 /// Day end, after recording: today's counters start again, and the oldest day of the
@@ -108,5 +127,40 @@ pub fn roll_day(
         .chain(q.goods_drivers.iter_mut())
     {
         memory.forget(u64::from(tomorrow));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schools_close_for_a_fortnight_then_stay_open_whatever_the_stock() {
+        let p = LogisticsParams::default();
+        let mut s = Supplies {
+            fuel_l: 0.0,
+            fuel_need_l: 1.0,
+            fuel_used_today_l: 0.0,
+            food_days: 0.0,
+            price_index: 1.0,
+            electricity: false,
+            schools: true,
+            schools_closed_until: None,
+            shortage_days: 0,
+        };
+        let open: Vec<bool> = (0..200).map(|d| schools_open(&mut s, 0.0, d, &p)).collect();
+        let closed = open.iter().filter(|o| !**o).count() as u32;
+        // Dry all along: closed on day 0 for the closure, open for the reopening period,
+        // closed again after it.
+        assert!(!open[0] && open[p.schools_closure_days as usize]);
+        let again = (p.schools_closure_days + p.schools_reopen_for_days) as usize;
+        assert!(open[again - 1] && !open[again]);
+        assert_eq!(closed, 2 * p.schools_closure_days);
+        // With fuel, they never close.
+        let mut full = Supplies {
+            schools_closed_until: None,
+            ..s
+        };
+        assert!((0..50).all(|d| schools_open(&mut full, 5.0, d, &p)));
     }
 }

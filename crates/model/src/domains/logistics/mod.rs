@@ -98,6 +98,7 @@ pub fn setup(world: &mut World) {
             price_index: 1.0,
             electricity: true,
             schools: true,
+            schools_closed_until: None,
             shortage_days: 0,
         });
     }

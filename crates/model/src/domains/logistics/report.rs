@@ -167,6 +167,18 @@ fn summaries(r: &mut Reporters) {
         |w| Some(f64::from(tally(w).capital_shortage_days)),
     );
     r.summary(
+        "capital_school_days_closed",
+        "days",
+        "days the capital's schools were closed for lack of fuel",
+        |w| Some(f64::from(tally(w).capital_school_days_closed)),
+    );
+    r.summary(
+        "capital_days_without_power",
+        "days",
+        "days the capital's power was off (stock below electricity_min_days)",
+        |w| Some(f64::from(tally(w).capital_days_without_power)),
+    );
+    r.summary(
         "capital_first_shortage_day",
         "day",
         "first day of shortage in the capital (null if none)",
