@@ -53,8 +53,9 @@ PATTERNS_150 = [
     ("P2", "130-300+ tankers destroyed in 5 months (130-400)",
      get("tankers_destroyed"), 130, 400,
      "over 100 tankers by mid-October 2025 (importers' association, AP); 51 on 14 September"),
-    ("P2", "20-50 trucks per successful ambush",
-     get("trucks_per_successful_ambush"), 20, 50, "MODEL.md P2; convoys of 82-300 trucks"),
+    ("P2", "20-50 tankers per successful ambush",
+     get("tankers_per_successful_ambush"), 20, 50,
+     "MODEL.md P2: 51 of a convoy of over 100 on 14 Sep 2025; more than 20 on 6 Dec 2025"),
     ("P3", "black-market fuel x2.5-4 at the peak (peak price index in the capital)",
      get("peak_fuel_price_index"), 2.5, 4.0,
      "2,000 FCFA/L against 725-775 official (SeneNews, 29 Oct 2025)"),
@@ -103,7 +104,8 @@ PATTERNS_365 = [
 ]
 
 PER_SEED_150 = [
-    "tankers_destroyed", "successful_ambushes", "trucks_per_successful_ambush",
+    "tankers_destroyed", "successful_ambushes", "tankers_per_successful_ambush",
+    "trucks_per_successful_ambush",
     "capital_first_shortage_day", "capital_days_without_fuel", "inflow_share_last_30_days",
     "peak_fuel_price_index", "attacks_on_civilians_per_month",
     "attacks_on_civilians_by_insurgents", "attacks_on_civilians_by_army",

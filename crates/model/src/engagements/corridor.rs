@@ -150,6 +150,7 @@ pub fn corridor_attacks(
             ),
             convoy: &mut convoy,
             fighters,
+            tankers_burned: 0,
         };
         let fought = match escort {
             Some((unit_e, unit_id, strength)) => {
@@ -352,6 +353,8 @@ struct CorridorFight<'a, 'e, 'w, 'r> {
     event: Event,
     convoy: &'a mut Convoy,
     fighters: f32,
+    /// Tankers burned in this fight.
+    tankers_burned: u32,
 }
 
 impl CorridorFight<'_, '_, '_, '_> {
@@ -426,6 +429,7 @@ impl CorridorFight<'_, '_, '_, '_> {
         t.ambushes.one();
         if self.event.trucks_destroyed > 0 {
             t.successful_ambushes += 1;
+            t.tankers_in_ambushes += u64::from(self.tankers_burned);
         }
     }
 
@@ -439,6 +443,7 @@ impl CorridorFight<'_, '_, '_, '_> {
         self.convoy.tankers -= tankers.min(self.convoy.tankers);
         self.convoy.goods -= goods.min(self.convoy.goods);
         self.event.trucks_destroyed = tankers + goods;
+        self.tankers_burned = tankers;
         self.news.post(CorridorNews::Burned {
             crossing: self.convoy.crossing,
             tankers,

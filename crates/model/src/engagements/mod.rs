@@ -139,6 +139,8 @@ impl Record<'_> {
 pub struct EngagementTally {
     pub ambushes: Count,
     pub successful_ambushes: u64,
+    /// Tankers burned in successful ambushes (P2 counts tankers, not trucks).
+    pub tankers_in_ambushes: u64,
     pub checkpoint_stops: Count,
     pub raids: Count,
     pub posts_overrun: u64,

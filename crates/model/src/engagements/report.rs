@@ -91,6 +91,16 @@ pub fn reporters(r: &mut Reporters) {
         },
     );
     r.summary(
+        "tankers_per_successful_ambush",
+        "tankers",
+        "tankers destroyed per successful ambush (P2's measure)",
+        |w| {
+            let t = tally(w);
+            (t.successful_ambushes > 0)
+                .then(|| t.tankers_in_ambushes as f64 / t.successful_ambushes as f64)
+        },
+    );
+    r.summary(
         "checkpoint_stops",
         "count",
         "convoys stopped at checkpoints",
