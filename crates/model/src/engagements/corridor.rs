@@ -122,16 +122,8 @@ pub fn corridor_attacks(
                 .map(|(id, unit, ..)| (u, *id, unit.soldiers * unit.kind.firepower()))
         });
         let trucks = convoy.tankers + convoy.goods;
-        // Too strong an escort for the cells here: a checkpoint melts away before it, an
-        // ambush lets it pass. Tankers are the blockade's target, whatever their number; a
-        // group of goods trucks too small to be worth an ambush passes it.
-        let too_strong = escort.is_some_and(|(_, _, strength)| {
-            f64::from(fighters)
-                < env.params.ambush_min_ratio * f64::from(strength) / env.combat.escort_weight
-        });
-        let not_worth_it =
-            !is_checkpoint && convoy.tankers == 0 && trucks < env.params.ambush_min_trucks;
-        if too_strong || not_worth_it {
+        let too_strong = escort.is_some_and(|(.., strength)| too_strong(&env, fighters, strength));
+        if too_strong || (!is_checkpoint && !worth_an_ambush(&env, &convoy)) {
             if is_checkpoint && too_strong {
                 melt_away(&mut cells, &party, tick);
             }
@@ -203,6 +195,19 @@ pub fn corridor_attacks(
             scatter_party(&env, &mut record, &mut cells, &party, at, party_r);
         }
     }
+}
+
+/// Too strong an escort for the cells here: a checkpoint melts away before it, an ambush
+/// lets it pass.
+fn too_strong(env: &Env, fighters: f32, escort_strength: f32) -> bool {
+    f64::from(fighters)
+        < env.params.ambush_min_ratio * f64::from(escort_strength) / env.combat.escort_weight
+}
+
+/// Tankers are the blockade's target, whatever their number; a group of goods trucks too
+/// small to be worth an ambush passes it.
+fn worth_an_ambush(env: &Env, convoy: &Convoy) -> bool {
+    convoy.tankers > 0 || convoy.tankers + convoy.goods >= env.params.ambush_min_trucks
 }
 
 /// A convoy turned back drives home to its crossing (or stops where it is, with no road).

@@ -119,18 +119,7 @@ pub fn dispatch_convoys(
                 && rng.0.random::<f64>() < params.escorted_to_capital;
             let destination = match &capital {
                 Some(c) if to_capital => c.0,
-                _ => {
-                    let mut pick = rng.0.random::<f64>() * total_w;
-                    let mut destination = dest[dest.len() - 1].1;
-                    for d in &dest {
-                        if pick < d.2 {
-                            destination = d.1;
-                            break;
-                        }
-                        pick -= d.2;
-                    }
-                    destination
-                }
+                _ => drawn_by_need(&dest, rng.0.random::<f64>() * total_w),
             };
             let Ok((_, _, to, ..)) = towns.get(destination) else {
                 continue;
@@ -185,11 +174,20 @@ pub fn dispatch_convoys(
                 });
             }
             tally.convoys_departed += 1;
-            let slot = clock.day() as usize % BURN_MEMORY_DAYS;
-            queues.tanker_drivers[i].departed[slot] += d.tankers;
-            queues.goods_drivers[i].departed[slot] += d.goods;
+            queues.record_departure(i, clock.day(), d.tankers, d.goods);
         }
     }
+}
+
+/// The destination whose slice of the weights (need x shortfall, in id order) holds `pick`.
+fn drawn_by_need(dest: &[(ActorId, Entity, f64)], mut pick: f64) -> Entity {
+    for d in dest {
+        if pick < d.2 {
+            return d.1;
+        }
+        pick -= d.2;
+    }
+    dest[dest.len() - 1].1
 }
 
 /// A convoy or group leaving a crossing.

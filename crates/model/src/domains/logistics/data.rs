@@ -311,6 +311,15 @@ pub struct CrossingQueues {
     pub goods_drivers: Vec<DriversMemory>,
 }
 
+impl CrossingQueues {
+    /// Trucks that set out from crossing `i` on `day`: the drivers remember them.
+    pub fn record_departure(&mut self, i: usize, day: u32, tankers: u32, goods: u32) {
+        let slot = day as usize % BURN_MEMORY_DAYS;
+        self.tanker_drivers[i].departed[slot] += tankers;
+        self.goods_drivers[i].departed[slot] += goods;
+    }
+}
+
 /// Running totals of the logistics domain.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct LogisticsTally {
