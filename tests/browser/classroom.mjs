@@ -72,6 +72,10 @@ async function playMali(page) {
   await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
   check((await page.evaluate(() => state.frame.tick)) === t, "the clock stays still while paused");
   check((await page.locator("#events li").count()) > 0, "the event list keeps the run's events while paused");
+  check(
+    await page.evaluate(() => state.events.some((e) => e.losses.some((v) => v > 0)) && [...document.querySelectorAll("#events li")].some((li) => /burned|killed|lost/.test(li.textContent))),
+    "the event list shows losses (trucks burned, people killed)",
+  );
   // Pictures for the teaching guide, at a projector's 1920 x 1080.
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

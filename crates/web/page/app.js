@@ -210,9 +210,9 @@ function onFrame(f) {
   state.frame = f;
   state.frames += 1;
   state.markers = f.m;
-  for (const [kind, x, y] of f.ev) {
+  for (const [kind, x, y, losses] of f.ev) {
     state.flashes.push({ kind, x, y, age: 0 });
-    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y) });
+    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y), losses: losses || [0, 0, 0, 0] });
   }
   if (state.events.length > 500) state.events.splice(0, state.events.length - 500);
   if (f.ev.length) drawEvents();
@@ -1045,6 +1045,16 @@ function nearestTown(x, y) {
 }
 
 // The event list: newest first, kept while paused; a click centres the map on the place.
+// What an event cost, in words: trucks burned, civilians killed, each side's losses.
+function lossText([attacker, defender, trucks, civilians]) {
+  const parts = [];
+  if (trucks > 0) parts.push(`${trucks} trucks burned`);
+  if (civilians > 0) parts.push(`${civilians} civilians killed`);
+  if (attacker > 0) parts.push(`attackers lost ${attacker}`);
+  if (defender > 0) parts.push(`defenders lost ${defender}`);
+  return parts.length ? ` · ${parts.join(", ")}` : "";
+}
+
 function drawEvents() {
   const box = $("events");
   if (!box) return;
@@ -1057,7 +1067,7 @@ function drawEvents() {
   }
   for (const e of shown) {
     const li = document.createElement("li");
-    li.textContent = `${unit} ${unit === "tick" ? e.tick : e.day} · ${e.kind.replace(/_/g, " ")} · ${e.place}`;
+    li.textContent = `${unit} ${unit === "tick" ? e.tick : e.day} · ${e.kind.replace(/_/g, " ")} · ${e.place}${lossText(e.losses)}`;
     li.title = "show on the map";
     li.onclick = () => {
       const v = state.view;

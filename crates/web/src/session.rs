@@ -714,10 +714,18 @@ impl Session {
         let events: Vec<Value> = new_events[skip..]
             .iter()
             .map(|e| {
+                // Kind, place, then the losses the event list shows: the attacker's and
+                // the defender's (people), trucks burned, civilians killed.
                 json!([
                     e.kind.name(),
                     f32::from(e.tile.x) + 0.5,
-                    f32::from(e.tile.y) + 0.5
+                    f32::from(e.tile.y) + 0.5,
+                    [
+                        e.attacker_losses.round(),
+                        e.defender_losses.round(),
+                        e.trucks_destroyed,
+                        e.civilians_killed
+                    ]
                 ])
             })
             .collect();
