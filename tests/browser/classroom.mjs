@@ -76,6 +76,14 @@ async function playMali(page) {
     await page.evaluate(() => state.events.some((e) => e.losses.some((v) => v > 0)) && [...document.querySelectorAll("#events li")].some((li) => /burned|killed|lost/.test(li.textContent))),
     "the event list shows losses (trucks burned, people killed)",
   );
+  const exported = await page.evaluate(() => {
+    const m = mapWithLegend();
+    return { w: m.width, h: m.height, cw: canvas.width, ch: canvas.height };
+  });
+  check(
+    exported.w === exported.cw && exported.h > exported.ch + 40,
+    `the exported map carries its legend below the picture (${exported.w}x${exported.h} for a ${exported.cw}x${exported.ch} map)`,
+  );
   // Pictures for the teaching guide, at a projector's 1920 x 1080.
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

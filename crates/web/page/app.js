@@ -1200,6 +1200,37 @@ function shareLink() {
   return `${location.origin}${location.pathname}?${q}`;
 }
 
+// The map as exported: the picture on screen, then a strip below it with the run's title,
+// date and the legend, so that a slide or a worksheet explains itself.
+function mapWithLegend() {
+  const kinds = state.init.model === "CivilViolence" ? ["quiet", "active", "cop"] : ["settlement", "convoy", "cell", "command", "army"];
+  const font = 18, pad = 14, rowH = 36, colW = 330;
+  const perRow = Math.max(1, Math.floor((canvas.width - 2 * pad) / colW));
+  const rows = Math.ceil(kinds.length / perRow);
+  const out = document.createElement("canvas");
+  out.width = canvas.width;
+  out.height = canvas.height + 2 * pad + font + 10 + rows * rowH;
+  const g = out.getContext("2d");
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, out.width, out.height);
+  g.drawImage(canvas, 0, 0);
+  g.fillStyle = "#222";
+  g.font = `bold ${font}px sans-serif`;
+  g.fillText(`${state.init.scenario} · ${$("clock").textContent}`, pad, canvas.height + pad + font);
+  g.font = `${font - 2}px sans-serif`;
+  kinds.forEach((k, i) => {
+    const x = pad + (i % perRow) * colW;
+    const y = canvas.height + pad + font + 10 + Math.floor(i / perRow) * rowH;
+    g.save();
+    g.translate(x, y);
+    drawMarker(g, k, 12, 14, k === "settlement" ? 100000 : 25, k === "settlement" ? 0.8 : NaN, 5, 1);
+    g.restore();
+    g.fillStyle = "#222";
+    g.fillText(STYLE[k].label, x + 32, y + 20);
+  });
+  return out;
+}
+
 function download(name, blobOrUrl) {
   const a = document.createElement("a");
   a.download = name;
@@ -1233,7 +1264,7 @@ function wireDebrief() {
     if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
     showStatus(`Link for this scenario, seed and levers (copied): ${url}`, "ok", 12000);
   };
-  $("export-map").onclick = () => download(`${state.init.scenario}-map.png`, canvas.toDataURL("image/png"));
+  $("export-map").onclick = () => download(`${state.init.scenario}-map.png`, mapWithLegend().toDataURL("image/png"));
   $("export-charts").onclick = () =>
     state.charts.forEach((ch) => download(`${state.init.scenario}-${ch.column}.png`, ch.canvas.toDataURL("image/png")));
   $("export-csv").onclick = () => download(`${state.init.scenario}-run.csv`, runCsv());
