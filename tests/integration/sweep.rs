@@ -529,6 +529,35 @@ fn analyze_recovers_what_drives_a_known_metric() {
     assert!((index("calendar.days", 5) - 1.0).abs() < 0.35, "{csv}");
     assert!(index("calendar.days", 3) < index("calendar.days", 4));
 
+    // A second-order design: S_ij for the one pair, and the convergence check at N/4,
+    // N/2, N. k plays no part, so the pair explains nothing beyond the length's own share.
+    let (report, _) = analysed(
+        &tmp,
+        "sobol2",
+        "Sobol(samples: 16, second_order: true)",
+        vary,
+    );
+    assert!(
+        report.contains("convergence, largest change from N = 8 to 16"),
+        "{report}"
+    );
+    let s2 = String::from_utf8(read(&tmp.join("sobol2"), "sobol2.csv")).unwrap();
+    let mut lines = s2.lines();
+    assert_eq!(
+        lines.next(),
+        Some("metric,parameter_i,parameter_j,s2,s2_low,s2_high")
+    );
+    let pair: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(pair[..3], ["days", "calendar.days", "activation.k"], "{s2}");
+    assert!(pair[3].parse::<f64>().unwrap().abs() < 0.35, "{s2}");
+    let conv = String::from_utf8(read(&tmp.join("sobol2"), "sobol_convergence.csv")).unwrap();
+    assert!(
+        conv.starts_with("metric,parameters,index,n,value,low,high"),
+        "{conv}"
+    );
+    // Two parameters x (S1, ST) x 3 sizes, and the pair's S2 x 3 sizes.
+    assert_eq!(conv.lines().count(), 1 + 2 * 2 * 3 + 3, "{conv}");
+
     let (_, csv) = analysed(&tmp, "morris", "Morris(trajectories: 4, levels: 4)", vary);
     let k: Vec<&str> = csv
         .lines()

@@ -7,7 +7,7 @@
 //! as variance no parameter explains (first-order indices summing well below 1).
 
 use crate::contrasts;
-use crate::design::{SaltelliRole, saltelli_role};
+use crate::design::{SaltelliRole, saltelli_role, saltelli_stride};
 use crate::spec::{DesignSpec, Plan};
 use crate::sweep::{JOURNAL_FILE, RunRecord, check_records, open_dir, read_journal};
 use crate::table::{Column, Table};
@@ -32,31 +32,95 @@ fn mean(x: impl ExactSizeIterator<Item = f64>) -> f64 {
     x.sum::<f64>() / n
 }
 
-/// Point estimates over the base rows `rows` (with repeats, for the bootstrap).
-fn sobol_estimate(
-    fa: &[f64],
-    fb: &[f64],
-    fab: &[Vec<f64>],
-    rows: &[usize],
-) -> (Vec<f64>, Vec<f64>) {
+/// A second-order Sobol index S_ij (i < j) with its bootstrap interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SecondOrderIndex {
+    pub i: usize,
+    pub j: usize,
+    pub s2: f64,
+    pub interval: (f64, f64),
+}
+
+/// Every index a Saltelli design gives: first-order and total for each parameter, and
+/// for a second-order design S_ij for each pair (i < j, in the order (0,1), (0,2), ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SobolIndices {
+    /// Base rows used (N, or fewer for a convergence check).
+    pub n: usize,
+    pub first: Vec<SobolIndex>,
+    pub second: Vec<SecondOrderIndex>,
+}
+
+/// The outputs of a Saltelli design sorted by matrix: f(A), f(B), f(AB_i), f(BA_i).
+struct Matrices {
+    fa: Vec<f64>,
+    fb: Vec<f64>,
+    fab: Vec<Vec<f64>>,
+    /// Empty for a first-order design.
+    fba: Vec<Vec<f64>>,
+}
+
+impl Matrices {
+    fn of(y: &[f64], k: usize, second_order: bool) -> Matrices {
+        let n = y.len() / saltelli_stride(k, second_order);
+        let mut m = Matrices {
+            fa: vec![0.0; n],
+            fb: vec![0.0; n],
+            fab: vec![vec![0.0; n]; k],
+            fba: vec![vec![0.0; n]; if second_order { k } else { 0 }],
+        };
+        for (p, &v) in y.iter().enumerate() {
+            match saltelli_role(p, k, second_order) {
+                SaltelliRole::A(j) => m.fa[j] = v,
+                SaltelliRole::B(j) => m.fb[j] = v,
+                SaltelliRole::AB(i, j) => m.fab[i][j] = v,
+                SaltelliRole::BA(i, j) => m.fba[i][j] = v,
+            }
+        }
+        m
+    }
+}
+
+/// The pairs (i, j), i < j, of `k` parameters, in the order of [`SobolIndices::second`].
+fn pairs(k: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..k).flat_map(move |i| (i + 1..k).map(move |j| (i, j)))
+}
+
+/// Point estimates over the base rows `rows` (with repeats, for the bootstrap): S1, ST,
+/// and (second-order designs) S_ij in the order of [`pairs`].
+fn sobol_estimate(m: &Matrices, rows: &[usize]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (fa, fb) = (&m.fa, &m.fb);
     // Var(Y) over A and B together, as SALib does.
     let n2 = (2 * rows.len()) as f64;
-    let m = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / n2;
+    let mean_y = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / n2;
     let var = rows
         .iter()
-        .map(|&j| (fa[j] - m).powi(2) + (fb[j] - m).powi(2))
+        .map(|&j| (fa[j] - mean_y).powi(2) + (fb[j] - mean_y).powi(2))
         .sum::<f64>()
         / n2;
-    let mut s1 = Vec::with_capacity(fab.len());
-    let mut st = Vec::with_capacity(fab.len());
-    for abi in fab {
+    let mut s1 = Vec::with_capacity(m.fab.len());
+    let mut st = Vec::with_capacity(m.fab.len());
+    for abi in &m.fab {
         // Saltelli et al. (2010), eq. (b) of table 2, and Jansen's total effect estimator.
         let first = mean(rows.iter().map(|&j| fb[j] * (abi[j] - fa[j]))) / var;
         let total = 0.5 * mean(rows.iter().map(|&j| (fa[j] - abi[j]).powi(2))) / var;
         s1.push(first);
         st.push(total);
     }
-    (s1, st)
+    let mut s2 = Vec::new();
+    if !m.fba.is_empty() {
+        for (i, j) in pairs(m.fab.len()) {
+            // Saltelli (2002), as SALib computes it: BA_i and AB_j share columns i and j
+            // and nothing else, so the mean of f(BA_i) f(AB_j) less E[Y]^2 (estimated by
+            // f(A) f(B), which share nothing) is V(E[Y | x_i, x_j]) = V_i + V_j + V_ij.
+            let closed = mean(
+                rows.iter()
+                    .map(|&r| m.fba[i][r] * m.fab[j][r] - fa[r] * fb[r]),
+            ) / var;
+            s2.push(closed - s1[i] - s1[j]);
+        }
+    }
+    (s1, st, s2)
 }
 
 /// The `q`-quantile of sorted values (linear interpolation between order statistics).
@@ -66,7 +130,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (pos - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-/// Sobol indices from outputs `y` of a Saltelli design of `k` parameters (see
+/// Sobol indices from outputs `y` of a first-order Saltelli design of `k` parameters (see
 /// [`crate::design::saltelli`]), with percentile intervals from `bootstrap` resamples of
 /// the base rows at level `confidence`. `None` when the output does not vary.
 pub fn sobol_indices(
@@ -77,34 +141,51 @@ pub fn sobol_indices(
     seed: u64,
 ) -> Option<Vec<SobolIndex>> {
     let n = y.len() / (k + 2);
-    let (mut fa, mut fb) = (vec![0.0; n], vec![0.0; n]);
-    let mut fab = vec![vec![0.0; n]; k];
-    for (p, &v) in y.iter().enumerate() {
-        match saltelli_role(p, k) {
-            SaltelliRole::A(j) => fa[j] = v,
-            SaltelliRole::B(j) => fb[j] = v,
-            SaltelliRole::AB(i, j) => fab[i][j] = v,
-        }
-    }
+    sobol_analysis(y, k, false, n, bootstrap, confidence, seed).map(|s| s.first)
+}
+
+/// Every index of outputs `y` of a Saltelli design of `k` parameters (second-order or
+/// not), from its first `n` base rows only (a convergence check uses N/4 and N/2; the
+/// first 2^m points of a Sobol sequence are balanced on their own), with percentile
+/// intervals from `bootstrap` resamples of those rows at level `confidence`. The
+/// resamples are drawn from `seed` alone, so the indices at n = N are the same whether or
+/// not smaller n were computed. `None` when the output does not vary.
+pub fn sobol_analysis(
+    y: &[f64],
+    k: usize,
+    second_order: bool,
+    n: usize,
+    bootstrap: usize,
+    confidence: f64,
+    seed: u64,
+) -> Option<SobolIndices> {
+    let m = Matrices::of(y, k, second_order);
+    assert!(n <= m.fa.len(), "{n} base rows of {}", m.fa.len());
     let rows: Vec<usize> = (0..n).collect();
-    let (s1, st) = sobol_estimate(&fa, &fb, &fab, &rows);
-    if s1.iter().chain(&st).any(|x| !x.is_finite()) {
+    let (s1, st, s2) = sobol_estimate(&m, &rows);
+    if s1.iter().chain(&st).chain(&s2).any(|x| !x.is_finite()) {
         return None;
     }
     let mut rng = Pcg64Mcg::seed_from_u64(asymwar_model::rng::mix(seed, 0xB007));
     let mut boot_s1 = vec![Vec::with_capacity(bootstrap); k];
     let mut boot_st = vec![Vec::with_capacity(bootstrap); k];
+    let mut boot_s2 = vec![Vec::with_capacity(bootstrap); s2.len()];
     let mut sample = vec![0; n];
     for _ in 0..bootstrap {
         for s in sample.iter_mut() {
             *s = rng.random_range(0..n);
         }
-        let (b1, bt) = sobol_estimate(&fa, &fb, &fab, &sample);
+        let (b1, bt, b2) = sobol_estimate(&m, &sample);
         for i in 0..k {
             // A resample with no spread has no indices; it says nothing about the interval.
             if b1[i].is_finite() && bt[i].is_finite() {
                 boot_s1[i].push(b1[i]);
                 boot_st[i].push(bt[i]);
+            }
+        }
+        for (b, v) in boot_s2.iter_mut().zip(b2) {
+            if v.is_finite() {
+                b.push(v);
             }
         }
     }
@@ -116,8 +197,9 @@ pub fn sobol_indices(
         v.sort_by(f64::total_cmp);
         (quantile(v, lo_q), quantile(v, hi_q))
     };
-    Some(
-        (0..k)
+    Some(SobolIndices {
+        n,
+        first: (0..k)
             .map(|i| SobolIndex {
                 s1: s1[i],
                 s1_interval: interval(&mut boot_s1[i], s1[i]),
@@ -125,7 +207,24 @@ pub fn sobol_indices(
                 st_interval: interval(&mut boot_st[i], st[i]),
             })
             .collect(),
-    )
+        second: pairs(k)
+            .zip(s2.iter().zip(&mut boot_s2))
+            .map(|((i, j), (&v, b))| SecondOrderIndex {
+                i,
+                j,
+                s2: v,
+                interval: interval(b, v),
+            })
+            .collect(),
+    })
+}
+
+/// The base-row counts of a convergence check on N base rows: N/4, N/2 and N (those of at
+/// least two rows, without repeats).
+pub fn convergence_sizes(n: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> = [n / 4, n / 2, n].into_iter().filter(|&s| s >= 2).collect();
+    sizes.dedup();
+    sizes
 }
 
 /// Morris statistics of one parameter's elementary effects, in output units per unit of
@@ -181,6 +280,22 @@ fn moments(values: &[Option<f64>]) -> (usize, Option<f64>, Option<f64>) {
 pub struct Analysis {
     pub report: String,
     pub outputs: Vec<PathBuf>,
+    pub findings: Findings,
+}
+
+/// The numbers behind the figures, by metric, as plain data (the binary hands them to
+/// asymwar-viz: this crate draws nothing).
+#[derive(Clone, Debug, Default)]
+pub struct Findings {
+    /// "smoke: Grid design, 12 points x 3 replicates = 36 runs", to caption figures.
+    pub design: String,
+    /// The varied parameters' paths, which the indices below refer to by position.
+    pub params: Vec<String>,
+    pub confidence: f64,
+    pub sobol: Vec<(String, Vec<SobolIndex>)>,
+    pub morris: Vec<(String, Vec<MorrisEffect>)>,
+    pub effects: Vec<(String, Vec<contrasts::Effect>)>,
+    pub interactions: Vec<(String, Vec<contrasts::Effect>)>,
 }
 
 /// Per point and metric: the replicates' values.
@@ -228,15 +343,20 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
     let k = plan.params.len();
     let mut report = String::new();
     let mut outputs = Vec::new();
-    writeln!(
-        report,
-        "{}: {} design, {} points x {} replicates = {} runs",
-        plan.spec.name,
-        plan.spec.design.name(),
-        plan.points(),
-        plan.spec.replicates,
-        plan.runs()
-    )?;
+    let mut findings = Findings {
+        design: format!(
+            "{}: {} design, {} points x {} replicates = {} runs",
+            plan.spec.name,
+            plan.spec.design.name(),
+            plan.points(),
+            plan.spec.replicates,
+            plan.runs()
+        ),
+        params: plan.params.iter().map(|p| p.path.clone()).collect(),
+        confidence,
+        ..Findings::default()
+    };
+    writeln!(report, "{}", findings.design)?;
     // Replicate means per point, for the indices; a metric missing anywhere is skipped.
     let point_means = |m: usize| -> Option<Vec<f64>> {
         cells
@@ -250,65 +370,19 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
     };
     let mut table = Table::default();
     match plan.spec.design {
-        DesignSpec::Sobol { .. } => {
-            let (mut metric, mut param) = (Vec::new(), Vec::new());
-            let mut cols: [Vec<Option<f64>>; 6] = Default::default();
-            writeln!(
-                report,
-                "Sobol indices, {:.0}% bootstrap intervals ({bootstrap} resamples):",
-                confidence * 100.0
+        DesignSpec::Sobol { second_order, .. } => {
+            let ys: Vec<Option<Vec<f64>>> = (0..plan.metrics.len()).map(point_means).collect();
+            sobol_outputs(
+                dir,
+                &plan,
+                &ys,
+                second_order,
+                bootstrap,
+                confidence,
+                &mut report,
+                &mut outputs,
+                &mut findings,
             )?;
-            for (m, name) in plan.metrics.iter().enumerate() {
-                let Some(y) = point_means(m) else {
-                    writeln!(report, "\n{name}: not analysed (missing in some runs)")?;
-                    continue;
-                };
-                let Some(idx) = sobol_indices(&y, k, bootstrap, confidence, plan.spec.master_seed)
-                else {
-                    writeln!(report, "\n{name}: constant, no indices")?;
-                    continue;
-                };
-                writeln!(report, "\n{name}")?;
-                writeln!(
-                    report,
-                    "  {:<36} {:>9} {:>21} {:>9} {:>21}",
-                    "parameter", "S1", "interval", "ST", "interval"
-                )?;
-                for (p, s) in plan.params.iter().zip(&idx) {
-                    writeln!(
-                        report,
-                        "  {:<36} {:>9} {:>21} {:>9} {:>21}",
-                        p.path,
-                        fmt(s.s1),
-                        format!("[{}, {}]", fmt(s.s1_interval.0), fmt(s.s1_interval.1)),
-                        fmt(s.st),
-                        format!("[{}, {}]", fmt(s.st_interval.0), fmt(s.st_interval.1)),
-                    )?;
-                    metric.push(name.clone());
-                    param.push(p.path.clone());
-                    for (c, v) in cols.iter_mut().zip([
-                        s.s1,
-                        s.s1_interval.0,
-                        s.s1_interval.1,
-                        s.st,
-                        s.st_interval.0,
-                        s.st_interval.1,
-                    ]) {
-                        c.push(Some(v));
-                    }
-                }
-            }
-            table.push("metric", Column::Text(metric));
-            table.push("parameter", Column::Text(param));
-            for (name, c) in ["s1", "s1_low", "s1_high", "st", "st_low", "st_high"]
-                .into_iter()
-                .zip(cols)
-            {
-                table.push(name, Column::Float(c));
-            }
-            let path = dir.join("sobol.csv");
-            write_atomic(&path, &table.to_csv()?)?;
-            outputs.push(path);
         }
         DesignSpec::Morris { .. } => {
             let (mut metric, mut param) = (Vec::new(), Vec::new());
@@ -342,6 +416,7 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
                         fmt(e.sigma)
                     )?;
                 }
+                findings.morris.push((name.clone(), effects.clone()));
                 for (p, e) in plan.params.iter().zip(&effects) {
                     metric.push(name.clone());
                     param.push(p.path.clone());
@@ -458,11 +533,246 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
             outputs.push(path);
         }
     }
-    designed_contrasts(dir, &plan, &records, confidence, &mut report, &mut outputs)?;
+    designed_contrasts(
+        dir,
+        &plan,
+        &records,
+        confidence,
+        &mut report,
+        &mut outputs,
+        &mut findings,
+    )?;
     if matches!(plan.spec.design, DesignSpec::LatinHypercube { .. }) {
         partial_rank_correlations(dir, &plan, &records, &mut report, &mut outputs)?;
     }
-    Ok(Analysis { report, outputs })
+    Ok(Analysis {
+        report,
+        outputs,
+        findings,
+    })
+}
+
+/// One line of the convergence summary: the largest change of an index between the two
+/// largest sizes, or "-" when there is only one size.
+fn largest_change(changes: impl Iterator<Item = (f64, String)>) -> Option<(f64, String)> {
+    changes.fold(None, |best: Option<(f64, String)>, (d, what)| match best {
+        Some((b, _)) if b >= d => best,
+        _ => Some((d, what)),
+    })
+}
+
+/// For Sobol designs: first-order and total indices (`sobol.csv`), second-order indices
+/// when the design has the BA_i matrices (`sobol2.csv`), and every index recomputed on
+/// the first N/4, N/2 and N base rows (`sobol_convergence.csv`), with a printed table and
+/// the largest change between N/2 and N.
+#[allow(clippy::too_many_arguments)]
+fn sobol_outputs(
+    dir: &Path,
+    plan: &Plan,
+    ys: &[Option<Vec<f64>>],
+    second_order: bool,
+    bootstrap: usize,
+    confidence: f64,
+    report: &mut String,
+    outputs: &mut Vec<PathBuf>,
+    findings: &mut Findings,
+) -> Result<()> {
+    let k = plan.params.len();
+    let seed = plan.spec.master_seed;
+    let n = plan.points() / saltelli_stride(k, second_order);
+    let sizes = convergence_sizes(n);
+    let name_of = |i: usize| plan.params[i].path.as_str();
+    let (mut metric, mut param) = (Vec::new(), Vec::new());
+    let mut cols: [Vec<Option<f64>>; 6] = Default::default();
+    let mut second: (Vec<String>, Vec<String>, Vec<String>, [Vec<Option<f64>>; 3]) =
+        Default::default();
+    let mut conv: (Vec<String>, Vec<String>, Vec<&str>, Vec<i64>) = Default::default();
+    let mut conv_nums: [Vec<Option<f64>>; 3] = Default::default();
+    writeln!(
+        report,
+        "Sobol indices, {:.0}% bootstrap intervals ({bootstrap} resamples):",
+        confidence * 100.0
+    )?;
+    for (name, y) in plan.metrics.iter().zip(ys) {
+        let Some(y) = y else {
+            writeln!(report, "\n{name}: not analysed (missing in some runs)")?;
+            continue;
+        };
+        let Some(full) = sobol_analysis(y, k, second_order, n, bootstrap, confidence, seed) else {
+            writeln!(report, "\n{name}: constant, no indices")?;
+            continue;
+        };
+        writeln!(report, "\n{name}")?;
+        writeln!(
+            report,
+            "  {:<36} {:>9} {:>21} {:>9} {:>21}",
+            "parameter", "S1", "interval", "ST", "interval"
+        )?;
+        for (p, s) in plan.params.iter().zip(&full.first) {
+            writeln!(
+                report,
+                "  {:<36} {:>9} {:>21} {:>9} {:>21}",
+                p.path,
+                fmt(s.s1),
+                format!("[{}, {}]", fmt(s.s1_interval.0), fmt(s.s1_interval.1)),
+                fmt(s.st),
+                format!("[{}, {}]", fmt(s.st_interval.0), fmt(s.st_interval.1)),
+            )?;
+            metric.push(name.clone());
+            param.push(p.path.clone());
+            for (c, v) in cols.iter_mut().zip([
+                s.s1,
+                s.s1_interval.0,
+                s.s1_interval.1,
+                s.st,
+                s.st_interval.0,
+                s.st_interval.1,
+            ]) {
+                c.push(Some(v));
+            }
+        }
+        if second_order {
+            writeln!(report, "  {:<58} {:>9} {:>21}", "pair", "S2", "interval")?;
+            for s in &full.second {
+                writeln!(
+                    report,
+                    "  {:<58} {:>9} {:>21}",
+                    format!("{} x {}", name_of(s.i), name_of(s.j)),
+                    fmt(s.s2),
+                    format!("[{}, {}]", fmt(s.interval.0), fmt(s.interval.1)),
+                )?;
+                second.0.push(name.clone());
+                second.1.push(name_of(s.i).to_string());
+                second.2.push(name_of(s.j).to_string());
+                for (c, v) in second.3.iter_mut().zip([s.s2, s.interval.0, s.interval.1]) {
+                    c.push(Some(v));
+                }
+            }
+        }
+        // The same resamples at every size (the seed alone draws them): the N rows are
+        // the indices above, reused rather than recomputed.
+        let at: Vec<Option<SobolIndices>> = sizes
+            .iter()
+            .map(|&m| {
+                if m == n {
+                    Some(full.clone())
+                } else {
+                    sobol_analysis(y, k, second_order, m, bootstrap, confidence, seed)
+                }
+            })
+            .collect();
+        let mut push =
+            |who: String, index: &'static str, size: usize, v: Option<(f64, (f64, f64))>| {
+                conv.0.push(name.clone());
+                conv.1.push(who);
+                conv.2.push(index);
+                conv.3.push(size as i64);
+                conv_nums[0].push(v.map(|v| v.0));
+                conv_nums[1].push(v.map(|v| v.1.0));
+                conv_nums[2].push(v.map(|v| v.1.1));
+            };
+        for i in 0..k {
+            for (index, get) in [
+                (
+                    "S1",
+                    (|s: &SobolIndex| (s.s1, s.s1_interval)) as fn(&SobolIndex) -> _,
+                ),
+                ("ST", |s: &SobolIndex| (s.st, s.st_interval)),
+            ] {
+                for (&size, a) in sizes.iter().zip(&at) {
+                    push(
+                        name_of(i).to_string(),
+                        index,
+                        size,
+                        a.as_ref().map(|a| get(&a.first[i])),
+                    );
+                }
+            }
+        }
+        for (q, s) in full.second.iter().enumerate() {
+            for (&size, a) in sizes.iter().zip(&at) {
+                push(
+                    format!("{} x {}", name_of(s.i), name_of(s.j)),
+                    "S2",
+                    size,
+                    a.as_ref().map(|a| (a.second[q].s2, a.second[q].interval)),
+                );
+            }
+        }
+        // The summary: how far each kind of index still moved between N/2 and N.
+        if let [.., Some(half), Some(whole)] = at.as_slice() {
+            let first = largest_change((0..k).map(|i| {
+                (
+                    (whole.first[i].s1 - half.first[i].s1).abs(),
+                    name_of(i).to_string(),
+                )
+            }));
+            let total = largest_change((0..k).map(|i| {
+                (
+                    (whole.first[i].st - half.first[i].st).abs(),
+                    name_of(i).to_string(),
+                )
+            }));
+            let pair = largest_change(whole.second.iter().zip(&half.second).map(|(w, h)| {
+                (
+                    (w.s2 - h.s2).abs(),
+                    format!("{} x {}", name_of(w.i), name_of(w.j)),
+                )
+            }));
+            let mut line = format!("  convergence, largest change from N = {} to {n}:", n / 2);
+            for (label, c) in [("S1", first), ("ST", total), ("S2", pair)] {
+                if let Some((d, who)) = c {
+                    write!(line, " {label} {} ({who});", fmt(d))?;
+                }
+            }
+            writeln!(report, "{}", line.trim_end_matches(';'))?;
+        } else {
+            writeln!(
+                report,
+                "  convergence: not checked (N = {n} base samples is too few to halve)"
+            )?;
+        }
+        findings.sobol.push((name.clone(), full.first.clone()));
+    }
+    let mut table = Table::default();
+    table.push("metric", Column::Text(metric));
+    table.push("parameter", Column::Text(param));
+    for (name, c) in ["s1", "s1_low", "s1_high", "st", "st_low", "st_high"]
+        .into_iter()
+        .zip(cols)
+    {
+        table.push(name, Column::Float(c));
+    }
+    let path = dir.join("sobol.csv");
+    write_atomic(&path, &table.to_csv()?)?;
+    outputs.push(path);
+    if second_order {
+        let mut table = Table::default();
+        table.push("metric", Column::Text(second.0));
+        table.push("parameter_i", Column::Text(second.1));
+        table.push("parameter_j", Column::Text(second.2));
+        for (name, c) in ["s2", "s2_low", "s2_high"].into_iter().zip(second.3) {
+            table.push(name, Column::Float(c));
+        }
+        let path = dir.join("sobol2.csv");
+        write_atomic(&path, &table.to_csv()?)?;
+        outputs.push(path);
+    }
+    let mut table = Table::default();
+    table.push("metric", Column::Text(conv.0));
+    table.push("parameters", Column::Text(conv.1));
+    table.push(
+        "index",
+        Column::Text(conv.2.into_iter().map(str::to_string).collect()),
+    );
+    table.push("n", Column::Int(conv.3));
+    for (name, c) in ["value", "low", "high"].into_iter().zip(conv_nums) {
+        table.push(name, Column::Float(c));
+    }
+    let path = dir.join("sobol_convergence.csv");
+    write_atomic(&path, &table.to_csv()?)?;
+    outputs.push(path);
+    Ok(())
 }
 
 /// For Latin hypercubes: each parameter's partial rank correlation with each metric's
@@ -527,6 +837,7 @@ fn designed_contrasts(
     confidence: f64,
     report: &mut String,
     outputs: &mut Vec<PathBuf>,
+    findings: &mut Findings,
 ) -> Result<()> {
     if plan.spec.replicates < 2 {
         return Ok(());
@@ -588,6 +899,12 @@ fn designed_contrasts(
                 continue;
             }
             writeln!(report, "\n{name}")?;
+            if interactions {
+                &mut findings.interactions
+            } else {
+                &mut findings.effects
+            }
+            .push((name.clone(), found.clone()));
             for e in found {
                 let params: Vec<&str> = e
                     .params
@@ -645,7 +962,7 @@ mod tests {
     #[test]
     fn sobol_indices_of_the_ishigami_function_match_the_published_values() {
         let n = 4096;
-        let pts = design::saltelli(n, 3, 2025);
+        let pts = design::saltelli(n, 3, false, 2025);
         let y: Vec<f64> = pts
             .iter()
             .map(|u| ishigami(&u.iter().map(|&v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
@@ -672,6 +989,75 @@ mod tests {
         }
         // A function of nothing has no indices.
         assert!(sobol_indices(&vec![1.0; y.len()], 3, 10, 0.95, 1).is_none());
+    }
+
+    /// Second-order indices of Ishigami: only x1 and x3 interact, V13 = b^2 pi^8 (1/18 -
+    /// 1/50), so S13 = 0.2437 and S12 = S23 = 0 (Saltelli et al. 2008, p. 179). The
+    /// first-order and total indices of a second-order design are those of the first-order
+    /// design on the same points.
+    #[test]
+    fn second_order_indices_of_the_ishigami_function_match_the_analytic_values() {
+        let n = 8192;
+        let pts = design::saltelli(n, 3, true, 2025);
+        let y: Vec<f64> = pts
+            .iter()
+            .map(|u| ishigami(&u.iter().map(|&v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
+            .collect();
+        let idx = sobol_analysis(&y, 3, true, n as usize, 200, 0.95, 1).unwrap();
+        let want = [((0, 1), 0.0), ((0, 2), 0.2437), ((1, 2), 0.0)];
+        assert_eq!(idx.second.len(), 3);
+        for (s, ((i, j), v)) in idx.second.iter().zip(want) {
+            eprintln!(
+                "S{}{} {:.4} {:?} (analytic {v})",
+                i + 1,
+                j + 1,
+                s.s2,
+                s.interval
+            );
+            assert_eq!((s.i, s.j), (i, j));
+            assert!((s.s2 - v).abs() < 0.05, "S{}{} = {}", i + 1, j + 1, s.s2);
+            assert!(s.interval.0 < s.interval.1);
+        }
+        // The interaction stands out from the pairs that have none.
+        assert!(idx.second[1].interval.0 > idx.second[0].interval.1);
+        let first = design::saltelli(n, 3, false, 2025);
+        let y1: Vec<f64> = first
+            .iter()
+            .map(|u| ishigami(&u.iter().map(|&v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
+            .collect();
+        let only_first = sobol_indices(&y1, 3, 200, 0.95, 1).unwrap();
+        for (a, b) in idx.first.iter().zip(&only_first) {
+            assert!((a.s1 - b.s1).abs() < 1e-12 && (a.st - b.st).abs() < 1e-12);
+        }
+    }
+
+    /// The convergence check: indices from the first N/4, N/2 and N base rows approach the
+    /// truth, and the sizes are those the report prints.
+    #[test]
+    fn sobol_indices_converge_as_base_rows_are_added() {
+        assert_eq!(convergence_sizes(1024), vec![256, 512, 1024]);
+        assert_eq!(convergence_sizes(4), vec![2, 4]);
+        assert_eq!(convergence_sizes(2), vec![2]);
+        let n = 4096;
+        let pts = design::saltelli(n, 3, false, 7);
+        let y: Vec<f64> = pts
+            .iter()
+            .map(|u| ishigami(&u.iter().map(|&v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
+            .collect();
+        let st_x1 = 0.5576;
+        let err = |m: usize| {
+            let idx = sobol_analysis(&y, 3, false, m, 100, 0.95, 1).unwrap();
+            let (lo, hi) = idx.first[0].st_interval;
+            ((idx.first[0].st - st_x1).abs(), hi - lo)
+        };
+        let (e_small, w_small) = err(64);
+        let (e_big, w_big) = err(4096);
+        eprintln!(
+            "ST(x1) error {e_small:.4} at 64 rows, {e_big:.4} at 4096; widths {w_small:.4} {w_big:.4}"
+        );
+        // Intervals shrink about as 1/sqrt(N): 8 times narrower for 64 times the rows.
+        assert!(w_big < w_small / 4.0, "{w_small} -> {w_big}");
+        assert!(e_big < 0.02);
     }
 
     #[test]

@@ -60,16 +60,19 @@ pub fn latin_hypercube(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
     points
 }
 
-/// The points of Saltelli's scheme for first-order and total Sobol indices (Saltelli et al.
-/// 2010): base matrices A and B from the first and second k dimensions of an
-/// Owen-scrambled Sobol sequence (Joe-Kuo direction numbers), and for each parameter i the
-/// matrix AB_i, which is A with column i taken from B. Laid out row by row as SALib does:
-/// A_j, AB_1j, ..., AB_kj, B_j for j in 0..n, so n (k + 2) points.
-pub fn saltelli(n: u32, k: usize, seed: u64) -> Vec<Vec<f64>> {
+/// The points of Saltelli's scheme for Sobol indices (Saltelli 2002; Saltelli et al. 2010):
+/// base matrices A and B from the first and second k dimensions of an Owen-scrambled Sobol
+/// sequence (Joe-Kuo direction numbers), and for each parameter i the matrix AB_i, which is
+/// A with column i taken from B. With `second_order`, also BA_i, which is B with column i
+/// taken from A: BA_i and AB_j share exactly columns i and j, which is what the
+/// second-order estimator needs. Laid out row by row as SALib does: A_j, AB_1j, ..., AB_kj,
+/// [BA_1j, ..., BA_kj,] B_j for j in 0..n, so n (k + 2) points, or n (2k + 2).
+pub fn saltelli(n: u32, k: usize, second_order: bool, seed: u64) -> Vec<Vec<f64>> {
     assert!(n <= MAX_SOBOL_SAMPLES && 2 * k <= MAX_SOBOL_DIMENSIONS);
     // The scramble seed: each master seed gives an independent randomised QMC design.
     let scramble = asymwar_model::rng::mix(seed, 0x5A17) as u32;
-    let mut points = Vec::with_capacity(n as usize * (k + 2));
+    let stride = saltelli_stride(k, second_order);
+    let mut points = Vec::with_capacity(n as usize * stride);
     for j in 0..n {
         let a: Vec<f64> = (0..k)
             .map(|d| f64::from(sobol_burley::sample(j, d as u32, scramble)))
@@ -83,27 +86,43 @@ pub fn saltelli(n: u32, k: usize, seed: u64) -> Vec<Vec<f64>> {
             ab[i] = b[i];
             points.push(ab);
         }
+        if second_order {
+            for i in 0..k {
+                let mut ba = b.clone();
+                ba[i] = a[i];
+                points.push(ba);
+            }
+        }
         points.push(b);
     }
     points
 }
 
-/// Where a point of a Saltelli design sits: row `j` of matrix A, B, or AB_i.
+/// Points per base row of a Saltelli design: k + 2, or 2k + 2 with the BA_i matrices.
+pub fn saltelli_stride(k: usize, second_order: bool) -> usize {
+    if second_order { 2 * k + 2 } else { k + 2 }
+}
+
+/// Where a point of a Saltelli design sits: row `j` of matrix A, B, AB_i or BA_i.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SaltelliRole {
     A(usize),
     B(usize),
     /// (i, j): row j of AB_i.
     AB(usize, usize),
+    /// (i, j): row j of BA_i (second-order designs only).
+    BA(usize, usize),
 }
 
 /// The role of point `p` in a Saltelli design of `k` parameters.
-pub fn saltelli_role(p: usize, k: usize) -> SaltelliRole {
-    let (j, r) = (p / (k + 2), p % (k + 2));
+pub fn saltelli_role(p: usize, k: usize, second_order: bool) -> SaltelliRole {
+    let stride = saltelli_stride(k, second_order);
+    let (j, r) = (p / stride, p % stride);
     match r {
         0 => SaltelliRole::A(j),
-        r if r == k + 1 => SaltelliRole::B(j),
-        r => SaltelliRole::AB(r - 1, j),
+        r if r == stride - 1 => SaltelliRole::B(j),
+        r if r <= k => SaltelliRole::AB(r - 1, j),
+        r => SaltelliRole::BA(r - k - 1, j),
     }
 }
 
@@ -183,16 +202,19 @@ mod tests {
     #[test]
     fn saltelli_rows_share_columns_as_the_scheme_says() {
         let (n, k) = (8, 3);
-        let pts = saltelli(n, k, 1);
+        let pts = saltelli(n, k, false, 1);
         assert_eq!(pts.len(), 8 * 5);
         for j in 0..n as usize {
             let a = &pts[j * (k + 2)];
             let b = &pts[j * (k + 2) + k + 1];
-            assert_eq!(saltelli_role(j * (k + 2), k), SaltelliRole::A(j));
-            assert_eq!(saltelli_role(j * (k + 2) + k + 1, k), SaltelliRole::B(j));
+            assert_eq!(saltelli_role(j * (k + 2), k, false), SaltelliRole::A(j));
+            assert_eq!(
+                saltelli_role(j * (k + 2) + k + 1, k, false),
+                SaltelliRole::B(j)
+            );
             for i in 0..k {
                 let p = j * (k + 2) + 1 + i;
-                assert_eq!(saltelli_role(p, k), SaltelliRole::AB(i, j));
+                assert_eq!(saltelli_role(p, k, false), SaltelliRole::AB(i, j));
                 for (d, &x) in pts[p].iter().enumerate() {
                     assert_eq!(x, if d == i { b[d] } else { a[d] });
                 }
@@ -203,6 +225,39 @@ mod tests {
         for d in 0..k {
             let low = a_rows().filter(|row| row[d] < 0.5).count();
             assert_eq!(low, 4, "dimension {d}");
+        }
+    }
+
+    #[test]
+    fn a_second_order_saltelli_design_adds_ba_rows_and_keeps_the_others() {
+        let (n, k) = (8, 3);
+        let first = saltelli(n, k, false, 1);
+        let pts = saltelli(n, k, true, 1);
+        assert_eq!(pts.len(), 8 * (2 * 3 + 2));
+        let stride = 2 * k + 2;
+        for j in 0..n as usize {
+            // A, the AB_i and B are the points of the first-order design.
+            assert_eq!(
+                pts[j * stride..j * stride + k + 1],
+                first[j * (k + 2)..j * (k + 2) + k + 1]
+            );
+            assert_eq!(pts[j * stride + stride - 1], first[j * (k + 2) + k + 1]);
+            let (a, b) = (&pts[j * stride], &pts[j * stride + stride - 1]);
+            assert_eq!(
+                saltelli_role(j * stride + stride - 1, k, true),
+                SaltelliRole::B(j)
+            );
+            for i in 0..k {
+                let p = j * stride + 1 + k + i;
+                assert_eq!(saltelli_role(p, k, true), SaltelliRole::BA(i, j));
+                assert_eq!(
+                    saltelli_role(j * stride + 1 + i, k, true),
+                    SaltelliRole::AB(i, j)
+                );
+                for (d, &x) in pts[p].iter().enumerate() {
+                    assert_eq!(x, if d == i { a[d] } else { b[d] });
+                }
+            }
         }
     }
 

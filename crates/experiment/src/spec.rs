@@ -12,7 +12,8 @@
 //!         (path: "activation.arrest_rule", values: ["floor", "literal"]),
 //!     ],
 //!     design: Grid,                      // | LatinHypercube(samples: 50)
-//!                                        // | Sobol(samples: 256) | Morris(trajectories: 20, levels: 4)
+//!                                        // | Sobol(samples: 256) | Sobol(samples: 256, second_order: true)
+//!                                        // | Morris(trajectories: 20, levels: 4)
 //!     replicates: 3,
 //!     master_seed: 2025,
 //!     collect: (metrics: [], timeseries_every_days: 0),
@@ -66,6 +67,10 @@ pub struct SweepSpec {
     pub collect: Collect,
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 fn one() -> u32 {
     1
 }
@@ -95,8 +100,14 @@ pub enum DesignSpec {
     /// `samples` points, each parameter's range cut in `samples` strata, one point in each.
     LatinHypercube { samples: u32 },
     /// Saltelli's scheme for Sobol indices: `samples` (N) base points, N (k + 2) points
-    /// in all for k parameters. N a power of two keeps the Sobol sequence balanced.
-    Sobol { samples: u32 },
+    /// in all for k parameters. N a power of two keeps the Sobol sequence balanced. With
+    /// `second_order: true`, N (2k + 2) points, which also give the second-order indices
+    /// S_ij (left out when false, so that specs written before it keep their designs).
+    Sobol {
+        samples: u32,
+        #[serde(default, skip_serializing_if = "is_false")]
+        second_order: bool,
+    },
     /// Morris elementary effects: `trajectories` (r) paths of k + 1 points on a grid of
     /// `levels` (even) levels.
     Morris { trajectories: u32, levels: u32 },
@@ -227,7 +238,10 @@ pub fn design_units(spec: &SweepSpec) -> Vec<Vec<f64>> {
         DesignSpec::LatinHypercube { samples } => {
             design::latin_hypercube(samples as usize, k, spec.master_seed)
         }
-        DesignSpec::Sobol { samples } => design::saltelli(samples, k, spec.master_seed),
+        DesignSpec::Sobol {
+            samples,
+            second_order,
+        } => design::saltelli(samples, k, second_order, spec.master_seed),
         DesignSpec::Morris {
             trajectories,
             levels,
@@ -274,7 +288,10 @@ fn design_points(spec: &SweepSpec) -> f64 {
             })
             .product(),
         DesignSpec::LatinHypercube { samples } => f64::from(samples),
-        DesignSpec::Sobol { samples } => f64::from(samples) * (k + 2.0),
+        DesignSpec::Sobol {
+            samples,
+            second_order,
+        } => f64::from(samples) * if second_order { 2.0 * k + 2.0 } else { k + 2.0 },
         DesignSpec::Morris { trajectories, .. } => f64::from(trajectories) * (k + 1.0),
     }
 }
@@ -367,7 +384,16 @@ pub fn check_structure(spec: &SweepSpec) -> Vec<Violation> {
                 ));
             }
         }
-        DesignSpec::Sobol { samples } => {
+        DesignSpec::Sobol {
+            samples,
+            second_order,
+        } => {
+            if second_order && k < 2 {
+                out.push(problem(
+                    "design.second_order",
+                    format!("second-order indices need at least two varied parameters, got {k}"),
+                ));
+            }
             if samples < 2 {
                 out.push(problem(
                     "design.samples",
