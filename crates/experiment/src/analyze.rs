@@ -584,8 +584,9 @@ fn sobol_outputs(
     let name_of = |i: usize| plan.params[i].path.as_str();
     let (mut metric, mut param) = (Vec::new(), Vec::new());
     let mut cols: [Vec<Option<f64>>; 6] = Default::default();
-    let mut second: (Vec<String>, Vec<String>, Vec<String>, [Vec<Option<f64>>; 3]) =
-        Default::default();
+    // sobol2.csv's columns: metric, the pair, then s2 and its interval.
+    let (mut s2_metric, mut s2_i, mut s2_j) = (Vec::new(), Vec::new(), Vec::new());
+    let mut s2_nums: [Vec<Option<f64>>; 3] = Default::default();
     let mut conv: (Vec<String>, Vec<String>, Vec<&str>, Vec<i64>) = Default::default();
     let mut conv_nums: [Vec<Option<f64>>; 3] = Default::default();
     writeln!(
@@ -641,10 +642,10 @@ fn sobol_outputs(
                     fmt(s.s2),
                     format!("[{}, {}]", fmt(s.interval.0), fmt(s.interval.1)),
                 )?;
-                second.0.push(name.clone());
-                second.1.push(name_of(s.i).to_string());
-                second.2.push(name_of(s.j).to_string());
-                for (c, v) in second.3.iter_mut().zip([s.s2, s.interval.0, s.interval.1]) {
+                s2_metric.push(name.clone());
+                s2_i.push(name_of(s.i).to_string());
+                s2_j.push(name_of(s.j).to_string());
+                for (c, v) in s2_nums.iter_mut().zip([s.s2, s.interval.0, s.interval.1]) {
                     c.push(Some(v));
                 }
             }
@@ -748,10 +749,10 @@ fn sobol_outputs(
     outputs.push(path);
     if second_order {
         let mut table = Table::default();
-        table.push("metric", Column::Text(second.0));
-        table.push("parameter_i", Column::Text(second.1));
-        table.push("parameter_j", Column::Text(second.2));
-        for (name, c) in ["s2", "s2_low", "s2_high"].into_iter().zip(second.3) {
+        table.push("metric", Column::Text(s2_metric));
+        table.push("parameter_i", Column::Text(s2_i));
+        table.push("parameter_j", Column::Text(s2_j));
+        for (name, c) in ["s2", "s2_low", "s2_high"].into_iter().zip(s2_nums) {
             table.push(name, Column::Float(c));
         }
         let path = dir.join("sobol2.csv");
