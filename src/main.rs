@@ -1,5 +1,7 @@
 //! `asymwar`: the command line of the asymmetric warfare model.
 
+mod report;
+
 use anyhow::{Context, Result, bail};
 use asymwar_experiment::spec::Plan;
 use asymwar_experiment::sweep::{Shard, SweepOptions, merge, sweep};
@@ -124,11 +126,40 @@ enum Command {
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
     },
+    /// Score a finished sweep against the patterns of a targets file (pattern-oriented
+    /// calibration, ABC rejection): calibration.csv and posterior.csv in the sweep directory.
+    Calibrate {
+        /// Sweep output directory (e.g. of `asymwar sweep calibration`).
+        dir: PathBuf,
+        /// The patterns, their ranges and sources.
+        #[arg(long, default_value = "assets/calibration/mali_year.ron")]
+        targets: PathBuf,
+        /// Also regenerate the document's block `<!-- calibration:NAME -->`.
+        #[arg(long)]
+        doc: Option<PathBuf>,
+    },
+    /// Regenerate the findings of finished sweeps in a document: each sweep's block between
+    /// `<!-- findings:NAME -->` and `<!-- /findings:NAME -->` (docs/experiments.md).
+    Report {
+        /// Sweep output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The document holding the blocks.
+        #[arg(long, default_value = "docs/experiments.md")]
+        doc: PathBuf,
+        /// Bootstrap resamples for the confidence intervals of Sobol indices.
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+    },
 }
 
 #[derive(clap::Args)]
 struct SweepArgs {
-    /// Sweep spec file, or a built-in sweep (smoke, decentralisation, militarisation).
+    /// Sweep spec file, or a built-in sweep (smoke, decentralisation, militarisation,
+    /// discipline, screening, calibration).
     spec: String,
     /// Output directory (default: runs/sweeps/<name>, or .../<name>-shard-K-of-N).
     #[arg(long)]
@@ -219,6 +250,38 @@ fn main() -> ExitCode {
             for f in a.outputs {
                 println!("-> {}", f.display());
             }
+        }),
+        Command::Calibrate { dir, targets, doc } => {
+            asymwar_experiment::calibrate::calibrate(&dir, &targets).and_then(|c| {
+                print!("{}", c.report);
+                for f in &c.outputs {
+                    println!("-> {}", f.display());
+                }
+                if let Some(doc) = doc {
+                    let name = asymwar_experiment::calibrate::load_targets(&targets)?.name;
+                    asymwar_experiment::calibrate::write_block(&doc, &name, &c.markdown)?;
+                    println!("-> {} (block {name})", doc.display());
+                }
+                Ok(())
+            })
+        }
+        Command::Report {
+            dirs,
+            doc,
+            bootstrap,
+            confidence,
+        } => report::report(&report::ReportArgs {
+            dirs,
+            doc: doc.clone(),
+            bootstrap,
+            confidence,
+        })
+        .map(|names| {
+            println!(
+                "{}: regenerated the findings of {}",
+                doc.display(),
+                names.join(", ")
+            )
         }),
     };
     match result {

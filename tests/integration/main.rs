@@ -8,6 +8,7 @@
 mod common;
 
 mod browser;
+mod calibrate;
 mod civil_violence;
 mod cli;
 mod conflict;
@@ -16,6 +17,7 @@ mod fuzz;
 mod geography;
 mod reliability;
 mod render;
+mod report;
 mod scale;
 mod scenarios;
 mod shipped_sweeps;

@@ -296,6 +296,15 @@ pub struct Findings {
     pub morris: Vec<(String, Vec<MorrisEffect>)>,
     pub effects: Vec<(String, Vec<contrasts::Effect>)>,
     pub interactions: Vec<(String, Vec<contrasts::Effect>)>,
+    /// Grids: each parameter's levels against its first, pooled over the others.
+    pub mains: Vec<(String, Vec<contrasts::MainEffect>)>,
+    /// Grids: (metric, comparison, standard deviation of one replicate's difference,
+    /// smallest difference detectable at `POWER`).
+    pub detectable: Vec<(String, String, f64, Option<f64>)>,
+    /// Grids: the bend of each numeric parameter's response (three levels or more).
+    pub curvature: Vec<(String, Vec<contrasts::Curvature>)>,
+    /// Designs with replicates: each metric's share of variance between design points.
+    pub between: Vec<(String, Option<f64>)>,
 }
 
 /// Per point and metric: the replicates' values.
@@ -317,11 +326,9 @@ fn fmt(x: f64) -> String {
     }
 }
 
-/// Analyses the sweep in `dir` and writes `sobol.csv`, `morris.csv` or `points.csv` there.
-pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis> {
-    if !(0.0 < confidence && confidence < 1.0) {
-        bail!("the confidence level must lie strictly between 0 and 1, got {confidence}");
-    }
+/// The plan and every run of the finished sweep in `dir` (a whole sweep, or merged shards):
+/// an error naming the directory when runs are missing.
+pub fn whole_sweep(dir: &Path) -> Result<(Plan, Vec<RunRecord>)> {
     let (plan, manifest) = open_dir(dir)?;
     let journal = dir.join(JOURNAL_FILE);
     let (records, _) = read_journal(&journal)?;
@@ -339,6 +346,15 @@ pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis
             }
         );
     }
+    Ok((plan, records))
+}
+
+/// Analyses the sweep in `dir` and writes `sobol.csv`, `morris.csv` or `points.csv` there.
+pub fn analyze(dir: &Path, bootstrap: usize, confidence: f64) -> Result<Analysis> {
+    if !(0.0 < confidence && confidence < 1.0) {
+        bail!("the confidence level must lie strictly between 0 and 1, got {confidence}");
+    }
+    let (plan, records) = whole_sweep(dir)?;
     let cells = by_point(&plan, &records);
     let k = plan.params.len();
     let mut report = String::new();
@@ -859,15 +875,272 @@ fn designed_contrasts(
         )?;
         names.push(name.clone());
         shares.push(share);
+        findings.between.push((name.clone(), share));
     }
     table.push("metric", Column::Text(names));
     table.push("between_points", Column::Float(shares));
     let path = dir.join("variance.csv");
     write_atomic(&path, &table.to_csv()?)?;
     outputs.push(path);
-    if !(plan.spec.common_random_numbers && matches!(plan.spec.design, DesignSpec::Grid)) {
+    if !matches!(plan.spec.design, DesignSpec::Grid) {
         return Ok(());
     }
+    main_effects_outputs(plan, &cells, confidence, report, findings)?;
+    if plan.spec.common_random_numbers {
+        paired_outputs(dir, plan, &cells, confidence, report, outputs, findings)?;
+    }
+    let path = dir.join("main_effects.csv");
+    write_atomic(&path, &main_effects_table(plan, findings).to_csv()?)?;
+    outputs.push(path);
+    if !findings.curvature.is_empty() {
+        let path = dir.join("curvature.csv");
+        write_atomic(&path, &curvature_table(plan, findings).to_csv()?)?;
+        outputs.push(path);
+    }
+    let path = dir.join("detectable.csv");
+    write_atomic(
+        &path,
+        &detectable_table(plan, &cells, confidence, report, findings)?.to_csv()?,
+    )?;
+    outputs.push(path);
+    Ok(())
+}
+
+/// The power the detectable differences are stated at (the convention of Cohen 1988).
+pub const POWER: f64 = 0.8;
+
+/// Each parameter's main effects (every level against the first, pooled over the other
+/// parameters), printed and kept in the findings.
+fn main_effects_outputs(
+    plan: &Plan,
+    cells: &contrasts::Cells,
+    confidence: f64,
+    report: &mut String,
+    findings: &mut Findings,
+) -> Result<()> {
+    writeln!(
+        report,
+        "\nMain effects (each level minus the first, pooled over the other parameters), mean over replicates with {:.0}% t intervals:",
+        confidence * 100.0
+    )?;
+    for (m, name) in plan.metrics.iter().enumerate() {
+        if contrasts::between_share(cells, m).is_none() {
+            continue;
+        }
+        let found = contrasts::main_effects(plan, cells, m, confidence);
+        if found.is_empty() {
+            continue;
+        }
+        writeln!(report, "\n{name}")?;
+        for e in &found {
+            let p = &plan.params[e.param];
+            writeln!(
+                report,
+                "  {:<36} {:>18} {:>11} [{}, {}]",
+                p.path,
+                format!("{} vs {}", e.level, first_level(plan, e.param)),
+                fmt(e.ci.mean),
+                fmt(e.ci.low),
+                fmt(e.ci.high),
+            )?;
+        }
+        findings.mains.push((name.clone(), found));
+        let bends = contrasts::curvature(plan, cells, m, confidence);
+        for c in &bends {
+            writeln!(
+                report,
+                "  {:<36} {:>18} {:>11} [{}, {}]  (a straight line: 0)",
+                plan.params[c.param].path,
+                "bend",
+                fmt(c.bend.mean),
+                fmt(c.bend.low),
+                fmt(c.bend.high),
+            )?;
+        }
+        if !bends.is_empty() {
+            findings.curvature.push((name.clone(), bends));
+        }
+    }
+    Ok(())
+}
+
+/// `curvature.csv`: per metric and numeric parameter with three levels or more, the
+/// chord's rise over the range and the bend beyond a straight line, with intervals.
+fn curvature_table(plan: &Plan, findings: &Findings) -> Table {
+    let (mut metric, mut param, mut n) = (Vec::new(), Vec::new(), Vec::new());
+    let mut nums: [Vec<Option<f64>>; 6] = Default::default();
+    for (name, found) in &findings.curvature {
+        for c in found {
+            metric.push(name.clone());
+            param.push(plan.params[c.param].path.clone());
+            n.push(c.bend.n as i64);
+            for (col, v) in nums.iter_mut().zip([
+                c.slope.mean,
+                c.slope.low,
+                c.slope.high,
+                c.bend.mean,
+                c.bend.low,
+                c.bend.high,
+            ]) {
+                col.push(Some(v));
+            }
+        }
+    }
+    let mut table = Table::default();
+    table.push("metric", Column::Text(metric));
+    table.push("parameter", Column::Text(param));
+    table.push("n", Column::Int(n));
+    for (name, c) in [
+        "rise",
+        "rise_low",
+        "rise_high",
+        "bend",
+        "bend_low",
+        "bend_high",
+    ]
+    .into_iter()
+    .zip(nums)
+    {
+        table.push(name, Column::Float(c));
+    }
+    table
+}
+
+/// The value parameter `j` takes at its first level, as the spec spells it.
+pub fn first_level(plan: &Plan, j: usize) -> String {
+    (0..plan.points())
+        .min_by(|&a, &b| plan.units[a][j].total_cmp(&plan.units[b][j]))
+        .map(|p| plan.values(p)[j].to_string())
+        .unwrap_or_default()
+}
+
+fn main_effects_table(plan: &Plan, findings: &Findings) -> Table {
+    // metric, parameter, level, reference; then the replicates.
+    let mut text: [Vec<String>; 4] = Default::default();
+    let mut count = Vec::new();
+    let mut nums: [Vec<Option<f64>>; 4] = Default::default();
+    for (name, found) in &findings.mains {
+        for e in found {
+            for (col, v) in text.iter_mut().zip([
+                name.clone(),
+                plan.params[e.param].path.clone(),
+                e.level.clone(),
+                first_level(plan, e.param),
+            ]) {
+                col.push(v);
+            }
+            count.push(e.ci.n as i64);
+            for (c, v) in nums
+                .iter_mut()
+                .zip([e.ci.mean, e.ci.low, e.ci.high, e.ci.sd])
+            {
+                c.push(Some(v));
+            }
+        }
+    }
+    let mut table = Table::default();
+    for (name, col) in ["metric", "parameter", "level", "reference"]
+        .into_iter()
+        .zip(text)
+    {
+        table.push(name, Column::Text(col));
+    }
+    table.push("n", Column::Int(count));
+    for (name, c) in ["difference", "ci_low", "ci_high", "sd"]
+        .into_iter()
+        .zip(nums)
+    {
+        table.push(name, Column::Float(c));
+    }
+    table
+}
+
+/// The smallest difference the design detects, per metric and kind of comparison, at the
+/// analysis' confidence and 80% power: main effects (from the spread of their replicates'
+/// differences), a paired effect at one point (common random numbers), or two points'
+/// means compared without pairing (independent replicates: the pooled within-point
+/// standard deviation, times sqrt 2).
+fn detectable_table(
+    plan: &Plan,
+    cells: &contrasts::Cells,
+    confidence: f64,
+    report: &mut String,
+    findings: &mut Findings,
+) -> Result<Table> {
+    let rms = |sds: &mut dyn Iterator<Item = f64>| {
+        let (sum, n) = sds.fold((0.0, 0usize), |(s, n), sd| (s + sd * sd, n + 1));
+        (n > 0).then(|| (sum / n as f64).sqrt())
+    };
+    let reps = plan.spec.replicates as usize;
+    writeln!(
+        report,
+        "\nSmallest difference detectable ({:.0}% confidence, {:.0}% power, {reps} replicates):",
+        confidence * 100.0,
+        POWER * 100.0
+    )?;
+    let mut cols: (Vec<String>, Vec<&str>, Vec<i64>) = Default::default();
+    let mut nums: [Vec<Option<f64>>; 2] = Default::default();
+    for (m, name) in plan.metrics.iter().enumerate() {
+        let mut rows = Vec::new();
+        if let Some((_, mains)) = findings.mains.iter().find(|(n, _)| n == name) {
+            rows.push(("main effect", rms(&mut mains.iter().map(|e| e.ci.sd))));
+        }
+        if plan.spec.common_random_numbers {
+            if let Some((_, effects)) = findings.effects.iter().find(|(n, _)| n == name) {
+                rows.push((
+                    "paired effect at a point",
+                    rms(&mut effects.iter().map(|e| e.ci.sd)),
+                ));
+            }
+        } else {
+            let within = rms(&mut cells.iter().filter_map(|c| {
+                let v: Vec<f64> = c[m].iter().flatten().copied().collect();
+                contrasts::mean_ci(&v, confidence).map(|ci| ci.sd)
+            }));
+            rows.push(("two points", within.map(|sd| sd * std::f64::consts::SQRT_2)));
+        }
+        let mut line = Vec::new();
+        for (kind, sd) in rows {
+            let Some(sd) = sd else { continue };
+            let d = contrasts::detectable_difference(sd, reps, confidence, POWER);
+            line.push(format!("{kind} {}", d.map_or("-".into(), fmt)));
+            cols.0.push(name.clone());
+            cols.1.push(kind);
+            cols.2.push(reps as i64);
+            nums[0].push(Some(sd));
+            nums[1].push(d);
+            findings
+                .detectable
+                .push((name.clone(), kind.to_string(), sd, d));
+        }
+        if !line.is_empty() {
+            writeln!(report, "  {name:<36} {}", line.join(", "))?;
+        }
+    }
+    let mut table = Table::default();
+    table.push("metric", Column::Text(cols.0));
+    table.push(
+        "comparison",
+        Column::Text(cols.1.into_iter().map(String::from).collect()),
+    );
+    table.push("replicates", Column::Int(cols.2));
+    for (name, c) in ["sd", "detectable"].into_iter().zip(nums) {
+        table.push(name, Column::Float(c));
+    }
+    Ok(table)
+}
+
+/// For grids with common random numbers: paired effects (`effects.csv`) and interaction
+/// contrasts (`interactions.csv`).
+fn paired_outputs(
+    dir: &Path,
+    plan: &Plan,
+    cells: &contrasts::Cells,
+    confidence: f64,
+    report: &mut String,
+    outputs: &mut Vec<PathBuf>,
+    findings: &mut Findings,
+) -> Result<()> {
     for (file, title, interactions) in [
         (
             "effects.csv",
@@ -888,13 +1161,13 @@ fn designed_contrasts(
         let mut cols: (Vec<String>, Vec<String>, Vec<String>, Vec<i64>) = Default::default();
         let mut nums: [Vec<Option<f64>>; 3] = Default::default();
         for (m, name) in plan.metrics.iter().enumerate() {
-            if contrasts::between_share(&cells, m).is_none() {
+            if contrasts::between_share(cells, m).is_none() {
                 continue; // constant, or missing in some run
             }
             let found = if interactions {
-                contrasts::interactions(plan, &cells, m, confidence)
+                contrasts::interactions(plan, cells, m, confidence)
             } else {
-                contrasts::paired_effects(plan, &cells, m, confidence)
+                contrasts::paired_effects(plan, cells, m, confidence)
             };
             if found.is_empty() {
                 continue;

@@ -34,6 +34,13 @@ pub struct MeanCi {
     pub high: f64,
 }
 
+impl MeanCi {
+    /// Whether the interval lies wholly above or wholly below zero.
+    pub fn excludes_zero(&self) -> bool {
+        self.low > 0.0 || self.high < 0.0
+    }
+}
+
 /// Mean of the values and its Student-t interval (none for fewer than two values).
 pub fn mean_ci(values: &[f64], confidence: f64) -> Option<MeanCi> {
     let n = values.len();
@@ -92,13 +99,30 @@ pub struct Effect {
 /// common random numbers). Grids only: every combination must be a design point.
 pub fn paired_effects(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> Vec<Effect> {
     let levels = Levels::of(plan);
+    conditional_effects(&levels, cells, m, confidence)
+        .into_iter()
+        .map(|(params, p, ci)| Effect {
+            at: levels.describe(plan, p, &params),
+            params,
+            ci,
+        })
+        .collect()
+}
+
+/// `paired_effects` on the unit cube: (parameter, base point at its first level, interval).
+fn conditional_effects(
+    levels: &Levels,
+    cells: &Cells,
+    m: usize,
+    confidence: f64,
+) -> Vec<(Vec<usize>, usize, MeanCi)> {
     let mut out = Vec::new();
-    for j in 0..plan.params.len() {
+    for j in 0..levels.k() {
         let (lo, hi) = levels.ends(j);
         if lo == hi {
             continue;
         }
-        for p in 0..plan.points() {
+        for p in 0..levels.units.len() {
             if levels.at(p, j) != lo {
                 continue;
             }
@@ -107,11 +131,7 @@ pub fn paired_effects(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> 
             };
             let d = differences(cells, m, &[(q, 1.0), (p, -1.0)]);
             if let Some(ci) = mean_ci(&d, confidence) {
-                out.push(Effect {
-                    params: vec![j],
-                    at: levels.describe(plan, p, &[j]),
-                    ci,
-                });
+                out.push((vec![j], p, ci));
             }
         }
     }
@@ -123,15 +143,32 @@ pub fn paired_effects(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> 
 /// second's first level), paired over replicates.
 pub fn interactions(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> Vec<Effect> {
     let levels = Levels::of(plan);
+    interaction_contrasts(&levels, cells, m, confidence)
+        .into_iter()
+        .map(|(params, p, ci)| Effect {
+            at: levels.describe(plan, p, &params),
+            params,
+            ci,
+        })
+        .collect()
+}
+
+/// `interactions` on the unit cube: (the pair, base point at both first levels, interval).
+fn interaction_contrasts(
+    levels: &Levels,
+    cells: &Cells,
+    m: usize,
+    confidence: f64,
+) -> Vec<(Vec<usize>, usize, MeanCi)> {
     let mut out = Vec::new();
-    let k = plan.params.len();
+    let k = levels.k();
     for j in 0..k {
         for l in j + 1..k {
             let ((j0, j1), (l0, l1)) = (levels.ends(j), levels.ends(l));
             if j0 == j1 || l0 == l1 {
                 continue;
             }
-            for p in 0..plan.points() {
+            for p in 0..levels.units.len() {
                 if levels.at(p, j) != j0 || levels.at(p, l) != l0 {
                     continue;
                 }
@@ -144,16 +181,213 @@ pub fn interactions(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> Ve
                 };
                 let d = differences(cells, m, &[(p11, 1.0), (p01, -1.0), (p10, -1.0), (p, 1.0)]);
                 if let Some(ci) = mean_ci(&d, confidence) {
-                    out.push(Effect {
-                        params: vec![j, l],
-                        at: levels.describe(plan, p, &[j, l]),
-                        ci,
-                    });
+                    out.push((vec![j, l], p, ci));
                 }
             }
         }
     }
     out
+}
+
+/// The effect of moving one parameter from its first level to another, pooled over the
+/// other parameters' values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MainEffect {
+    pub param: usize,
+    /// The level compared with the first, as the spec spells it ("escorted_convoys", "2").
+    pub level: String,
+    pub ci: MeanCi,
+}
+
+/// For each parameter and each of its levels after the first: per replicate r, the mean
+/// over every combination of the other parameters of (value at that level minus value at
+/// the first level), then a t interval over the replicates. Under common random numbers the
+/// differences are paired (replicate r shares its seed across points); without them the
+/// replicate number only blocks the runs, and the replicates' differences are still
+/// independent and identically distributed, so the interval holds for either design (the
+/// main effects of a full factorial, Montgomery 2017, ch. 5). Grids only.
+pub fn main_effects(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> Vec<MainEffect> {
+    let levels = Levels::of(plan);
+    pooled_effects(&levels, cells, m, confidence)
+        .into_iter()
+        .map(|(j, p, ci)| MainEffect {
+            param: j,
+            level: plan.values(p)[j].to_string(),
+            ci,
+        })
+        .collect()
+}
+
+/// `main_effects` on the unit cube: (parameter, a point at the level, interval).
+fn pooled_effects(
+    levels: &Levels,
+    cells: &Cells,
+    m: usize,
+    confidence: f64,
+) -> Vec<(usize, usize, MeanCi)> {
+    let reps = cells.first().map_or(0, |c| c[m].len());
+    let mut out = Vec::new();
+    for j in 0..levels.k() {
+        let values = levels.values(j);
+        let Some((&first, rest)) = values.split_first() else {
+            continue;
+        };
+        for &level in rest {
+            // Every point at the first level, paired with its twin at `level`.
+            let pairs: Vec<(usize, usize)> = (0..levels.units.len())
+                .filter(|&p| levels.at(p, j) == first)
+                .filter_map(|p| Some((levels.find(p, &[(j, level)])?, p)))
+                .collect();
+            let Some(&(example, _)) = pairs.first() else {
+                continue;
+            };
+            let per_replicate: Vec<f64> = (0..reps)
+                .filter_map(|r| {
+                    let sum = pairs
+                        .iter()
+                        .map(|&(q, p)| Some(cells[q][m][r]? - cells[p][m][r]?))
+                        .sum::<Option<f64>>()?;
+                    Some(sum / pairs.len() as f64)
+                })
+                .collect();
+            if let Some(ci) = mean_ci(&per_replicate, confidence) {
+                out.push((j, example, ci));
+            }
+        }
+    }
+    out
+}
+
+/// How far a parameter's response bends away from a straight line: per replicate, the
+/// level means (pooled over the other parameters) are fitted by least squares with
+/// y = a + b t + c t^2, t the parameter's value scaled to [0, 1] over its range; `bend` is c
+/// (in the outcome's units: the quadratic's rise over the range beyond the straight line;
+/// the fitted curve at mid-range lies c/4 below the chord), `slope` the fitted b + c (the
+/// chord's rise over the whole range). A straight-line response has a bend whose interval
+/// holds zero; a tipping point bends it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curvature {
+    pub param: usize,
+    pub slope: MeanCi,
+    pub bend: MeanCi,
+}
+
+/// The bend of each numeric parameter with three levels or more (grids only).
+pub fn curvature(plan: &Plan, cells: &Cells, m: usize, confidence: f64) -> Vec<Curvature> {
+    let levels = Levels::of(plan);
+    (0..plan.params.len())
+        .filter_map(|j| {
+            // The parameter's value at each of its levels, if every one is a number.
+            let xs: Option<Vec<f64>> = levels
+                .values(j)
+                .iter()
+                .map(|&u| {
+                    let p = (0..plan.points()).find(|&p| levels.at(p, j) == u)?;
+                    plan.values(p)[j].as_f64()
+                })
+                .collect();
+            let (slope, bend) = quadratic_bend(&levels, j, &xs?, cells, m, confidence)?;
+            Some(Curvature {
+                param: j,
+                slope,
+                bend,
+            })
+        })
+        .collect()
+}
+
+/// `curvature` for parameter `j` whose levels have the values `xs` (lowest level first).
+fn quadratic_bend(
+    levels: &Levels,
+    j: usize,
+    xs: &[f64],
+    cells: &Cells,
+    m: usize,
+    confidence: f64,
+) -> Option<(MeanCi, MeanCi)> {
+    let units = levels.values(j);
+    if units.len() < 3 || xs.len() != units.len() {
+        return None;
+    }
+    let (x0, x1) = (xs[0], xs[xs.len() - 1]);
+    if x1 == x0 {
+        return None;
+    }
+    let ts: Vec<f64> = xs.iter().map(|x| (x - x0) / (x1 - x0)).collect();
+    let at_level: Vec<Vec<usize>> = units
+        .iter()
+        .map(|&u| {
+            (0..levels.units.len())
+                .filter(|&p| levels.at(p, j) == u)
+                .collect()
+        })
+        .collect();
+    let reps = cells.first().map_or(0, |c| c[m].len());
+    let (mut slopes, mut bends) = (Vec::new(), Vec::new());
+    #[allow(clippy::needless_range_loop)] // r indexes the innermost level of cells[p][m][r]
+    for r in 0..reps {
+        let means: Option<Vec<f64>> = at_level
+            .iter()
+            .map(|ps| {
+                let sum = ps.iter().map(|&p| cells[p][m][r]).sum::<Option<f64>>()?;
+                Some(sum / ps.len() as f64)
+            })
+            .collect();
+        let Some(means) = means else { continue };
+        let Some([_, b, c]) = fit_quadratic(&ts, &means) else {
+            continue;
+        };
+        slopes.push(b + c);
+        bends.push(c);
+    }
+    Some((mean_ci(&slopes, confidence)?, mean_ci(&bends, confidence)?))
+}
+
+/// Least-squares coefficients [a, b, c] of y = a + b t + c t^2 (normal equations solved by
+/// Cramer's rule; three distinct t at least).
+fn fit_quadratic(t: &[f64], y: &[f64]) -> Option<[f64; 3]> {
+    let mut s = [0.0; 5]; // sums of t^0..t^4
+    let mut r = [0.0; 3]; // sums of y t^0..t^2
+    for (&ti, &yi) in t.iter().zip(y) {
+        let mut p = 1.0;
+        for (k, sk) in s.iter_mut().enumerate() {
+            *sk += p;
+            if k < 3 {
+                r[k] += yi * p;
+            }
+            p *= ti;
+        }
+    }
+    let det3 = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let a = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]];
+    let d = det3(a);
+    if d.abs() < 1e-12 {
+        return None;
+    }
+    let mut out = [0.0; 3];
+    for (col, o) in out.iter_mut().enumerate() {
+        let mut m = a;
+        for row in 0..3 {
+            m[row][col] = r[row];
+        }
+        *o = det3(m) / d;
+    }
+    Some(out)
+}
+
+/// The smallest true difference a two-sided test at `confidence` detects with probability
+/// `power`, from `n` paired differences with standard deviation `sd`:
+/// (t_{(1+c)/2, n-1} + t_{power, n-1}) sd / sqrt(n) (the usual normal-theory approximation,
+/// e.g. Cohen 1988, with Student's t for small n). `None` for fewer than two replicates.
+pub fn detectable_difference(sd: f64, n: usize, confidence: f64, power: f64) -> Option<f64> {
+    (n >= 2).then(|| {
+        let df = (n - 1) as f64;
+        (t_quantile(0.5 + confidence / 2.0, df) + t_quantile(power, df)) * sd / (n as f64).sqrt()
+    })
 }
 
 /// Per replicate present at every point named: the weighted sum of their values.
@@ -179,6 +413,18 @@ impl Levels {
         Self {
             units: plan.units.clone(),
         }
+    }
+
+    fn k(&self) -> usize {
+        self.units.first().map_or(0, Vec::len)
+    }
+
+    /// Parameter `j`'s distinct levels, lowest first.
+    fn values(&self, j: usize) -> Vec<f64> {
+        let mut v: Vec<f64> = self.units.iter().map(|u| u[j]).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
     }
 
     fn at(&self, p: usize, j: usize) -> f64 {
@@ -456,6 +702,150 @@ mod tests {
         // A decreasing effect is a negative coefficient.
         let neg: Vec<f64> = y.iter().map(|v| -v).collect();
         assert!(prcc(&x, &neg)[0].unwrap() < -0.9);
+    }
+
+    /// A 2 x 3 x 2 grid on the unit cube with a known response y = 3a + 2ab (c plays no
+    /// part), plus noise: a draw shared by every point of a replicate (common random
+    /// numbers: it cancels in pairs) of sd ~3, and a small one of each run.
+    fn known_grid(shared: bool) -> (Levels, Cells) {
+        let unit = |x: u64| asymwar_model::engine::rng::mix(2025, x) as f64 / u64::MAX as f64 - 0.5;
+        let mut units = Vec::new();
+        for a in [0.0, 1.0] {
+            for b in [0.0, 0.5, 1.0] {
+                for c in [0.0, 1.0] {
+                    units.push(vec![a, b, c]);
+                }
+            }
+        }
+        let reps = 20u64;
+        let cells = units
+            .iter()
+            .enumerate()
+            .map(|(p, u)| {
+                let values = (0..reps)
+                    .map(|r| {
+                        let common = if shared { r } else { 1000 + 100 * p as u64 + r };
+                        let noise = 10.0 * unit(common) + 0.2 * unit(50_000 + 100 * p as u64 + r);
+                        Some(3.0 * u[0] + 2.0 * u[0] * u[1] + noise)
+                    })
+                    .collect();
+                vec![values]
+            })
+            .collect();
+        (Levels { units }, cells)
+    }
+
+    fn holds(ci: &MeanCi, truth: f64, width: f64) {
+        assert!(
+            ci.low <= truth && truth <= ci.high && ci.high - ci.low < width,
+            "{truth} not in a tight interval: {ci:?}"
+        );
+    }
+
+    /// The intervals' confidence in these tests: 26 intervals at 95% would miss the truth
+    /// somewhere more often than not.
+    const SURE: f64 = 0.999;
+
+    #[test]
+    fn paired_contrasts_recover_a_known_response() {
+        let (levels, cells) = known_grid(true);
+        // The effect of a (0 -> 1) is 3 + 2b at every c; b's (0 -> 1) is 2a; c's is 0.
+        let effects = conditional_effects(&levels, &cells, 0, SURE);
+        assert_eq!(effects.len(), 6 + 4 + 6);
+        for (params, p, ci) in &effects {
+            let u = &levels.units[*p];
+            let truth = match params[0] {
+                0 => 3.0 + 2.0 * u[1],
+                1 => 2.0 * u[0],
+                _ => 0.0,
+            };
+            holds(ci, truth, 0.5);
+        }
+        // The interaction a x b is 2 (b from 0 to 1); the other pairs have none.
+        let contrasts = interaction_contrasts(&levels, &cells, 0, SURE);
+        assert_eq!(contrasts.len(), 2 + 3 + 2); // (a, b) at each c, (a, c) at each b, (b, c) at each a
+        for (params, _, ci) in &contrasts {
+            let truth = if params == &[0, 1] { 2.0 } else { 0.0 };
+            holds(ci, truth, 0.5);
+        }
+        // Pooled over the others: a's main effect 3 + 2 mean(b) = 4; b's levels 0.5 and 1
+        // add 2 * 0.5 * mean(a) = 0.5 and 1; c none.
+        let mains = pooled_effects(&levels, &cells, 0, SURE);
+        let truths = [4.0, 0.5, 1.0, 0.0];
+        assert_eq!(mains.len(), truths.len());
+        for ((_, _, ci), truth) in mains.iter().zip(truths) {
+            holds(ci, truth, 0.5);
+        }
+    }
+
+    #[test]
+    fn without_common_random_numbers_the_intervals_widen_but_still_hold() {
+        let (levels, cells) = known_grid(false);
+        let mains = pooled_effects(&levels, &cells, 0, SURE);
+        for ((_, _, ci), truth) in mains.iter().zip([4.0, 0.5, 1.0, 0.0]) {
+            holds(ci, truth, 12.0);
+            assert!(
+                ci.high - ci.low > 1.0,
+                "independent noise must show: {ci:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bend_is_found_in_a_curved_response_and_not_in_a_straight_one() {
+        let unit = |x: u64| asymwar_model::engine::rng::mix(7, x) as f64 / u64::MAX as f64 - 0.5;
+        // One parameter at 6 levels 0, 0.2, ..., 1 (values 10-20), 15 replicates with a
+        // shared draw and a small own one.
+        let units: Vec<Vec<f64>> = (0..6).map(|i| vec![f64::from(i) / 5.0]).collect();
+        let xs: Vec<f64> = (0..6).map(|i| 10.0 + 2.0 * f64::from(i)).collect();
+        let response = |f: &dyn Fn(f64) -> f64| -> Cells {
+            units
+                .iter()
+                .enumerate()
+                .map(|(p, u)| {
+                    vec![
+                        (0..15u64)
+                            .map(|r| {
+                                Some(
+                                    f(u[0])
+                                        + 5.0 * unit(r)
+                                        + 0.05 * unit(100 * p as u64 + r + 1000),
+                                )
+                            })
+                            .collect(),
+                    ]
+                })
+                .collect()
+        };
+        let levels = Levels {
+            units: units.clone(),
+        };
+        // y = 4 t^2: the chord rises by 4, the bend is 4.
+        let curved = response(&|t| 4.0 * t * t);
+        let (slope, bend) = quadratic_bend(&levels, 0, &xs, &curved, 0, SURE).unwrap();
+        holds(&slope, 4.0, 0.2);
+        holds(&bend, 4.0, 0.3);
+        // y = 3 t: a straight line, no bend.
+        let straight = response(&|t| 3.0 * t);
+        let (slope, bend) = quadratic_bend(&levels, 0, &xs, &straight, 0, SURE).unwrap();
+        holds(&slope, 3.0, 0.2);
+        holds(&bend, 0.0, 0.3);
+        // A step late in the range (a tipping point) bends the fit too, and two levels have none.
+        let step = response(&|t| if t > 0.7 { 3.0 } else { 0.0 });
+        let (_, bend) = quadratic_bend(&levels, 0, &xs, &step, 0, SURE).unwrap();
+        assert!(bend.excludes_zero(), "{bend:?}");
+        let two = Levels {
+            units: vec![vec![0.0], vec![1.0]],
+        };
+        assert!(quadratic_bend(&two, 0, &[0.0, 1.0], &curved, 0, SURE).is_none());
+    }
+
+    #[test]
+    fn the_detectable_difference_is_the_power_formula() {
+        // (t_0.975,9 + t_0.8,9) / sqrt(10) = (2.2622 + 0.8834) / 3.1623.
+        let d = detectable_difference(1.0, 10, 0.95, 0.8).unwrap();
+        assert!((d - 0.994_74).abs() < 1e-4, "{d}");
+        assert!(detectable_difference(1.0, 1, 0.95, 0.8).is_none());
     }
 
     #[test]

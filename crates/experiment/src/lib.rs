@@ -2,10 +2,12 @@
 //! (parameter sweeps: designs, parallel crash-safe execution, sharding, analysis).
 
 pub mod analyze;
+pub mod calibrate;
 pub mod contrasts;
 pub mod design;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;
+pub mod report;
 pub mod run;
 pub mod spec;
 pub mod sweep;

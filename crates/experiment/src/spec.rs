@@ -687,6 +687,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "militarisation",
         include_str!("../../../assets/sweeps/militarisation.ron"),
     ),
+    (
+        "discipline",
+        include_str!("../../../assets/sweeps/discipline.ron"),
+    ),
+    (
+        "screening",
+        include_str!("../../../assets/sweeps/screening.ron"),
+    ),
+    (
+        "calibration",
+        include_str!("../../../assets/sweeps/calibration.ron"),
+    ),
 ];
 
 impl Plan {
