@@ -1,5 +1,6 @@
 //! `asymwar`: the command line of the asymmetric warfare model.
 
+mod figures;
 mod report;
 
 use anyhow::{Context, Result, bail};
@@ -125,6 +126,9 @@ enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
+        /// Also write the figures (PNG and SVG) in DIR/figures/.
+        #[arg(long)]
+        plots: bool,
     },
     /// Score a finished sweep against the patterns of a targets file (pattern-oriented
     /// calibration, ABC rejection): calibration.csv and posterior.csv in the sweep directory.
@@ -147,6 +151,10 @@ enum Command {
         /// The document holding the blocks.
         #[arg(long, default_value = "docs/experiments.md")]
         doc: PathBuf,
+        /// Where each sweep's figures go (PNG, in a folder named after the sweep), linked
+        /// from its block; `none` for no figures.
+        #[arg(long, default_value = "docs/figures/experiments")]
+        figures: PathBuf,
         /// Bootstrap resamples for the confidence intervals of Sobol indices.
         #[arg(long, default_value_t = 1000)]
         bootstrap: usize,
@@ -245,11 +253,23 @@ fn main() -> ExitCode {
             dir,
             bootstrap,
             confidence,
-        } => analyze::analyze(&dir, bootstrap, confidence).map(|a| {
+            plots,
+        } => analyze::analyze(&dir, bootstrap, confidence).and_then(|a| {
             print!("{}", a.report);
-            for f in a.outputs {
+            for f in &a.outputs {
                 println!("-> {}", f.display());
             }
+            if plots {
+                let out = dir.join("figures");
+                let written = figures::write_figures(&dir, &a, &out, figures::Formats::PngAndSvg)?;
+                println!("{} figures in {}:", written.len(), out.display());
+                for w in written {
+                    for f in w.files {
+                        println!("-> {}", f.display());
+                    }
+                }
+            }
+            Ok(())
         }),
         Command::Calibrate { dir, targets, doc } => {
             asymwar_experiment::calibrate::calibrate(&dir, &targets).and_then(|c| {
@@ -268,11 +288,13 @@ fn main() -> ExitCode {
         Command::Report {
             dirs,
             doc,
+            figures,
             bootstrap,
             confidence,
         } => report::report(&report::ReportArgs {
             dirs,
             doc: doc.clone(),
+            figures: (figures.as_os_str() != "none").then_some(figures),
             bootstrap,
             confidence,
         })

@@ -92,7 +92,7 @@ fn table(out: &mut String, head: &[String], rows: &[Vec<String>]) -> Result<()> 
 }
 
 /// The findings block of one analysed sweep. `source` is how the block names the sweep's
-/// directory; `figures` are links relative to the document.
+/// directory; `figures` are (kind of figure, its Markdown links relative to the document).
 pub fn findings_markdown(
     plan: &Plan,
     analysis: &Analysis,
@@ -162,18 +162,113 @@ pub fn findings_markdown(
             .collect();
         table(&mut out, &head, &rows)?;
     }
+    morris_section(&mut out, plan, analysis)?;
     main_effects_section(&mut out, plan, analysis)?;
     curvature_section(&mut out, plan, analysis)?;
     conditional_section(&mut out, plan, analysis)?;
-    reading_section(&mut out, plan, analysis)?;
+    if !analysis.findings.mains.is_empty() {
+        reading_section(&mut out, plan, analysis)?;
+    }
     if !figures.is_empty() {
-        writeln!(out, "**Figures.**\n")?;
-        for (title, link) in figures {
-            writeln!(out, "- [{title}]({link})")?;
+        writeln!(
+            out,
+            "**Figures** (PNG; `asymwar analyze DIR --plots` also writes SVG):\n"
+        )?;
+        for (kind, links) in figures {
+            writeln!(out, "- {kind}: {links}")?;
         }
         writeln!(out)?;
     }
     Ok(out)
+}
+
+/// How many parameters the screening table shows: those in the first `MORRIS_TOP` of any
+/// outcome's ranking.
+const MORRIS_TOP: usize = 8;
+
+/// A Morris screening: the parameters that matter for some outcome, by mu* relative to the
+/// outcome's most influential parameter, with sigma / mu* (interactions and bends).
+fn morris_section(out: &mut String, plan: &Plan, analysis: &Analysis) -> Result<()> {
+    let f = &analysis.findings;
+    if f.morris.is_empty() {
+        return Ok(());
+    }
+    let k = plan.params.len();
+    // Each outcome's ranking, most influential first.
+    let ranks: Vec<Vec<usize>> = f
+        .morris
+        .iter()
+        .map(|(_, es)| {
+            let mut order: Vec<usize> = (0..k).collect();
+            order.sort_by(|&a, &b| es[b].mu_star.total_cmp(&es[a].mu_star).then(a.cmp(&b)));
+            order
+        })
+        .collect();
+    let mut shown: Vec<usize> = Vec::new();
+    for r in &ranks {
+        for &j in r.iter().take(MORRIS_TOP) {
+            if !shown.contains(&j) {
+                shown.push(j);
+            }
+        }
+    }
+    // Most often near the top first: by the best rank, then the mean relative mu*.
+    let relative = |o: usize, j: usize| {
+        let es = &f.morris[o].1;
+        let top = es.iter().map(|e| e.mu_star).fold(0.0, f64::max);
+        if top > 0.0 { es[j].mu_star / top } else { 0.0 }
+    };
+    let score = |j: usize| (0..f.morris.len()).map(|o| relative(o, j)).sum::<f64>();
+    shown.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+    writeln!(
+        out,
+        "**Screening** (`morris.csv`): mu*, the mean absolute elementary effect of a \
+         parameter over its range, relative to the outcome's most influential parameter \
+         (1 = the largest), for the {} parameters among the first {MORRIS_TOP} of some \
+         outcome (of {k} screened); in brackets sigma / mu*: above 1, the effect changes \
+         with the other parameters (interactions or a bend).\n",
+        shown.len()
+    )?;
+    let mut head = vec!["parameter".to_string()];
+    head.extend(f.morris.iter().map(|(m, _)| format!("`{m}`")));
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|&j| {
+            let mut row = vec![format!("`{}`", plan.params[j].path)];
+            for (o, (_, es)) in f.morris.iter().enumerate() {
+                let rel = relative(o, j);
+                let ratio = if es[j].mu_star > 0.0 {
+                    format!(" ({:.1})", es[j].sigma / es[j].mu_star)
+                } else {
+                    String::new()
+                };
+                let text = format!("{rel:.2}{ratio}");
+                row.push(if ranks[o].iter().take(3).any(|&t| t == j) {
+                    format!("**{text}**")
+                } else {
+                    text
+                });
+            }
+            row
+        })
+        .collect();
+    table(out, &head, &rows)?;
+    let negligible: Vec<String> = (0..k)
+        .filter(|&j| (0..f.morris.len()).all(|o| relative(o, j) < 0.05))
+        .map(|j| format!("`{}`", plan.params[j].path))
+        .collect();
+    writeln!(
+        out,
+        "In bold, each outcome's three most influential parameters. Below 5% of the top \
+         effect on every outcome ({} of {k}): {}.\n",
+        negligible.len(),
+        if negligible.is_empty() {
+            "none".to_string()
+        } else {
+            negligible.join(", ")
+        }
+    )?;
+    Ok(())
 }
 
 fn main_effects_section(out: &mut String, plan: &Plan, analysis: &Analysis) -> Result<()> {

@@ -2,6 +2,7 @@
 //! with the run's markers, time-series charts (PNG and SVG) and an animated GIF of a run.
 
 pub mod chart;
+pub mod figures;
 pub mod map;
 pub mod render;
 pub mod snapshot;
