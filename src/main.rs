@@ -138,9 +138,13 @@ enum Command {
         /// The patterns, their ranges and sources.
         #[arg(long, default_value = "assets/calibration/mali_year.ron")]
         targets: PathBuf,
-        /// Also regenerate the document's block `<!-- calibration:NAME -->`.
+        /// Also regenerate the document's block `<!-- calibration:NAME -->` (NAME the
+        /// targets' name, `-without-ID...` when patterns are left out).
         #[arg(long)]
         doc: Option<PathBuf>,
+        /// Leave a pattern out, by id (repeatable).
+        #[arg(long)]
+        exclude: Vec<String>,
     },
     /// Regenerate the findings of finished sweeps in a document: each sweep's block between
     /// `<!-- findings:NAME -->` and `<!-- /findings:NAME -->` (docs/experiments.md).
@@ -271,20 +275,26 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
-        Command::Calibrate { dir, targets, doc } => {
-            asymwar_experiment::calibrate::calibrate(&dir, &targets).and_then(|c| {
-                print!("{}", c.report);
-                for f in &c.outputs {
-                    println!("-> {}", f.display());
+        Command::Calibrate {
+            dir,
+            targets,
+            doc,
+            exclude,
+        } => asymwar_experiment::calibrate::calibrate(&dir, &targets, &exclude).and_then(|c| {
+            print!("{}", c.report);
+            for f in &c.outputs {
+                println!("-> {}", f.display());
+            }
+            if let Some(doc) = doc {
+                let mut name = asymwar_experiment::calibrate::load_targets(&targets)?.name;
+                if !exclude.is_empty() {
+                    name = format!("{name}-without-{}", exclude.join("-"));
                 }
-                if let Some(doc) = doc {
-                    let name = asymwar_experiment::calibrate::load_targets(&targets)?.name;
-                    asymwar_experiment::calibrate::write_block(&doc, &name, &c.markdown)?;
-                    println!("-> {} (block {name})", doc.display());
-                }
-                Ok(())
-            })
-        }
+                asymwar_experiment::calibrate::write_block(&doc, &name, &c.markdown)?;
+                println!("-> {} (block {name})", doc.display());
+            }
+            Ok(())
+        }),
         Command::Report {
             dirs,
             doc,
