@@ -95,6 +95,10 @@ Sweep(
     design: Morris(trajectories: 8, levels: 4),
     replicates: 1,
     master_seed: 2025,
+    // Every run shares one seed: an elementary effect is then the parameter's effect, not the
+    // difference between two random draws (with independent seeds, the first screening's
+    // effects were mostly replicate noise: every parameter above 5%% of the top).
+    common_random_numbers: true,
     collect: (
         metrics: [
             "capital_days_without_fuel",
