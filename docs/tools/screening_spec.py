@@ -38,6 +38,7 @@ RANGES = {
     "logistics.local_food_share": (0.5, 0.9),
     "combat.cover_protection": (0.4, 0.95),
     "insurgency.attack_size_exponent": (2.0, 3.0),
+    "army.air_spots_ambush": (0.35, 1.0),
 }
 
 

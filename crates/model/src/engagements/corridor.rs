@@ -13,7 +13,7 @@
 //! convoy back stays.
 
 use super::{Env, Record, Scatter};
-use crate::domains::army::data::{ArmyUnit, Escorting};
+use crate::domains::army::data::{ArmyParams, ArmyUnit, Escorting};
 use crate::domains::insurgency::data::{Cell, Task};
 use crate::domains::logistics::data::{Convoy, ConvoyState, CorridorNews};
 use crate::engine::geo::Tile;
@@ -90,11 +90,20 @@ pub fn corridor_attacks(
     mut units: Query<EscortItem, (Without<Cell>, Without<Convoy>)>,
     mut order: Local<Vec<(ActorId, Entity)>>,
     mut hits: Local<Vec<(ActorId, Entity)>>,
+    army: Res<ArmyParams>,
 ) {
     let tick = env.clock.tick;
     let scale = *env.scale;
     let party_r = scale.tiles(PARTY_KM);
+    let rearm = tick + scale.ticks(env.params.rearm_days * 24.0);
     in_position(&cells, &mut order);
+    // The share of the escorted convoys on the road that a drone watches.
+    let air_cover = if order.is_empty() {
+        0.0
+    } else {
+        let escorted = convoys.iter().filter(|c| c.2.escort.is_some()).count();
+        (army.air_sorties_per_day / escorted.max(1) as f64).min(1.0)
+    };
     for &(cell_id, ce) in order.iter() {
         let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
             continue;
@@ -107,6 +116,7 @@ pub fn corridor_attacks(
         if cell.last_fight == tick {
             continue;
         }
+        let cell_rearmed_at = cell.rearmed_at;
         let at = pos.tile;
         let Some(ve) = convoy_passing(&env, &mut hits, &convoys, ce, at, site) else {
             continue;
@@ -122,10 +132,35 @@ pub fn corridor_attacks(
                 .map(|(id, unit, ..)| (u, *id, unit.soldiers * unit.kind.firepower()))
         });
         let trucks = convoy.tankers + convoy.goods;
-        let too_strong = escort.is_some_and(|(.., strength)| too_strong(&env, fighters, strength));
+        // A cell still rearming after its last fight lets an escort pass, as one too strong.
+        let too_strong = escort.is_some_and(|(.., strength)| {
+            tick < cell_rearmed_at || too_strong(&env, fighters, strength)
+        });
         if too_strong || (!is_checkpoint && !worth_an_ambush(&env, &convoy)) {
             if is_checkpoint && too_strong {
                 melt_away(&mut cells, &party, tick);
+            }
+            continue;
+        }
+        // A drone over an escorted convoy sees the cells waiting ahead (an ambush being laid
+        // or a checkpoint on the road) and the escort deploys: the cells break off.
+        if escort.is_some()
+            && air_cover > 0.0
+            && record.rng.0.random::<f64>() < air_cover * army.air_spots_ambush
+        {
+            record.tally.ambushes_foiled += 1;
+            if is_checkpoint {
+                melt_away(&mut cells, &party, tick);
+            } else {
+                scatter_party(
+                    &env,
+                    &mut record,
+                    &mut cells,
+                    &party,
+                    at,
+                    party_r,
+                    Some(rearm),
+                );
             }
             continue;
         }
@@ -192,7 +227,10 @@ pub fn corridor_attacks(
         }
         record.log(event);
         if attack {
-            scatter_party(&env, &mut record, &mut cells, &party, at, party_r);
+            // A fight (an escort taken on, an ambush) spends what a cell must replace before
+            // the next; burning or taxing at a checkpoint does not.
+            let rearm = fought.then_some(rearm);
+            scatter_party(&env, &mut record, &mut cells, &party, at, party_r, rearm);
         }
     }
 }
@@ -234,6 +272,7 @@ fn scatter_party(
     party: &Party,
     at: Tile,
     radius: f64,
+    rearmed_at: Option<u64>,
 ) {
     let scatter = Scatter::new(env, env.params.cohesion_loss_per_fight);
     for &e in party.iter() {
@@ -241,6 +280,9 @@ fn scatter_party(
             && matches!(c.task, Task::Checkpoint(_) | Task::Ambush(_))
             && p.tile.distance(at) <= radius
         {
+            if let Some(t) = rearmed_at {
+                c.rearmed_at = c.rearmed_at.max(t);
+            }
             scatter.apply(
                 &mut c,
                 p.tile,

@@ -139,6 +139,8 @@ impl Record<'_> {
 pub struct EngagementTally {
     pub ambushes: Count,
     pub successful_ambushes: u64,
+    /// Ambushes and checkpoints ahead of escorted convoys that drones saw, so the cells broke off.
+    pub ambushes_foiled: u64,
     /// Tankers burned in successful ambushes (P2 counts tankers, not trucks).
     pub tankers_in_ambushes: u64,
     pub checkpoint_stops: Count,
@@ -151,6 +153,8 @@ pub struct EngagementTally {
     pub civilians_killed_by_insurgents: u64,
     pub civilians_killed_by_army: u64,
     pub strikes: Count,
+    /// Cells in striking reach that broke contact before the fight (`break_contact`).
+    pub contacts_broken: u64,
     pub soldiers_killed: f64,
     pub fighters_killed: f64,
     /// Engagements logged.
@@ -195,6 +199,11 @@ impl Scatter {
             season: *env.season,
             scale: *env.scale,
         }
+    }
+
+    /// The tick when the dispersal ends.
+    fn until(&self) -> u64 {
+        self.tick + self.disperse
     }
 
     fn apply(

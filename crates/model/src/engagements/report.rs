@@ -118,6 +118,18 @@ pub fn reporters(r: &mut Reporters) {
         "army strikes and sweeps on cells",
         |w| Some(tally(w).strikes.total as f64),
     );
+    r.summary(
+        "ambushes_foiled",
+        "count",
+        "ambushes and checkpoints ahead of escorted convoys seen from the air, broken off",
+        |w| Some(tally(w).ambushes_foiled as f64),
+    );
+    r.summary(
+        "contacts_broken",
+        "count",
+        "cells in striking reach that broke contact before the army could strike",
+        |w| Some(tally(w).contacts_broken as f64),
+    );
     civilian_summaries(r);
     r.summary(
         "soldiers_killed",

@@ -47,6 +47,7 @@ pub fn army_strikes(
             continue;
         };
         let at = upos.tile;
+        let discipline = f64::from(unit.discipline);
         let striking = matches!(
             unit.posture,
             Posture::Sweep | Posture::Respond | Posture::Patrol
@@ -57,7 +58,7 @@ pub fn army_strikes(
             seen.push((e.id, e.entity, e.tile))
         });
         seen.sort_by_key(|s| s.0);
-        for &(_, ce, ctile) in seen.iter() {
+        for &(cell_id, ce, ctile) in seen.iter() {
             let Ok((_, cell, _, _)) = cells.get(ce) else {
                 continue;
             };
@@ -79,7 +80,38 @@ pub fn army_strikes(
                 command: cell.commander,
                 amount: 1.0,
             });
-            if ctile.distance(at) > reach || cell.last_fight == tick {
+            if ctile.distance(at) > reach || cell.last_fight == tick || tick < cell.dispersed_until
+            {
+                continue;
+            }
+            // Guerrillas choose their fights: lookouts and motorbikes let most cells slip
+            // away from a unit closing in. The cell disperses to its hiding place and stays
+            // out of reach while dispersed.
+            if record.rng.0.random::<f64>() < env.params.break_contact {
+                let Ok((_, mut cell, cpos, mut croute)) = cells.get_mut(ce) else {
+                    continue;
+                };
+                let scatter = Scatter::new(&env, 0.0);
+                scatter.apply(
+                    &mut cell,
+                    cpos.tile,
+                    &mut croute,
+                    grid,
+                    &mut record.pathfinder,
+                );
+                cell.dispersed_until = scatter.until();
+                record.tally.contacts_broken += 1;
+                // The unit reaches the cell's ground and finds the villagers instead: the
+                // executions HRW documents in Mali came in operations after the fighters had
+                // gone (HRW 2024), so the harm of force does not wait for a fight.
+                let event = Event::new(
+                    tick,
+                    EventKind::Sweep,
+                    ctile,
+                    Actor::Army(unit_id.0),
+                    Actor::Cell(cell_id.0),
+                );
+                harm_civilians(&env, &mut record, &params, &society, discipline, event);
                 continue;
             }
             let Ok((_, _, mut unit, _)) = units.get_mut(ue) else {

@@ -123,6 +123,15 @@ pub struct ArmyParams {
     /// November (21 November protocol with the petroleum importers; RFI, Le Hautpanel):
     /// about three weeks of shortage.
     pub escort_priority_days: f64,
+    /// Drone sorties a day that can watch over escorted convoys, and the chance that a
+    /// watched convoy's ambush is seen being laid, so that the cells break off before the
+    /// convoy arrives. Mali flies a few Bayraktar TB2 and Akinci drones, shared with strikes
+    /// across the country, and from December 2025 escorts moved "with aerial surveillance"
+    /// beside Africa Corps (AFP via aa.tv, 6 December 2025), after which "attacks decreased
+    /// in intensity" (AFP, 30 January 2026). Estimates: 2 sorties a day, 0.7. The sorties
+    /// are shared among the escorted convoys on the road, so cover thins as convoys multiply.
+    pub air_sorties_per_day: f64,
+    pub air_spots_ambush: f64,
     /// Hours between an attack being reported and units being sent.
     pub response_delay_hours: f64,
     /// The command re-tasks its units every this many hours.
@@ -187,6 +196,8 @@ impl Default for ArmyParams {
             discipline: 0.6,
             escort_doctrine: EscortDoctrine::EscortedConvoys,
             escort_priority_days: 21.0,
+            air_sorties_per_day: 2.0,
+            air_spots_ambush: 0.7,
             response_delay_hours: 12.0,
             command_every_hours: 6.0,
             cooperation: 0.3,
@@ -223,6 +234,8 @@ impl Validate for ArmyParams {
             0.0,
             36_500.0,
         );
+        c.within("air_sorties_per_day", self.air_sorties_per_day, 0.0, 1000.0);
+        c.probability("air_spots_ambush", self.air_spots_ambush);
         c.non_negative("response_delay_hours", self.response_delay_hours);
         c.within("command_every_hours", self.command_every_hours, 1.0, 240.0);
         c.probability("cooperation", self.cooperation);

@@ -69,8 +69,11 @@ pub fn cells_decide(
         let local = rng.0.random::<f64>() < f64::from(cell.autonomy);
         let task = if local {
             tally.local_decisions += 1;
+            // A cell still rearming after its last ambush sees no convoy worth one.
             let convoys: &[Seen] = match &cell.seen_convoy {
-                Some(s) if s.tick + fresh > tick => std::slice::from_ref(s),
+                Some(s) if s.tick + fresh > tick && tick >= cell.rearmed_at => {
+                    std::slice::from_ref(s)
+                }
                 _ => &[],
             };
             taken.retain(|t| match cell.task {

@@ -73,6 +73,20 @@ pub struct InsurgencyParams {
     /// A cell attacks an escort only if its fighters are at least this share of the
     /// escort's weight (soldiers / escort_weight).
     pub ambush_min_ratio: f64,
+    /// Days the cells of an ambush party take to rearm, regroup and scout a new site before
+    /// they lay another (ammunition and fuel are scarce under the blockade too, and the
+    /// escort's pursuit follows). The record spaces the large attacks on one axis weeks
+    /// apart: Kayes-Diboli on 14 September 2025 and again on 29 January 2026, Bougouni on
+    /// 6 December 2025, "the first of its size since early December" (AFP, 30 January
+    /// 2026). Estimate: two weeks.
+    pub rearm_days: f64,
+    /// Chance that a cell the army detects within striking reach breaks contact before the
+    /// fight (lookouts, motorbikes, the bush): guerrillas choose most of their fights. In
+    /// Vietnam most ground engagements began at the communist side's initiative (Thayer,
+    /// War Without Fronts, 1985); in the Mali record the army's claims of insurgents
+    /// "neutralised" in the south run to 50-100 a month, an upper bound (row Y11 of
+    /// docs/calibration.md). Estimate: 0.6.
+    pub break_contact: f64,
     /// How long a cell waits in an ambush or holds a checkpoint before rethinking, hours.
     pub hold_hours: f64,
     /// After an engagement a cell disperses and hides this long (hit and run), hours.
@@ -141,6 +155,8 @@ impl Default for InsurgencyParams {
             ambush_chance: 0.03,
             ambush_min_trucks: 20,
             ambush_min_ratio: 1.2,
+            rearm_days: 14.0,
+            break_contact: 0.6,
             hold_hours: 24.0,
             disperse_hours: 24.0,
             min_fighters: 8.0,
@@ -199,6 +215,8 @@ impl Validate for InsurgencyParams {
             );
         }
         c.non_negative("ambush_min_ratio", self.ambush_min_ratio);
+        c.within("rearm_days", self.rearm_days, 0.0, 365.0);
+        c.probability("break_contact", self.break_contact);
         c.positive("hold_hours", self.hold_hours);
         c.non_negative("disperse_hours", self.disperse_hours);
         c.non_negative("min_fighters", self.min_fighters);
@@ -313,6 +331,10 @@ pub struct Cell {
     pub recruits: f32,
     /// Tick of the last engagement it fought.
     pub last_fight: u64,
+    /// Tick before which it lays no ambush: it is rearming after the last (`rearm_days`).
+    pub rearmed_at: u64,
+    /// Tick until which it is dispersed after breaking contact: out of the army's reach.
+    pub dispersed_until: u64,
 }
 
 /// A command of the insurgent network (the top command, or a regional sub-command).
@@ -443,6 +465,8 @@ pub fn new_cell(
         seen_army: None,
         recruits: 0.0,
         last_fight: 0,
+        rearmed_at: 0,
+        dispersed_until: 0,
     }
 }
 

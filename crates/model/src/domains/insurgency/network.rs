@@ -200,8 +200,9 @@ pub fn commands_plan(
             } else {
                 // The command can mass the cells of its region on one convoy: what they
                 // could bring together counts.
+                // A cell still rearming after its last ambush is not sent to another.
                 let picture = Picture {
-                    convoys: &reports,
+                    convoys: if tick >= c.rearmed_at { &reports } else { &[] },
                     massed,
                     taken: &taken,
                 };

@@ -13,9 +13,10 @@ pub struct LogisticsParams {
     /// Litres per tanker: 875 tankers delivered over 40 million litres (africanews
     /// 2026-01-23), about 46,000 L each.
     pub litres_per_tanker: f64,
-    /// Stock each settlement holds at the start, in days of its need: the national security
-    /// stock covered 3 days (Ecofin 2025-10); depots and stations hold several more
-    /// (estimate).
+    /// Stock each settlement holds at the start, in days of its need: "the country would
+    /// run out of fuel within two weeks if supplies were completely cut off" (a source close
+    /// to the chamber of commerce, Reuters, 16 September 2025); the national security stock
+    /// covered 3 days of it (Ecofin 2025-10), depots and stations the rest.
     pub initial_stock_days: f64,
     /// Below this many days of stock, consumption is rationed...
     pub ration_below_days: f64,
@@ -33,14 +34,16 @@ pub struct LogisticsParams {
     /// Electricity runs while fuel stock is above this many days (Ecofin: power cut from 19
     /// to 6 hours a day when stocks collapsed).
     pub electricity_min_days: f64,
-    /// The authorities close a settlement's schools when its fuel stock falls below this
-    /// many days, for `schools_closure_days` (all schools closed for two weeks from 27
-    /// October 2025 for lack of fuel: AP, Koaci), then reopen them and keep them open for at
-    /// least `schools_reopen_for_days` (they reopened on 10 November and stayed open through
-    /// the December 2025 and March 2026 relapses in Bamako: RFI, AFP).
+    /// The authorities close a settlement's schools, for `schools_closure_days`, once its
+    /// fuel stock has stayed at or below `schools_min_days` for `schools_short_streak_days`
+    /// days in a row: Bamako was short from about 6 October 2025 and all schools closed for
+    /// two weeks from 27 October (AP, Koaci), three weeks later. Each closure doubles the
+    /// streak it takes to close again: the closure was costly and criticised, and the state
+    /// then kept schools open through the December 2025 and March 2026 relapses while it
+    /// rationed fuel instead (refuelling by turns from February 2026: RFI, AFP).
     pub schools_min_days: f64,
     pub schools_closure_days: u32,
-    pub schools_reopen_for_days: u32,
+    pub schools_short_streak_days: u32,
     /// Trucks per group when trucks leave as they arrive.
     pub group_size: u32,
     /// A group leaves after waiting this long even if small.
@@ -98,7 +101,7 @@ impl Default for LogisticsParams {
     fn default() -> Self {
         Self {
             litres_per_tanker: 46_000.0,
-            initial_stock_days: 10.0,
+            initial_stock_days: 14.0,
             ration_below_days: 4.0,
             ration_floor: 0.4,
             price_reference_days: 10.0,
@@ -108,7 +111,7 @@ impl Default for LogisticsParams {
             electricity_min_days: 2.0,
             schools_min_days: 1.0,
             schools_closure_days: 14,
-            schools_reopen_for_days: 120,
+            schools_short_streak_days: 21,
             group_size: 8,
             group_max_wait_hours: 12.0,
             escorted_convoy_size: 300,
@@ -141,10 +144,10 @@ impl Validate for LogisticsParams {
         c.probability("price_adjust_per_day", self.price_adjust_per_day);
         c.non_negative("electricity_min_days", self.electricity_min_days);
         c.non_negative("schools_min_days", self.schools_min_days);
-        if self.schools_closure_days > 3650 || self.schools_reopen_for_days > 36_500 {
+        if self.schools_closure_days > 3650 || self.schools_short_streak_days > 36_500 {
             c.fail(
                 "schools_closure_days",
-                "schools_closure_days at most 3650 and schools_reopen_for_days at most 36500",
+                "schools_closure_days at most 3650 and schools_short_streak_days at most 36500",
             );
         }
         if self.group_size == 0 {
@@ -202,9 +205,13 @@ pub struct Supplies {
     pub price_index: f64,
     pub electricity: bool,
     pub schools: bool,
-    /// Schools stay closed until this day, once closed, and may not close again before
-    /// `schools_reopen_for_days` after it (a closure is a decision, not a reading).
+    /// Schools stay closed until this day, once closed (a closure is a decision, not a
+    /// reading of the stock).
     pub schools_closed_until: Option<u32>,
+    /// Days in a row the stock has been at or below `schools_min_days`, and closures so far
+    /// (each doubles the streak it takes to close again).
+    pub short_streak: u32,
+    pub school_closures: u32,
     /// Days on which less than half the fuel need was met.
     pub shortage_days: u32,
 }

@@ -83,18 +83,28 @@ pub fn daily_markets(
 }
 
 /// Whether a settlement's schools are open today: closed for `schools_closure_days` once
-/// the stock falls below `schools_min_days`, then open for at least
-/// `schools_reopen_for_days` whatever the stock.
+/// the stock has stayed at or below `schools_min_days` for the streak the authorities
+/// tolerate, which doubles with each closure.
 fn schools_open(s: &mut Supplies, days: f64, today: u32, p: &LogisticsParams) -> bool {
-    match s.schools_closed_until {
-        Some(until) if today < until => false,
-        Some(until) if today < until + p.schools_reopen_for_days => true,
-        _ if days <= p.schools_min_days => {
-            s.schools_closed_until = Some(today + p.schools_closure_days);
-            p.schools_closure_days == 0
-        }
-        _ => true,
+    if s.schools_closed_until.is_some_and(|until| today < until) {
+        return false;
     }
+    s.short_streak = if days <= p.schools_min_days {
+        s.short_streak + 1
+    } else {
+        0
+    };
+    let tolerated = p
+        .schools_short_streak_days
+        .max(1)
+        .saturating_mul(1u32.checked_shl(s.school_closures).unwrap_or(u32::MAX));
+    if s.short_streak >= tolerated {
+        s.schools_closed_until = Some(today + p.schools_closure_days);
+        s.school_closures += 1;
+        s.short_streak = 0;
+        return p.schools_closure_days == 0;
+    }
+    true
 }
 
 /// Day end, after recording: today's counters start again, and the oldest day of the
@@ -135,7 +145,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schools_close_for_a_fortnight_then_stay_open_whatever_the_stock() {
+    fn schools_close_after_a_sustained_shortage_and_the_bar_doubles() {
         let p = LogisticsParams::default();
         let mut s = Supplies {
             fuel_l: 0.0,
@@ -146,21 +156,33 @@ mod tests {
             electricity: false,
             schools: true,
             schools_closed_until: None,
+            short_streak: 0,
+            school_closures: 0,
             shortage_days: 0,
         };
-        let open: Vec<bool> = (0..200).map(|d| schools_open(&mut s, 0.0, d, &p)).collect();
-        let closed = open.iter().filter(|o| !**o).count() as u32;
-        // Dry all along: closed on day 0 for the closure, open for the reopening period,
-        // closed again after it.
-        assert!(!open[0] && open[p.schools_closure_days as usize]);
-        let again = (p.schools_closure_days + p.schools_reopen_for_days) as usize;
-        assert!(open[again - 1] && !open[again]);
-        assert_eq!(closed, 2 * p.schools_closure_days);
-        // With fuel, they never close.
-        let mut full = Supplies {
+        let streak = p.schools_short_streak_days;
+        let closure = p.schools_closure_days;
+        let open: Vec<bool> = (0..300).map(|d| schools_open(&mut s, 0.0, d, &p)).collect();
+        // Dry all along: open through the first streak, closed on its last day for the
+        // closure; then a streak twice as long before the second closure.
+        let first = (streak - 1) as usize;
+        assert!(open[..first].iter().all(|o| *o) && !open[first]);
+        assert!(open[first + closure as usize]);
+        let second = first + closure as usize + 2 * streak as usize - 1;
+        assert!(
+            open[second - 1] && !open[second],
+            "second closure on day {second}"
+        );
+        // The third comes after a streak four times as long (day 171 with the defaults).
+        assert_eq!(s.school_closures, 3);
+        // A dip shorter than the streak closes nothing.
+        let mut dip = Supplies {
             schools_closed_until: None,
+            short_streak: 0,
+            school_closures: 0,
             ..s
         };
-        assert!((0..50).all(|d| schools_open(&mut full, 5.0, d, &p)));
+        let days = |d: u32| if d % streak < streak - 1 { 0.0 } else { 5.0 };
+        assert!((0..200).all(|d| schools_open(&mut dip, days(d), d, &p)));
     }
 }

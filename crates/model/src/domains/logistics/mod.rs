@@ -99,6 +99,8 @@ pub fn setup(world: &mut World) {
             electricity: true,
             schools: true,
             schools_closed_until: None,
+            short_streak: 0,
+            school_closures: 0,
             shortage_days: 0,
         });
     }
