@@ -264,7 +264,11 @@ fn a_sharded_sweep_on_slurm_with_a_requeued_task_equals_the_sweep_in_one_piece()
     let socket = dir.join("munge.socket");
     let conf = dir.join("slurm.conf");
     let d = dir.display();
-    let (ctld_port, slurmd_port) = (free_port(), free_port());
+    let ctld_port = free_port();
+    // A port let go may be handed out again at once.
+    let slurmd_port = std::iter::repeat_with(free_port)
+        .find(|&p| p != ctld_port)
+        .unwrap();
     // One node of 2 CPUs whatever the hardware (config_overrides), so two 1-CPU tasks run
     // at once and the third waits; no cgroups (linuxproc, task/none), which a container
     // may not offer; root runs everything; requeue allowed.
