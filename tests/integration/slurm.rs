@@ -61,7 +61,7 @@ fn free_port() -> u16 {
 struct Cluster {
     dir: PathBuf,
     conf: PathBuf,
-    daemons: Vec<(&'static str, Child)>,
+    daemons: Vec<Child>,
 }
 
 impl Cluster {
@@ -94,7 +94,7 @@ impl Cluster {
             .stderr(log("err"))
             .spawn()
             .unwrap_or_else(|e| panic!("{name} does not start: {e}"));
-        self.daemons.push((name, child));
+        self.daemons.push(child);
     }
 
     /// Fails the test with `why` and every log the cluster wrote, the jobs' included.
@@ -165,6 +165,7 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // With fewer than the three daemons up, no job can have started.
         if self.daemons.len() == 3 {
             let _ = self
                 .cmd("scancel")
@@ -181,9 +182,9 @@ impl Drop for Cluster {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
-        // slurmd first, munged last: each needs the next to shut down cleanly. Their
-        // state is in the test's directory, so SIGKILL loses nothing of value.
-        for (_, child) in self.daemons.iter_mut().rev() {
+        // slurmd, slurmctld, munged: the reverse of their start. Their state is in the
+        // test's directory, which nothing reads again, so SIGKILL loses nothing.
+        for child in self.daemons.iter_mut().rev() {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -227,10 +228,16 @@ fn a_sharded_sweep_on_slurm_with_a_requeued_task_equals_the_sweep_in_one_piece()
         "sinfo",
         "srun",
     ];
-    let missing: Vec<&str> = tools
+    let mut missing: Vec<&str> = tools
         .into_iter()
         .filter(|t| find_tool(t).is_none())
         .collect();
+    // slurmd starts jobs as the user who submitted them, which only root may do.
+    let root =
+        std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if !root {
+        missing.push("root");
+    }
     if !missing.is_empty() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -238,7 +245,7 @@ fn a_sharded_sweep_on_slurm_with_a_requeued_task_equals_the_sweep_in_one_piece()
             missing.join(", ")
         );
         eprintln!(
-            "SKIPPED the Slurm test: {} missing (apt-get install slurm-wlm munge)",
+            "SKIPPED the Slurm test: {} missing (apt-get install slurm-wlm munge; run as root)",
             missing.join(", ")
         );
         return;
