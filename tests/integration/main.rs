@@ -21,6 +21,7 @@ mod report;
 mod scale;
 mod scenarios;
 mod shipped_sweeps;
+mod slurm;
 mod sweep;
 #[cfg(feature = "web")]
 mod web_load;
