@@ -75,8 +75,9 @@ fn features(args: &[&str]) -> std::collections::BTreeMap<String, String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {
+            // `(*)` marks a package shown before; it may follow the features.
+            let l = l.replace(" (*)", "").replace(" (proc-macro)", "");
             let (p, f) = l.split_once('|')?;
-            let p = p.replace(" (*)", "").replace(" (proc-macro)", "");
             Some((p.trim().to_string(), f.trim().to_string()))
         })
         .collect()
