@@ -10,7 +10,9 @@
 #     python3 examples/python_ema.py                      # the full experiment (minutes)
 #     ASYMWAR_EXAMPLE_SMALL=1 python3 examples/python_ema.py --out /tmp/fig.png
 #
-# Options: --scenarios N (per doctrine), --days D, --processes P, --out FILE.
+# Options: --scenarios N (per doctrine), --days D, --processes P, --out FILE,
+# --supplied-days K (the most days without fuel of a supplied capital), --save FILE.csv
+# (the experiments and outcomes), --load FILE.csv (analyse saved ones without running).
 
 # %%
 import argparse
@@ -22,6 +24,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display needed; the figure goes to a file
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from ema_workbench import (
     MultiprocessingEvaluator,
     Policy,
@@ -39,6 +42,9 @@ ap.add_argument("--scenarios", type=int, default=6 if small else 60)
 ap.add_argument("--days", type=int, default=20 if small else 150)
 ap.add_argument("--processes", type=int, default=2)
 ap.add_argument("--out", default="docs/figures/python/ema_prim.png")
+ap.add_argument("--supplied-days", type=float, default=None)
+ap.add_argument("--save")
+ap.add_argument("--load")
 args = ap.parse_args()
 
 # %% [markdown]
@@ -68,30 +74,46 @@ m = model(
 )
 doctrines = ["unescorted", "escorted_convoys", "route_security"]
 policies = [Policy(d, army_escort_doctrine=d) for d in doctrines]
-started = time.perf_counter()
-if args.processes > 1:
-    with MultiprocessingEvaluator(m, n_processes=args.processes) as evaluator:
-        experiments, outcomes = perform_experiments(
-            m, scenarios=args.scenarios, policies=policies, evaluator=evaluator
-        )
+if args.load:
+    saved = pd.read_csv(args.load)
+    experiments = saved[["army_size_factor", "army_cooperation", "army_escort_doctrine"]].copy()
+    experiments["army_escort_doctrine"] = experiments["army_escort_doctrine"].astype("category")
+    outcomes = {k: saved[k].to_numpy() for k in m.outcomes.keys()}
 else:
-    experiments, outcomes = perform_experiments(
-        m, scenarios=args.scenarios, policies=policies, evaluator=SequentialEvaluator(m)
-    )
-secs = time.perf_counter() - started
-n = len(experiments)
-print(f"{n} runs of {args.days} days in {secs:.1f} s on {args.processes} processes: "
-      f"{60 * n / secs:.1f} runs a minute")
+    started = time.perf_counter()
+    if args.processes > 1:
+        with MultiprocessingEvaluator(m, n_processes=args.processes) as evaluator:
+            experiments, outcomes = perform_experiments(
+                m, scenarios=args.scenarios, policies=policies, evaluator=evaluator
+            )
+    else:
+        experiments, outcomes = perform_experiments(
+            m, scenarios=args.scenarios, policies=policies, evaluator=SequentialEvaluator(m)
+        )
+    secs = time.perf_counter() - started
+    n = len(experiments)
+    print(f"{n} runs of {args.days} days in {secs:.1f} s on {args.processes} processes: "
+          f"{60 * n / secs:.1f} runs a minute")
+    if args.save:
+        table = experiments[["army_size_factor", "army_cooperation", "army_escort_doctrine"]].copy()
+        for k, v in outcomes.items():
+            table[k] = v
+        table.to_csv(args.save, index=False)
 
 # %% [markdown]
 # ## Scenario discovery: where is the capital supplied?
 #
-# "Supplied": under one day in ten without fuel. PRIM looks for the box of army size,
-# cooperation and doctrine where most runs keep the capital supplied.
+# "Supplied": at most `--supplied-days` days without fuel (default: a day in five, 30 of
+# 150; the default scenario's run 1 has 22). PRIM peels the space of army size,
+# cooperation and doctrine towards the runs that keep the capital supplied; of its
+# peeling trajectory we keep the densest box that still holds a third of them.
 
 # %%
 dry = outcomes["capital_days_without_fuel"]
-supplied = dry <= 0.1 * args.days
+limit = args.supplied_days if args.supplied_days is not None else args.days / 5
+supplied = dry <= limit
+print(f"days without fuel: min {dry.min():.0f}, median {np.median(dry):.0f}, max {dry.max():.0f}; "
+      f"supplied: at most {limit:.0f}")
 x = experiments[["army_size_factor", "army_cooperation", "army_escort_doctrine"]]
 for d in doctrines:
     share = supplied[(x["army_escort_doctrine"] == d).to_numpy()].mean()
@@ -100,8 +122,13 @@ box = None
 if 0 < supplied.sum() < len(supplied):
     p = prim.Prim(x, supplied, threshold=0.6)
     box = p.find_box()
-    print(box.box_lims[box._cur_box])
-    print(f"coverage {box.coverage:.2f}, density {box.density:.2f}")
+    trajectory = box.peeling_trajectory
+    held = trajectory[trajectory["coverage"] >= 1 / 3]
+    box.select(int(held["density"].idxmax()))
+    with pd.option_context("display.width", 120, "display.max_columns", 10):
+        print(box.box_lims[box._cur_box])
+    print(f"PRIM box: coverage {box.coverage:.2f}, density {box.density:.2f} "
+          f"(share of all runs supplied: {supplied.mean():.2f})")
 else:
     print("every run ended alike: no box to find")
 
@@ -125,7 +152,8 @@ for ax, d in zip(axes, doctrines):
     ax.set_xlabel("army size (x scenario)")
 axes[0].set_ylabel("regional cooperation")
 fig.colorbar(sc, ax=axes, label=f"days without fuel (of {args.days})")
-fig.suptitle("Mali blockade: days the capital went without fuel; red: PRIM box (supplied)", fontsize=10)
+fig.suptitle(f"Mali blockade, {args.days} days: days the capital went without fuel; "
+             f"red: PRIM box (at most {limit:.0f})", fontsize=10)
 os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
 fig.savefig(args.out, dpi=80, bbox_inches="tight")
 print("->", args.out)

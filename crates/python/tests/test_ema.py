@@ -6,7 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator, perform_experiments
+from ema_workbench import (
+    MultiprocessingEvaluator,
+    Policy,
+    SequentialEvaluator,
+    perform_experiments,
+)
 from ema_workbench.analysis import prim
 
 import asymwar
@@ -76,7 +81,11 @@ def test_experiments_in_processes_and_prim_finds_a_box():
     )
     with MultiprocessingEvaluator(m, n_processes=2) as evaluator:
         experiments, outcomes = perform_experiments(
-            m, scenarios=12, policies=2, evaluator=evaluator
+            m,
+            scenarios=12,
+            # Two doctrines for sure (two sampled policies could draw one twice).
+            policies=[Policy(d, army_escort_doctrine=d) for d in ("unescorted", "escorted_convoys")],
+            evaluator=evaluator,
         )
     assert len(experiments) == 24
     # The worker processes ran what asymwar.run runs here.
@@ -100,3 +109,26 @@ def test_experiments_in_processes_and_prim_finds_a_box():
     limits = box.box_lims[box._cur_box]
     assert box.coverage > 0 and box.density >= y.mean()
     assert set(limits.columns) == set(x.columns)
+
+
+def test_seeds_replicate_each_experiment_and_average_its_totals():
+    # Mali's convoys vary from seed to seed within days (the tutorial's hardly do).
+    m = model(
+        "mali_blockade",
+        uncertainties=["army.cooperation"],
+        outcomes=["convoys_departed"],
+        days=6,
+        seeds=[1, 2, 3],
+    )
+    experiments, outcomes = perform_experiments(m, scenarios=2, evaluator=SequentialEvaluator(m))
+    spread = False
+    for i in range(2):
+        c = float(experiments["army_cooperation"][i])
+        values = [
+            asymwar.run("mali_blockade", days=6, seed=s, params={"army.cooperation": c},
+                        frame="arrow").metrics["convoys_departed"]
+            for s in (1, 2, 3)
+        ]
+        spread |= len(set(values)) > 1
+        assert outcomes["convoys_departed"][i] == np.mean(values)
+    assert spread, "the seeds gave the same runs: the mean tells nothing"
