@@ -15,6 +15,7 @@ mod conflict;
 mod docs;
 mod fuzz;
 mod geography;
+mod python;
 mod reliability;
 mod render;
 mod report;
