@@ -932,6 +932,9 @@ pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
                 }
             }
         }
+        println!(
+            "  a whole class on one run: press \"Class run\" on your page; students open the address it shows"
+        );
         println!("  press Ctrl-C to stop");
         server.task.await.map_err(std::io::Error::other)?
     })
