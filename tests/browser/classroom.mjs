@@ -111,6 +111,8 @@ async function classRun(context, page) {
   await student.goto(link);
   await student.waitForFunction(() => state.class && state.class.role === "student" && state.init && state.frame,
     null, { timeout: 30000 });
+  await page.waitForFunction(() => /1 watching/.test(document.querySelector("#class-bar").textContent), null, { timeout: 10000, polling: 100 });
+  check(true, "the teacher's bar counts the student (1 watching)");
   check(await student.locator("#play").isDisabled(), "a student's Play is disabled");
   check(await student.locator("#lever-discipline").isDisabled(), "a student's levers are disabled");
   await page.click("#play");

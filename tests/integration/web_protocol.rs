@@ -545,9 +545,12 @@ async fn a_class_run_is_shared_and_only_the_teacher_changes_it() {
     .await;
     assert_eq!(r["lever"], "discipline", "{r}");
 
-    // The teacher steps: the student gets the same day, rows and markers.
-    let t = ask(&mut teacher, r#"{"cmd":"step"}"#).await;
+    // The teacher steps: the student gets the same day, rows and markers. (The teacher's
+    // frames say how many students watch: one frame came when the student joined.)
+    send(&mut teacher, r#"{"cmd":"step"}"#).await;
+    let t = until_day(&mut teacher, 4).await;
     assert_eq!(t["day"], 4, "{t}");
+    assert_eq!(t["students"], 1, "{t}");
     let f = until_day(&mut student, 4).await;
     for key in ["day", "tick", "rows", "m", "running"] {
         assert_eq!(f[key], t[key], "{key}: the student sees the teacher's run");
@@ -654,7 +657,8 @@ async fn a_teacher_ends_the_class_and_keeps_the_run() {
     let r = ask(&mut teacher, r#"{"cmd":"class"}"#).await;
     assert!(r["message"].as_str().unwrap().contains("already"), "{r}");
     let (mut student, _, _) = join(s.addr, &code.to_uppercase(), true).await;
-    let f = ask(&mut teacher, r#"{"cmd":"step"}"#).await;
+    send(&mut teacher, r#"{"cmd":"step"}"#).await;
+    let f = until_day(&mut teacher, 2).await;
     assert_eq!(f["day"], 2, "{f}");
     let r = ask(&mut teacher, r#"{"cmd":"leave"}"#).await;
     assert_eq!(r["type"], "class_ended", "{r}");

@@ -246,6 +246,7 @@ function onFrame(f) {
       if (!state.outstanding.includes(key)) revertLever(key);
     }
   }
+  if (state.class && f.students !== undefined && $("class-students")) $("class-students").textContent = `${f.students} watching`;
   if (state.class && f.speed !== undefined && Number($("speed").value) !== f.speed) {
     $("speed").value = String(f.speed);
     showSpeed();
@@ -293,7 +294,10 @@ function onClass(msg) {
   code.textContent = msg.code;
   if (msg.role === "teacher") {
     const link = (msg.links && msg.links[0]) || `${location.origin}/?class=${msg.code}`;
-    text.append("Class run ", code, ` · students open ${link}`);
+    const watching = document.createElement("span");
+    watching.id = "class-students";
+    watching.textContent = `${msg.students} watching`;
+    text.append("Class run ", code, ` · students open ${link} · `, watching);
     $("class-leave").textContent = "End the class run";
   } else {
     text.append("Watching the class run ", code, " · only the teacher changes it");

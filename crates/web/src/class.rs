@@ -187,6 +187,8 @@ impl Class {
     /// A cursor for a student who joins now: nothing sent yet.
     pub fn join(&self) -> Cursor {
         self.students.fetch_add(1, Ordering::SeqCst);
+        // Every viewer gets a frame with the new count: the teacher sees who has joined.
+        lock(&self.shared).version += 1;
         Cursor {
             generation: 0,
             version: 0,
@@ -200,6 +202,7 @@ impl Class {
     /// A student leaves (or its connection closed).
     pub fn part(&self) {
         self.students.fetch_sub(1, Ordering::SeqCst);
+        lock(&self.shared).version += 1;
     }
 
     pub fn students(&self) -> usize {
@@ -325,6 +328,7 @@ impl Class {
         cur.seq += 1;
         let mut header = sh.header.clone();
         header["seq"] = Value::from(cur.seq);
+        header["students"] = Value::from(self.students());
         header["rows"] = Value::from(sh.rows.get(cur.rows..).unwrap_or(&[]));
         let from = cur.events.max(sh.events_base) - sh.events_base;
         header["ev"] = Value::from(sh.events.get(from..).unwrap_or(&[]));
@@ -370,22 +374,29 @@ impl Class {
     }
 }
 
-/// The classes open now, by code.
+/// The classes open now, by code (`None`: the code is taken by a class being set up).
 #[derive(Default)]
-pub struct Registry(Mutex<HashMap<String, Arc<Class>>>);
+pub struct Registry(Mutex<HashMap<String, Option<Arc<Class>>>>);
 
 impl Registry {
-    /// Opens a class on the teacher's session under a fresh code.
+    /// Opens a class on the teacher's session under a fresh code. Slow (the init, the
+    /// terrain picture and the first picture are made): call it from a blocking task. The
+    /// registry is not locked meanwhile, so that students joining other classes do not
+    /// wait.
     pub fn open(&self, s: Box<Session>) -> (Arc<Class>, Cursor) {
-        let mut map = lock(&self.0);
-        let code = new_code(|c| map.contains_key(c));
+        let code = {
+            let mut map = lock(&self.0);
+            let code = new_code(|c| map.contains_key(c));
+            map.insert(code.clone(), None);
+            code
+        };
         let (class, cur) = Class::new(code.clone(), s);
-        map.insert(code, class.clone());
+        lock(&self.0).insert(code, Some(class.clone()));
         (class, cur)
     }
 
     pub fn find(&self, code: &str) -> Option<Arc<Class>> {
-        lock(&self.0).get(code).cloned()
+        lock(&self.0).get(code).cloned().flatten()
     }
 
     pub fn close(&self, code: &str) {

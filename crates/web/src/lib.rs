@@ -458,7 +458,15 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>, class_code: Op
             Mode::Own(s) => match own(&mut conn, s).await {
                 None => return,
                 Some(s) => {
-                    let (class, cur) = state.classes.open(s);
+                    let st = state.clone();
+                    let Ok((class, cur)) =
+                        tokio::task::spawn_blocking(move || st.classes.open(s)).await
+                    else {
+                        let _ = conn
+                            .send(error("the class run failed to start: reload the page"))
+                            .await;
+                        return;
+                    };
                     drive(class.clone(), state.clone());
                     Mode::Teach(class, cur)
                 }
