@@ -289,12 +289,17 @@ impl Class {
         replies
     }
 
-    /// Ends the class, saying why to its viewers; the run is handed back (to the teacher
-    /// who ended it, or dropped).
-    pub fn end(&self, why: &str) -> Option<Box<Session>> {
+    /// Ends the class, saying why to its viewers (the first reason given stands). Quick:
+    /// the run is not touched (see [`Class::take_run`]); the driver stops at its next tick.
+    pub fn end(&self, why: &str) {
         lock(&self.shared)
             .ended
             .get_or_insert_with(|| why.to_string());
+    }
+
+    /// The run, for the teacher who ended the class. It may wait for a step to finish:
+    /// call it from a blocking task.
+    pub fn take_run(&self) -> Option<Box<Session>> {
         lock(&self.run).take()
     }
 

@@ -478,7 +478,12 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>, class_code: Op
                 if matches!(exit, ViewExit::Closed) {
                     return;
                 }
-                let kept = class.end("the teacher ended the class run");
+                class.end("the teacher ended the class run");
+                let c = class.clone();
+                let kept = tokio::task::spawn_blocking(move || c.take_run())
+                    .await
+                    .ok()
+                    .flatten();
                 drop(guard);
                 match (exit, kept) {
                     // Ended by the teacher: the run goes on as the teacher's own.
