@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// Letters of a class code: no 0/o, 1/l/i, so that a code read off a projector is typed
 /// right.
@@ -75,6 +76,10 @@ pub struct Class {
     shared: Mutex<Shared>,
     /// Students watching now.
     students: AtomicUsize,
+    /// Rung whenever viewers have something new (a picture, a run, the end): they send it
+    /// at once rather than at their next tick, which beats out of phase with the driver's
+    /// and would skip pictures.
+    bell: watch::Sender<u64>,
 }
 
 /// Where one viewer is: what it has been sent.
@@ -162,6 +167,7 @@ impl Class {
             run: Mutex::new(None),
             shared: Mutex::new(shared),
             students: AtomicUsize::new(0),
+            bell: watch::Sender::new(0),
         });
         class.publish(&mut s, true);
         let sh = lock(&class.shared);
@@ -189,6 +195,7 @@ impl Class {
         self.students.fetch_add(1, Ordering::SeqCst);
         // Every viewer gets a frame with the new count: the teacher sees who has joined.
         lock(&self.shared).version += 1;
+        self.ring();
         Cursor {
             generation: 0,
             version: 0,
@@ -203,6 +210,7 @@ impl Class {
     pub fn part(&self) {
         self.students.fetch_sub(1, Ordering::SeqCst);
         lock(&self.shared).version += 1;
+        self.ring();
     }
 
     pub fn students(&self) -> usize {
@@ -240,6 +248,17 @@ impl Class {
         if let Some(r) = recipe {
             sh.recipe = r;
         }
+        drop(sh);
+        self.ring();
+    }
+
+    fn ring(&self) {
+        self.bell.send_modify(|n| *n += 1);
+    }
+
+    /// Wakes when viewers have something new (see [`Class::news`]).
+    pub fn bell(&self) -> watch::Receiver<u64> {
+        self.bell.subscribe()
     }
 
     /// The session's run was replaced (reset, another scenario): every viewer starts over.
@@ -295,6 +314,7 @@ impl Class {
         lock(&self.shared)
             .ended
             .get_or_insert_with(|| why.to_string());
+        self.ring();
     }
 
     /// The run, for the teacher who ended the class. It may wait for a step to finish:

@@ -664,6 +664,7 @@ async fn view(
         return ViewExit::Closed;
     }
     let (mut sent, mut acked) = (cur.seq, cur.seq);
+    let mut bell = class.bell();
     loop {
         tokio::select! {
             msg = conn.socket.recv() => {
@@ -672,6 +673,14 @@ async fn view(
                     Incoming::Nothing => continue,
                     Incoming::Ack(seq) => {
                         acked = acked.max(seq.min(sent));
+                        // Drawn: the newest picture, if there is a newer one, goes at once.
+                        if acked >= sent {
+                            let msgs = class.news(cur, true);
+                            sent = cur.seq;
+                            if !conn.send_all(msgs).await {
+                                return ViewExit::Closed;
+                            }
+                        }
                         continue;
                     }
                     Incoming::Command(text) => text,
@@ -716,7 +725,14 @@ async fn view(
                     return ViewExit::Closed;
                 }
             }
-            _ = ticker.tick() => {
+            // A new picture (or run, or the end): sent at once if the page has drawn the
+            // last. The ticker is the fallback (the bell's sender lives with the class).
+            _ = async {
+                tokio::select! {
+                    _ = ticker.tick() => {}
+                    Ok(()) = bell.changed() => {}
+                }
+            } => {
                 if let Some(why) = class.ended() {
                     let m = serde_json::json!({"type": "class_ended", "message": format!("{why}: you have a run of your own now, the class's from its start.")});
                     return if conn.send(Message::text(m.to_string())).await { ViewExit::Ended } else { ViewExit::Closed };
