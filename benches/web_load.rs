@@ -1,6 +1,9 @@
 //! The classroom under load, on loopback: 30 browser sessions play at once, on the Mali
 //! scenario (2 days a second, its default speed) and on Epstein's run 1 (10 ticks a
-//! second). Each client acknowledges every frame as the page does once it has drawn it.
+//! second); then one class run of the Mali scenario at 2 days a second, its teacher and 30
+//! students watching (issue 15, part 6: 2 cores cannot step 30 Mali models at 2 days/s,
+//! and one shared run needs stepping once). Each client acknowledges every frame as the
+//! page does once it has drawn it.
 //!
 //! Criterion times one iteration as the time until every session has received another 15
 //! frames; its throughput line is the frame rate of the slowest session. Before that, a
@@ -18,7 +21,7 @@ use futures_util::StreamExt;
 use futures_util::future::join_all;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
-use web::{Ws, ask_run, client, read_frame, send, server_on, sessions};
+use web::{Ws, ask_run, client, join, read_frame, send, server_on, sessions, start_class};
 
 const SESSIONS: usize = 30;
 /// Frames per session per iteration: a second's worth at the server's rate.
@@ -34,10 +37,13 @@ struct Got {
     last_tick: u64,
     /// Ticks run in earlier runs of the window (a run that ends is reset and played again).
     ticks_before: u64,
+    /// A viewer of a class run, not a session of its own.
+    class: bool,
 }
 
 /// Reads one message; a frame is decoded and acknowledged. A run that ended is reset and
-/// played again. `None` for anything but a frame.
+/// played again (by a session of its own: a class's students cannot, and the class run
+/// outlasts the benchmark). `None` for anything but a frame.
 async fn one(ws: &mut Ws, got: &mut Got) -> Option<()> {
     let m = ws.next().await.expect("open").expect("valid");
     let Message::Binary(b) = m else { return None };
@@ -53,6 +59,8 @@ async fn one(ws: &mut Ws, got: &mut Got) -> Option<()> {
             got.first_tick = Some(tick);
         }
         got.last_tick = tick;
+    } else if got.class {
+        return None;
     } else {
         if let Some(t0) = got.first_tick.take() {
             got.ticks_before += got.last_tick - t0;
@@ -64,16 +72,22 @@ async fn one(ws: &mut Ws, got: &mut Got) -> Option<()> {
 }
 
 /// Receives `FRAMES` frames of a running simulation.
-async fn frames(ws: &mut Ws) {
-    let mut got = Got::default();
+async fn frames(ws: &mut Ws, class: bool) {
+    let mut got = Got {
+        class,
+        ..Got::default()
+    };
     while got.frames < FRAMES {
         one(ws, &mut got).await;
     }
 }
 
 /// Everything each session receives in `window`.
-async fn window(ws: &mut Ws, window: Duration) -> Got {
-    let mut got = Got::default();
+async fn window(ws: &mut Ws, window: Duration, class: bool) -> Got {
+    let mut got = Got {
+        class,
+        ..Got::default()
+    };
     let end = Instant::now() + window;
     while tokio::time::timeout_at(end.into(), one(ws, &mut got))
         .await
@@ -87,21 +101,51 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One configuration: 30 sessions of their own on a scenario, or one class run of it.
+#[derive(Clone, Copy)]
+enum Load {
+    Sessions(&'static str),
+    Class(&'static str),
+}
+
 fn thirty_sessions(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     let mut group = c.benchmark_group("web_load");
-    for scenario in SCENARIOS {
+    let loads = SCENARIOS
+        .map(Load::Sessions)
+        .into_iter()
+        .chain([Load::Class("mali_blockade")]);
+    for load in loads {
+        let (scenario, class) = match load {
+            Load::Sessions(s) => (s, false),
+            Load::Class(s) => (s, true),
+        };
+        // A class: its teacher and 30 students, all reading and acknowledging frames.
+        let connections = SESSIONS + usize::from(class);
         let (server, mut clients, ticks_per_day) = rt.block_on(async {
-            let s = server_on(SESSIONS, scenario).await;
+            let s = server_on(connections, scenario).await;
             let mut clients = Vec::new();
-            for _ in 0..SESSIONS {
-                clients.push(client(s.addr).await);
-            }
-            for ws in &mut clients {
-                send(ws, r#"{"cmd":"play"}"#).await;
+            if class {
+                let mut teacher = client(s.addr).await;
+                let code = start_class(&mut teacher).await["code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                for _ in 0..SESSIONS {
+                    clients.push(join(s.addr, &code, true).await.0);
+                }
+                send(&mut teacher, r#"{"cmd":"play"}"#).await;
+                clients.push(teacher);
+            } else {
+                for _ in 0..SESSIONS {
+                    clients.push(client(s.addr).await);
+                }
+                for ws in &mut clients {
+                    send(ws, r#"{"cmd":"play"}"#).await;
+                }
             }
             let tpd = asymwar_scenario::builtin(scenario)
                 .unwrap()
@@ -113,7 +157,7 @@ fn thirty_sessions(c: &mut Criterion) {
         let got = rt.block_on(join_all(
             clients
                 .iter_mut()
-                .map(|ws| window(ws, Duration::from_secs_f64(secs))),
+                .map(|ws| window(ws, Duration::from_secs_f64(secs), class)),
         ));
         let fps: Vec<f64> = got.iter().map(|g| f64::from(g.frames) / secs).collect();
         let days: Vec<f64> = got
@@ -127,9 +171,15 @@ fn thirty_sessions(c: &mut Criterion) {
             .iter()
             .fold((0, 0), |(f, b), g| (f + g.frames, b + g.bytes));
         let unit = if ticks_per_day == 1 { "ticks" } else { "days" };
+        let who = if class {
+            format!("one class run, {SESSIONS} students and the teacher")
+        } else {
+            format!("{SESSIONS} sessions")
+        };
+        let per = if class { "viewer" } else { "session" };
         println!(
-            "web_load {scenario}: {SESSIONS} sessions, frames/s per session median {:.1} slowest {:.1}; \
-             {unit}/s per session median {:.2} slowest {:.2}; {:.0} bytes/frame; class {:.2} Mbit/s",
+            "web_load {scenario}: {who}, frames/s per {per} median {:.1} slowest {:.1}; \
+             {unit}/s per {per} median {:.2} slowest {:.2}; {:.0} bytes/frame; class {:.2} Mbit/s",
             median(fps.clone()),
             fps.iter().copied().fold(f64::INFINITY, f64::min),
             median(days.clone()),
@@ -143,13 +193,18 @@ fn thirty_sessions(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(2))
             .measurement_time(Duration::from_secs(12))
             .throughput(Throughput::Elements(u64::from(FRAMES)));
-        group.bench_function(format!("{scenario}_30_sessions_slowest_frames"), |b| {
+        let name = if class {
+            format!("{scenario}_class_30_viewers_slowest_frames")
+        } else {
+            format!("{scenario}_30_sessions_slowest_frames")
+        };
+        group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         let start = Instant::now();
-                        join_all(clients.iter_mut().map(frames)).await;
+                        join_all(clients.iter_mut().map(|ws| frames(ws, class))).await;
                         total += start.elapsed();
                     }
                     total
@@ -157,7 +212,7 @@ fn thirty_sessions(c: &mut Criterion) {
             })
         });
         let open = rt.block_on(sessions(server.addr));
-        assert_eq!(open, SESSIONS as u64, "a session was dropped under load");
+        assert_eq!(open, connections as u64, "a session was dropped under load");
         drop(clients);
         server.task.abort();
     }

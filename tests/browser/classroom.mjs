@@ -94,6 +94,51 @@ async function playMali(page) {
   check(true, "1920 x 1080 screenshots saved (page and projector mode)");
 }
 
+// A class run (issue 15, part 6): the teacher's page starts one; a student's page opens
+// the class's link, sees the teacher's run (its day advancing as the teacher plays), and
+// has its controls disabled; when the teacher ends the class, the student runs its own.
+async function classRun(context, page) {
+  await page.selectOption("#scenario", "tutorial");
+  await page.waitForFunction(() => state.init && state.init.scenario === "tutorial" && state.frame && state.frame.tick === 0,
+    null, { timeout: 30000 });
+  await page.click("#class-start");
+  await page.waitForFunction(() => state.class && state.class.role === "teacher", null, { timeout: 10000 });
+  const { code, link } = await page.evaluate(() => ({ code: state.class.code, link: state.class.links[0] }));
+  check(link.endsWith(`/?class=${code}`) && (await page.locator("#class-bar").isVisible()),
+    `the teacher's page shows the class's link (${link})`);
+  const student = await context.newPage();
+  student.on("pageerror", (e) => errors.push(`student page error: ${e.message}`));
+  await student.goto(link);
+  await student.waitForFunction(() => state.class && state.class.role === "student" && state.init && state.frame,
+    null, { timeout: 30000 });
+  await page.waitForFunction(() => /1 watching/.test(document.querySelector("#class-bar").textContent), null, { timeout: 10000, polling: 100 });
+  check(true, "the teacher's bar counts the student (1 watching)");
+  check(await student.locator("#play").isDisabled(), "a student's Play is disabled");
+  check(await student.locator("#lever-discipline").isDisabled(), "a student's levers are disabled");
+  await page.click("#play");
+  const t0 = await page.evaluate(() => state.frame.tick);
+  // The student's page is in front: the teacher's, a background tab, draws (and so
+  // acknowledges) nothing, and gets no frames meanwhile; the run goes on for the student.
+  await student.waitForFunction((t) => state.frame.tick > t + 48, t0, { timeout: 30000 });
+  check(true, "the student's day advances as the teacher plays");
+  await page.bringToFront();
+  await page.click("#play");
+  await page.waitForFunction(() => document.querySelector("#play").dataset.running === "0" && !state.frame.running);
+  const paused = await page.evaluate(() => ({ tick: state.frame.tick, days: state.series.days.length }));
+  await student.bringToFront();
+  await student.waitForFunction((t) => document.querySelector("#play").dataset.running === "0" && state.frame.tick === t,
+    paused.tick, { timeout: 10000 });
+  const seen = await student.evaluate(() => ({ tick: state.frame.tick, days: state.series.days.length }));
+  check(seen.tick === paused.tick && seen.days === paused.days,
+    `the teacher's pause reaches the student: the same tick (${seen.tick}) and chart days (${seen.days}) on both pages`);
+  await page.click("#class-leave");
+  // Polled by time, not animation frame: a background tab may get none.
+  await student.waitForFunction(() => !state.class && !document.querySelector("#play").disabled, null, { timeout: 10000, polling: 100 });
+  check(/class run is over|ended/.test(await student.locator("#status").textContent()), "the student is told the class ended, and has its controls back");
+  await page.waitForFunction(() => !state.class, null, { timeout: 10000, polling: 100 });
+  await student.close();
+}
+
 // A link carries scenario, seed and levers: the page opens that run.
 async function sharedLink(context) {
   const p = await context.newPage();
@@ -244,6 +289,7 @@ try {
 
   await sharedLink(context);
   await liveLever(page);
+  await classRun(context, page);
   await playMali(page);
 
   // Every kind of marker and an engagement flash, fed by a stand-in for the server, so

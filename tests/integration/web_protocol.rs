@@ -484,3 +484,203 @@ async fn a_client_that_stops_answering_is_dropped() {
     still_alive(&mut alive, 1).await;
     drop(silent);
 }
+
+/// A class run (issue 15, part 6): a student who joins late gets the run so far, then the
+/// same frames as the teacher; it cannot change the run; a student that does not draw
+/// holds back neither the teacher nor the model; a reset reaches every viewer; when the
+/// teacher leaves, students are told and get a run of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_run_is_shared_and_only_the_teacher_changes_it() {
+    let s = server(10).await;
+    let mut teacher = client(s.addr).await;
+    // Three days before the class starts: a student who joins gets them.
+    let mut teacher_frames = Vec::new();
+    for day in 1..=3 {
+        let f = ask(&mut teacher, r#"{"cmd":"step"}"#).await;
+        assert_eq!(f["day"], day, "{f}");
+        teacher_frames.push(f);
+    }
+    let hello = start_class(&mut teacher).await;
+    let code = hello["code"].as_str().unwrap().to_string();
+    assert!(
+        hello["links"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/?class={code}")),
+        "{hello}"
+    );
+    assert_eq!(health(s.addr).await["classes"], 1);
+
+    let (mut student, init, first) = join(s.addr, &code, true).await;
+    assert_eq!(init["scenario"], "tutorial");
+    assert_eq!(first["day"], 3, "the class's day, not a run of its own");
+    assert_eq!(
+        row_days([&first]),
+        row_days(&teacher_frames),
+        "the run's rows so far: the student's charts are complete"
+    );
+
+    // The student cannot change the run: each command is refused, saying why; a refused
+    // lever is named so that the page puts its slider back.
+    for cmd in [
+        r#"{"cmd":"play"}"#,
+        r#"{"cmd":"step"}"#,
+        r#"{"cmd":"reset"}"#,
+        r#"{"cmd":"speed","level":7}"#,
+        r#"{"cmd":"seed","value":5}"#,
+        r#"{"cmd":"scenario","name":"epstein_run1"}"#,
+        r#"{"cmd":"set","lever":"discipline","value":0.2}"#,
+    ] {
+        let r = ask(&mut student, cmd).await;
+        assert_eq!(r["type"], "error", "{cmd} -> {r}");
+        assert!(
+            r["message"].as_str().unwrap().contains("only the teacher"),
+            "{cmd} -> {r}"
+        );
+    }
+    let r = ask(
+        &mut student,
+        r#"{"cmd":"set","lever":"discipline","value":0.2}"#,
+    )
+    .await;
+    assert_eq!(r["lever"], "discipline", "{r}");
+
+    // The teacher steps: the student gets the same day, rows and markers. (The teacher's
+    // frames say how many students watch: one frame came when the student joined.)
+    send(&mut teacher, r#"{"cmd":"step"}"#).await;
+    let t = until_day(&mut teacher, 4).await;
+    assert_eq!(t["day"], 4, "{t}");
+    assert_eq!(t["students"], 1, "{t}");
+    let f = until_day(&mut student, 4).await;
+    for key in ["day", "tick", "rows", "m", "running"] {
+        assert_eq!(f[key], t[key], "{key}: the student sees the teacher's run");
+    }
+    // A lever the teacher moves reaches the students' sliders.
+    let r = ask(
+        &mut teacher,
+        r#"{"cmd":"set","lever":"discipline","value":0.3}"#,
+    )
+    .await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let f = loop {
+        let f = next_json(&mut student).await;
+        if f["type"] == "frame" && !f["levers"].is_null() {
+            break f;
+        }
+    };
+    assert_eq!(f["levers"]["discipline"], 0.3, "{f}");
+
+    // A second student that never draws its first frame: it gets no other, and neither the
+    // teacher nor the first student nor the model waits for it.
+    let (mut lazy, _, lazy_first) = join(s.addr, &code, false).await;
+    let d0 = lazy_first["day"].as_u64().unwrap();
+    send(&mut teacher, r#"{"cmd":"speed","level":5}"#).await;
+    send(&mut teacher, r#"{"cmd":"play"}"#).await;
+    let t = until_day(&mut teacher, d0 + 8).await;
+    assert_eq!(t["running"], true, "{t}");
+    until_day(&mut student, d0 + 8).await;
+    let quiet = tokio::time::timeout(Duration::from_millis(300), next(&mut lazy)).await;
+    assert!(quiet.is_err(), "a frame came before the last was drawn");
+    // Once it draws, its next frame is current, with a row for every day since.
+    let ack = format!(r#"{{"cmd":"ack","seq":{}}}"#, lazy_first["seq"]);
+    send(&mut lazy, &ack).await;
+    let f = next_json(&mut lazy).await;
+    let d1 = f["day"].as_u64().unwrap();
+    assert!(d1 >= d0 + 8, "the run went on: day {d0} -> {d1}");
+    let days = row_days([&f]);
+    assert_eq!(
+        days,
+        (d0..d1).collect::<Vec<_>>(),
+        "one row for each day since (a frame of day d has the row of day d - 1)"
+    );
+
+    // The teacher pauses and resets: every viewer gets the new run.
+    send(&mut teacher, r#"{"cmd":"pause"}"#).await;
+    send(&mut teacher, r#"{"cmd":"reset"}"#).await;
+    for ws in [&mut teacher, &mut student] {
+        let init = until_init(ws).await;
+        assert_eq!(init["scenario"], "tutorial");
+        let f = loop {
+            let m = next_json(ws).await;
+            if m["type"] == "frame" {
+                break m;
+            }
+        };
+        assert_eq!(f["tick"], 0, "{f}");
+    }
+
+    // The teacher leaves: the students are told, and get a run of their own (the class's
+    // scenario and levers, from its start) that they control.
+    drop(teacher);
+    let ended = loop {
+        let m = next_json(&mut student).await;
+        if m["type"] == "class_ended" {
+            break m;
+        }
+    };
+    assert!(
+        ended["message"].as_str().unwrap().contains("teacher left"),
+        "{ended}"
+    );
+    let init = until_init(&mut student).await;
+    let discipline = init["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "discipline")
+        .unwrap()["value"]
+        .clone();
+    assert_eq!(discipline, 0.3, "the class's levers come along");
+    let f = until_day(&mut student, 0).await;
+    assert_eq!(f["tick"], 0);
+    let f = ask(&mut student, r#"{"cmd":"step"}"#).await;
+    assert_eq!(f["day"], 1, "the student's own run answers: {f}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while health(s.addr).await["classes"] != 0 {
+        assert!(Instant::now() < deadline, "the class was not closed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(lazy);
+}
+
+/// A teacher ending the class keeps the run; students are told; unknown codes get a run of
+/// one's own with a message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_ends_the_class_and_keeps_the_run() {
+    let s = server(10).await;
+    let mut teacher = client(s.addr).await;
+    ask(&mut teacher, r#"{"cmd":"step"}"#).await;
+    let code = start_class(&mut teacher).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = ask(&mut teacher, r#"{"cmd":"class"}"#).await;
+    assert!(r["message"].as_str().unwrap().contains("already"), "{r}");
+    let (mut student, _, _) = join(s.addr, &code.to_uppercase(), true).await;
+    send(&mut teacher, r#"{"cmd":"step"}"#).await;
+    let f = until_day(&mut teacher, 2).await;
+    assert_eq!(f["day"], 2, "{f}");
+    let r = ask(&mut teacher, r#"{"cmd":"leave"}"#).await;
+    assert_eq!(r["type"], "class_ended", "{r}");
+    // The teacher's run goes on where it was.
+    let f = ask(&mut teacher, r#"{"cmd":"step"}"#).await;
+    assert_eq!(f["day"], 3, "{f}");
+    let m = loop {
+        let m = next_json(&mut student).await;
+        if m["type"] == "class_ended" {
+            break m;
+        }
+    };
+    assert!(m["message"].as_str().unwrap().contains("ended"), "{m}");
+    // A code that names no class: a run of one's own, and a message saying so.
+    let mut ws = connect(s.addr, "/ws?class=zzzzz").await;
+    let e = next_json(&mut ws).await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("no class run 'zzzzz'"),
+        "{e}"
+    );
+    assert_eq!(next_json(&mut ws).await["type"], "init");
+}

@@ -43,13 +43,17 @@ const state = {
   prev: null, // the previous run of this scenario: {days, cols, names}, drawn in grey
   events: [], // {day, kind, x, y, place}, newest last: the event list
   link: null, // scenario, seed and levers from the address, applied once
+  class: null, // the class run this page is in: {code, role: "teacher" | "student", links}
 };
 
 // ---------------------------------------------------------------- connection
 
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${proto}//${location.host}/ws`);
+  // ?class=CODE: watch that class run (the teacher's) instead of running one's own.
+  const code = new URLSearchParams(location.search).get("class");
+  const query = code ? `?class=${encodeURIComponent(code)}` : "";
+  const ws = new WebSocket(`${proto}//${location.host}/ws${query}`);
   ws.binaryType = "arraybuffer";
   state.ws = ws;
   ws.onopen = () => setClock("connected, starting…");
@@ -76,6 +80,8 @@ function connect() {
     else if (msg.type === "frame") onFrame(msg);
     else if (msg.type === "error") onReply(msg, "error");
     else if (msg.type === "ok") onReply(msg, "ok");
+    else if (msg.type === "class") onClass(msg);
+    else if (msg.type === "class_ended") onClassEnded(msg);
   };
 }
 
@@ -196,6 +202,7 @@ function onInit(msg) {
   $("explain-cv").hidden = !cv;
   drawEvents();
   drawSummary();
+  applyRole();
   requestDraw();
 }
 
@@ -232,6 +239,18 @@ function onFrame(f) {
   else if (f.lagging) text += " · (the model runs slower than this speed)";
   setClock(text, f.tick);
   state.unacked = f.seq;
+  // In a class, the teacher's levers and speed: a student's controls show them.
+  if (f.levers) {
+    for (const [key, v] of Object.entries(f.levers)) {
+      state.lastAccepted[key] = v;
+      if (!state.outstanding.includes(key)) revertLever(key);
+    }
+  }
+  if (state.class && f.students !== undefined && $("class-students")) $("class-students").textContent = `${f.students} watching`;
+  if (state.class && f.speed !== undefined && Number($("speed").value) !== f.speed) {
+    $("speed").value = String(f.speed);
+    showSpeed();
+  }
   if (f.rows.length) {
     state.chartsDirty = true;
     drawSummary();
@@ -258,6 +277,60 @@ function onReply(msg, kind) {
     $("reset").classList.add("pending");
   }
   showStatus(msg.message, kind, kind === "error" ? 8000 : 4000);
+}
+
+// ---------------------------------------------------------------- class runs
+
+// The page is in a class run: the teacher's (who keeps the controls and sees the address
+// students type) or a student's (who watches: the controls that would change the run are
+// disabled, and the server refuses them anyway).
+function onClass(msg) {
+  state.class = msg;
+  const bar = $("class-bar");
+  const text = $("class-text");
+  text.innerHTML = "";
+  const code = document.createElement("span");
+  code.className = "code";
+  code.textContent = msg.code;
+  if (msg.role === "teacher") {
+    const link = (msg.links && msg.links[0]) || `${location.origin}/?class=${msg.code}`;
+    const watching = document.createElement("span");
+    watching.id = "class-students";
+    watching.textContent = `${msg.students} watching`;
+    text.append("Class run ", code, ` · students open ${link} · `, watching);
+    $("class-leave").textContent = "End the class run";
+  } else {
+    text.append("Watching the class run ", code, " · only the teacher changes it");
+    $("class-leave").textContent = "Leave the class (run my own)";
+  }
+  bar.hidden = false;
+  applyRole();
+  showStatus(msg.message, "ok", 12000);
+}
+
+function onClassEnded(msg) {
+  state.class = null;
+  $("class-bar").hidden = true;
+  // A reload should not try to join the class again.
+  const q = new URLSearchParams(location.search);
+  if (q.has("class")) {
+    q.delete("class");
+    history.replaceState(null, "", `${location.pathname}${[...q.keys()].length ? "?" + q : ""}`);
+  }
+  applyRole();
+  showStatus(msg.message, "ok", 12000);
+}
+
+// Enables the controls for whoever may use them.
+function applyRole() {
+  const watching = !!state.class && state.class.role === "student";
+  for (const id of ["play", "step", "reset", "seed", "speed", "scenario"]) $(id).disabled = watching;
+  for (const input of document.querySelectorAll("#levers input, #levers select")) {
+    const l = state.init && state.init.levers.find((x) => `lever-${x.key}` === input.id);
+    input.disabled = watching || !(l && l.available);
+  }
+  $("class-start").hidden = !!state.class;
+  document.body.classList.toggle("watching", watching);
 }
 
 let statusTimer = null;
@@ -413,6 +486,8 @@ function revertLever(key) {
 function wireControls() {
   $("play").onclick = () => send({ cmd: $("play").dataset.running === "1" ? "pause" : "play" });
   $("step").onclick = () => send({ cmd: "step" });
+  $("class-start").onclick = () => send({ cmd: "class" });
+  $("class-leave").onclick = () => send({ cmd: "leave" });
   $("reset").onclick = () => send({ cmd: "reset" });
   $("speed").oninput = showSpeed;
   $("speed").onchange = () => send({ cmd: "speed", level: Number($("speed").value) });
@@ -1162,7 +1237,8 @@ function showLesson(text) {
 // once, on the first init: switch scenario if needed, then seed and levers, then Reset.
 function readLink() {
   const q = new URLSearchParams(location.search);
-  if (![...q.keys()].length) return null;
+  // A class link joins the teacher's run: nothing to set.
+  if (![...q.keys()].length || q.has("class")) return null;
   const levers = {};
   for (const [k, v] of q) if (k !== "scenario" && k !== "seed") levers[k] = v;
   return { scenario: q.get("scenario"), seed: q.get("seed"), levers, stage: 0 };

@@ -47,14 +47,38 @@ pub fn encode(
     extent: (u32, u32),
     shows_value: impl Fn(u8) -> bool,
 ) -> Vec<u8> {
+    assemble(
+        header,
+        extent,
+        &encode_blocks(markers, kinds, extent, shows_value),
+    )
+}
+
+/// A frame from its header and its marker blocks (as [`encode_blocks`] made them for the
+/// same `extent`). A class run makes the blocks once a picture and each viewer's frame
+/// from them and a header of its own (its frame number, the rows it has not had yet).
+pub fn assemble(header: &Value, extent: (u32, u32), blocks: &[u8]) -> Vec<u8> {
     let (w, h) = (extent.0.max(1), extent.1.max(1));
     let mut header = header.clone();
     header["grid"] = serde_json::json!([w, h]);
     let head = header.to_string();
-    let mut out = Vec::with_capacity(5 + head.len() + 16 * markers.len().min(4096));
+    let mut out = Vec::with_capacity(5 + head.len() + blocks.len());
     out.push(TAG);
     out.extend_from_slice(&(head.len() as u32).to_le_bytes());
     out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(blocks);
+    out
+}
+
+/// The marker blocks of a frame (everything after its header).
+pub fn encode_blocks(
+    markers: &[Marker],
+    kinds: &[u8],
+    extent: (u32, u32),
+    shows_value: impl Fn(u8) -> bool,
+) -> Vec<u8> {
+    let (w, h) = (extent.0.max(1), extent.1.max(1));
+    let mut out = Vec::with_capacity(16 * markers.len().min(4096));
     let mut present: Vec<u8> = kinds.to_vec();
     present.sort_unstable();
     present.dedup();

@@ -15,6 +15,7 @@
 //! frames instead of a queue that grows until the connection dies; the simulation keeps its
 //! pace meanwhile, and rows and events not yet sent come with the next frame.
 
+pub mod class;
 pub mod frame;
 pub mod levers;
 pub mod session;
@@ -22,9 +23,10 @@ pub mod session;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use class::Class;
 use session::{Catalogue, Command, FPS, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -93,34 +95,56 @@ struct AppState {
     max_sessions: usize,
     idle_timeout: Duration,
     sessions: AtomicUsize,
-    /// Sessions playing now: they share the processors for stepping.
+    /// Sessions playing now, class runs counted once: they share the processors for
+    /// stepping.
     playing: AtomicUsize,
     cores: usize,
+    /// The class runs open now (see [`class`]).
+    classes: class::Registry,
+    /// The addresses students type (`http://HOST:PORT`), for a class's link.
+    addresses: Vec<String>,
 }
 
-/// Counts a session while it lives, and while it plays, so that a dropped connection is
-/// counted out of both.
-struct Live {
+/// Counts a run while it plays, so that a dropped connection or an ended class is counted
+/// out.
+struct Playing {
     state: Arc<AppState>,
-    playing: bool,
+    on: bool,
 }
 
-impl Live {
-    fn set_playing(&mut self, now: bool) {
-        if now != self.playing {
+impl Playing {
+    fn set(&mut self, now: bool) {
+        if now != self.on {
             if now {
                 self.state.playing.fetch_add(1, Ordering::SeqCst);
             } else {
                 self.state.playing.fetch_sub(1, Ordering::SeqCst);
             }
-            self.playing = now;
+            self.on = now;
         }
+    }
+}
+
+impl Drop for Playing {
+    fn drop(&mut self) {
+        self.set(false);
+    }
+}
+
+/// Counts a session while it lives, and while its own run plays.
+struct Live {
+    state: Arc<AppState>,
+    playing: Playing,
+}
+
+impl Live {
+    fn set_playing(&mut self, now: bool) {
+        self.playing.set(now);
     }
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
-        self.set_playing(false);
         self.state.sessions.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -164,17 +188,28 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         format!(
-            "{{\"sessions\":{n},\"playing\":{}}}",
-            state.playing.load(Ordering::SeqCst)
+            "{{\"sessions\":{n},\"playing\":{},\"classes\":{}}}",
+            state.playing.load(Ordering::SeqCst),
+            state.classes.len()
         ),
     )
         .into_response()
 }
 
-async fn ws_handler(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
+/// `/ws` opens a run of one's own; `/ws?class=CODE` joins that class run.
+async fn ws_handler(
+    ws: WebSocketUpgrade,
+    uri: Uri,
+    State(state): State<Arc<AppState>>,
+) -> Response {
+    let class = uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("class="))
+            .map(str::to_string)
+    });
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| run_session(socket, state))
+        .on_upgrade(move |socket| run_session(socket, state, class))
 }
 
 /// Whether the WebSocket layer refused a message for its size.
@@ -215,20 +250,163 @@ async fn blocking<T: Send + 'static>(
     .ok()
 }
 
-async fn send_all(socket: &mut WebSocket, msgs: Vec<Message>) -> bool {
-    for m in msgs {
-        if socket.send(m).await.is_err() {
-            return false;
-        }
-    }
-    true
+/// One browser's connection, whatever it does: runs of its own, a class it teaches or
+/// watches. What every mode needs is here: the limits on what it sends, and its liveness.
+struct Conn {
+    socket: WebSocket,
+    state: Arc<AppState>,
+    live: Live,
+    /// The rate limit's window and the commands in it.
+    window: Instant,
+    commands: u32,
+    last_heard: Instant,
 }
 
-async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
+/// A message from the page, screened.
+enum Incoming {
+    /// The connection is gone (or was closed for an over-long message).
+    Closed,
+    /// Nothing to do (a pong, or a bad message already answered).
+    Nothing,
+    /// The page has drawn this frame.
+    Ack(u64),
+    /// A command within the limits, not yet parsed but as an acknowledgement.
+    Command(String),
+}
+
+impl Conn {
+    async fn send(&mut self, m: Message) -> bool {
+        self.socket.send(m).await.is_ok()
+    }
+
+    async fn send_all(&mut self, msgs: Vec<Message>) -> bool {
+        for m in msgs {
+            if !self.send(m).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Screens what `socket.recv()` gave: closes, limits, rate, acknowledgements.
+    async fn screen(&mut self, msg: Option<Result<Message, axum::Error>>) -> Incoming {
+        self.last_heard = Instant::now();
+        let text = match msg {
+            Some(Err(e)) => {
+                if too_long(e) {
+                    let _ = self
+                        .send(Message::Close(Some(CloseFrame {
+                            code: close_code::SIZE,
+                            reason: format!("messages are {MAX_MESSAGE_BYTES} bytes at most")
+                                .into(),
+                        })))
+                        .await;
+                    // The rest of the message is still unread: closing now resets the
+                    // connection, and a client still writing it loses the close frame
+                    // with its code. A moment lets it finish and read it.
+                    tokio::time::sleep(CLOSE_LINGER).await;
+                }
+                return Incoming::Closed;
+            }
+            None | Some(Ok(Message::Close(_))) => return Incoming::Closed,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Incoming::Nothing,
+            Some(Ok(Message::Binary(_))) => {
+                let e = error("binary messages are not understood: send JSON commands");
+                return if self.send(e).await {
+                    Incoming::Nothing
+                } else {
+                    Incoming::Closed
+                };
+            }
+            Some(Ok(Message::Text(t))) => t,
+        };
+        // Acknowledgements come with every frame: they are not commands against the rate
+        // limit, and need no reply.
+        if text.len() <= MAX_COMMAND_BYTES
+            && let Ok(Command::Ack { seq }) = serde_json::from_str::<Command>(&text)
+        {
+            return Incoming::Ack(seq);
+        }
+        if self.window.elapsed() >= Duration::from_secs(1) {
+            (self.window, self.commands) = (Instant::now(), 0);
+        }
+        self.commands += 1;
+        let quick = if self.commands > MAX_COMMANDS_PER_SECOND {
+            Some("too many commands: slow down".to_string())
+        } else if text.len() > MAX_COMMAND_BYTES {
+            Some(format!(
+                "message too long ({} bytes): commands are under {MAX_COMMAND_BYTES} bytes",
+                text.len()
+            ))
+        } else {
+            None
+        };
+        match quick {
+            Some(e) => {
+                if self.send(error(e)).await {
+                    Incoming::Nothing
+                } else {
+                    Incoming::Closed
+                }
+            }
+            None => Incoming::Command(text.to_string()),
+        }
+    }
+
+    /// The ping tick: false once the page has not been heard from for too long.
+    async fn ping(&mut self) -> bool {
+        self.last_heard.elapsed() <= self.state.idle_timeout
+            && self.send(Message::Ping(Default::default())).await
+    }
+
+    /// Builds a run of the connection's own (in a blocking task) and sends it to the page.
+    async fn own_run(
+        &mut self,
+        make: impl FnOnce() -> Result<Session, String> + Send + 'static,
+    ) -> Option<Box<Session>> {
+        let started = tokio::task::spawn_blocking(move || {
+            let mut s = Box::new(make()?);
+            let msgs = run_messages(&mut s);
+            Ok::<_, String>((s, msgs))
+        })
+        .await;
+        match started {
+            Ok(Ok((s, msgs))) => self.send_all(msgs).await.then_some(s),
+            Ok(Err(e)) => {
+                let _ = self.send(error(e)).await;
+                None
+            }
+            Err(_) => {
+                let _ = self.send(error("the session failed to start")).await;
+                None
+            }
+        }
+    }
+}
+
+fn intervals(idle_timeout: Duration) -> (tokio::time::Interval, tokio::time::Interval) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1) / FPS);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut ping = tokio::time::interval(idle_timeout / 3);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    (ticker, ping)
+}
+
+/// What a connection is doing.
+enum Mode {
+    Own(Box<Session>),
+    Teach(Arc<Class>, class::Cursor),
+    Watch(Arc<Class>),
+}
+
+async fn run_session(mut socket: WebSocket, state: Arc<AppState>, class_code: Option<String>) {
     let n = state.sessions.fetch_add(1, Ordering::SeqCst) + 1;
-    let mut live = Live {
+    let live = Live {
         state: state.clone(),
-        playing: false,
+        playing: Playing {
+            state: state.clone(),
+            on: false,
+        },
     };
     if n > state.max_sessions {
         let _ = socket
@@ -239,113 +417,201 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
             .await;
         return;
     }
-    let (catalogue, name) = (state.catalogue.clone(), state.scenario.clone());
-    let started = tokio::task::spawn_blocking(move || {
-        let mut s = Box::new(Session::new(catalogue, &name)?);
-        let msgs = run_messages(&mut s);
-        Ok::<_, String>((s, msgs))
-    })
-    .await;
-    let mut s = match started {
-        Ok(Ok((s, msgs))) => {
-            if !send_all(&mut socket, msgs).await {
-                return;
+    let mut conn = Conn {
+        socket,
+        state: state.clone(),
+        live,
+        window: Instant::now(),
+        commands: 0,
+        last_heard: Instant::now(),
+    };
+    let joined = class_code
+        .as_deref()
+        .and_then(class::normalise_code)
+        .and_then(|c| state.classes.find(&c))
+        .filter(|c| c.ended().is_none());
+    let mut mode = match (joined, class_code) {
+        (Some(class), _) => Mode::Watch(class),
+        (None, typed) => {
+            if let Some(typed) = typed {
+                let shown: String = typed
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .take(16)
+                    .collect();
+                let e = format!(
+                    "no class run '{shown}' is open (it may have ended): this is a run of your own"
+                );
+                if !conn.send(error(e)).await {
+                    return;
+                }
             }
-            s
-        }
-        Ok(Err(e)) => {
-            let _ = socket.send(error(e)).await;
-            return;
-        }
-        Err(_) => {
-            let _ = socket.send(error("the session failed to start")).await;
-            return;
+            let (catalogue, name) = (state.catalogue.clone(), state.scenario.clone());
+            match conn.own_run(move || Session::new(catalogue, &name)).await {
+                Some(s) => Mode::Own(s),
+                None => return,
+            }
         }
     };
-    let mut ticker = tokio::time::interval(Duration::from_secs(1) / FPS);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut ping = tokio::time::interval(state.idle_timeout / 3);
-    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let (mut window, mut commands) = (Instant::now(), 0u32);
-    let mut last_heard = Instant::now();
+    loop {
+        mode = match mode {
+            Mode::Own(s) => match own(&mut conn, s).await {
+                None => return,
+                Some(s) => {
+                    let st = state.clone();
+                    let Ok((class, cur)) =
+                        tokio::task::spawn_blocking(move || st.classes.open(s)).await
+                    else {
+                        let _ = conn
+                            .send(error("the class run failed to start: reload the page"))
+                            .await;
+                        return;
+                    };
+                    drive(class.clone(), state.clone());
+                    Mode::Teach(class, cur)
+                }
+            },
+            Mode::Teach(class, mut cur) => {
+                // However the connection ends, the class ends with it: its viewers are told.
+                let guard = Teacher(class.clone(), state.clone());
+                let exit = view(&mut conn, &class, true, &mut cur).await;
+                if matches!(exit, ViewExit::Closed) {
+                    return;
+                }
+                class.end("the teacher ended the class run");
+                let c = class.clone();
+                let kept = tokio::task::spawn_blocking(move || c.take_run())
+                    .await
+                    .ok()
+                    .flatten();
+                drop(guard);
+                match (exit, kept) {
+                    // Ended by the teacher: the run goes on as the teacher's own.
+                    (ViewExit::Leave, Some(mut s)) => {
+                        Class::hand_back(&mut s, &cur);
+                        let m = serde_json::json!({"type": "class_ended", "message": "The class run is over: this run is yours alone again."});
+                        if !conn.send(Message::text(m.to_string())).await {
+                            return;
+                        }
+                        Mode::Own(s)
+                    }
+                    // Ended otherwise (it failed): a fresh run of its recipe.
+                    (_, _) => {
+                        let recipe = class.recipe();
+                        match conn.own_run(move || recipe.build()).await {
+                            Some(s) => Mode::Own(s),
+                            None => return,
+                        }
+                    }
+                }
+            }
+            Mode::Watch(class) => {
+                let mut cur = class.join();
+                let exit = view(&mut conn, &class, false, &mut cur).await;
+                class.part();
+                if matches!(exit, ViewExit::Closed) {
+                    return;
+                }
+                // Left or ended: a run of one's own, the class's from its start.
+                let recipe = class.recipe();
+                match conn.own_run(move || recipe.build()).await {
+                    Some(s) => Mode::Own(s),
+                    None => return,
+                }
+            }
+        };
+    }
+}
+
+/// Ends its class when dropped: the teacher's connection is gone (or ended the class).
+struct Teacher(Arc<Class>, Arc<AppState>);
+
+impl Drop for Teacher {
+    fn drop(&mut self) {
+        self.0.end("the teacher left: the class run is over");
+        self.1.classes.close(&self.0.code);
+    }
+}
+
+/// Steps a class's run at its speed, whatever its viewers do, until the class ends.
+fn drive(class: Arc<Class>, state: Arc<AppState>) {
+    tokio::spawn(async move {
+        let mut playing = Playing {
+            state: state.clone(),
+            on: false,
+        };
+        let (mut ticker, _) = intervals(state.idle_timeout);
+        loop {
+            ticker.tick().await;
+            if class.ended().is_some() {
+                break;
+            }
+            let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
+            let c = class.clone();
+            match tokio::task::spawn_blocking(move || c.step(budget)).await {
+                Ok(now) => playing.set(now),
+                Err(_) => {
+                    class.end("the class run failed: you have a run of your own now");
+                    break;
+                }
+            }
+        }
+    });
+}
+
+/// A connection's own run, until it closes (`None`) or starts a class on it.
+async fn own(conn: &mut Conn, mut s: Box<Session>) -> Option<Box<Session>> {
+    let (mut ticker, mut ping) = intervals(conn.state.idle_timeout);
     // Flow control: the number of the last frame sent and of the last the page has drawn,
     // and what the last frame sent showed (a frame that would show the same is not made).
     let mut sent = s.seq();
-    let mut acked = 0u64;
+    let mut acked = sent;
     let mut shown = s.view_key();
     loop {
         tokio::select! {
-            msg = socket.recv() => {
-                last_heard = Instant::now();
-                let text = match msg {
-                    Some(Err(e)) => {
-                        if too_long(e) {
-                            let _ = socket.send(Message::Close(Some(CloseFrame {
-                                code: close_code::SIZE,
-                                reason: format!("messages are {MAX_MESSAGE_BYTES} bytes at most").into(),
-                            }))).await;
-                            // The rest of the message is still unread: closing now resets
-                            // the connection, and a client still writing it loses the close
-                            // frame with its code. A moment lets it finish and read it.
-                            tokio::time::sleep(CLOSE_LINGER).await;
-                        }
-                        break;
+            msg = conn.socket.recv() => {
+                let text = match conn.screen(msg).await {
+                    Incoming::Closed => return None,
+                    Incoming::Nothing => continue,
+                    // A number past the last frame sent counts as that frame.
+                    Incoming::Ack(seq) => {
+                        acked = acked.max(seq.min(sent));
+                        continue;
                     }
-                    None | Some(Ok(Message::Close(_))) => break,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Binary(_))) => {
-                        if socket.send(error("binary messages are not understood: send JSON commands")).await.is_err() {
-                            break;
+                    Incoming::Command(text) => text,
+                };
+                match serde_json::from_str::<Command>(&text) {
+                    Ok(Command::Class {}) => {
+                        // The class's driver steps the run from now on.
+                        conn.live.set_playing(false);
+                        return Some(s);
+                    }
+                    Ok(Command::Leave {}) => {
+                        if !conn.send(error("this run is not a class run: there is no class to leave")).await {
+                            return None;
                         }
                         continue;
                     }
-                    Some(Ok(Message::Text(t))) => t,
-                };
-                // Acknowledgements come with every frame: they are not commands against the
-                // rate limit, and need no reply. A number past the last frame sent counts
-                // as that frame.
-                if text.len() <= MAX_COMMAND_BYTES
-                    && let Ok(Command::Ack { seq }) = serde_json::from_str::<Command>(&text)
-                {
-                    acked = acked.max(seq.min(sent));
-                    continue;
+                    _ => {}
                 }
-                if window.elapsed() >= Duration::from_secs(1) {
-                    (window, commands) = (Instant::now(), 0);
-                }
-                commands += 1;
-                let quick = if commands > MAX_COMMANDS_PER_SECOND {
-                    Some("too many commands: slow down".to_string())
-                } else if text.len() > MAX_COMMAND_BYTES {
-                    Some(format!("message too long ({} bytes): commands are under {MAX_COMMAND_BYTES} bytes", text.len()))
-                } else {
-                    None
-                };
-                if let Some(e) = quick {
-                    if socket.send(error(e)).await.is_err() {
-                        break;
-                    }
-                    continue;
-                }
-                let text = text.to_string();
                 let Some((back, msgs)) = blocking(s, move |s| handle(s, &text)).await else {
-                    let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
-                    break;
+                    let _ = conn.send(error("the simulation failed: reload the page to start again")).await;
+                    return None;
                 };
                 s = back;
-                live.set_playing(s.running);
+                conn.live.set_playing(s.running);
                 // Replies go out whatever the flow: a paused page must see Pause at once.
                 if s.seq() != sent {
                     (sent, shown) = (s.seq(), s.view_key());
                 }
-                if !send_all(&mut socket, msgs).await {
-                    break;
+                if !conn.send_all(msgs).await {
+                    return None;
                 }
             }
             _ = ticker.tick() => {
                 let drawn = acked >= sent;
                 if s.running || (drawn && s.view_key() != shown) {
-                    let budget = session::step_budget(state.playing.load(Ordering::SeqCst), state.cores);
+                    let budget = session::step_budget(conn.state.playing.load(Ordering::SeqCst), conn.state.cores);
                     let Some((back, frame)) = blocking(s, move |s| {
                         if s.running {
                             s.advance(budget);
@@ -354,43 +620,175 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                         // next one it gets is current, with every row and event since.
                         (drawn && s.view_key() != shown).then(|| s.frame())
                     }).await else {
-                        let _ = socket.send(error("the simulation failed: reload the page to start again")).await;
-                        break;
+                        let _ = conn.send(error("the simulation failed: reload the page to start again")).await;
+                        return None;
                     };
                     s = back;
-                    live.set_playing(s.running);
+                    conn.live.set_playing(s.running);
                     if let Some(frame) = frame {
                         (sent, shown) = (s.seq(), s.view_key());
-                        if socket.send(Message::binary(frame)).await.is_err() {
-                            break;
+                        if !conn.send(Message::binary(frame)).await {
+                            return None;
                         }
                     }
                 }
             }
             _ = ping.tick() => {
-                if last_heard.elapsed() > state.idle_timeout {
-                    break;
-                }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    break;
+                if !conn.ping().await {
+                    return None;
                 }
             }
         }
     }
 }
 
-/// The replies to one command: an error, or what changed. Replies to `set` name the
-/// lever (and the accepted value), so the page can mark it pending or put it back.
+/// How a class view ended.
+enum ViewExit {
+    Closed,
+    /// The page asked to leave (a student) or end the class (its teacher).
+    Leave,
+    /// The class ended (the teacher left, or it failed); the page has been told.
+    Ended,
+}
+
+/// A class seen from one page, the teacher's (`teacher`) or a student's: the class's
+/// frames, with flow control of its own, and the teacher's commands to the run.
+async fn view(
+    conn: &mut Conn,
+    class: &Arc<Class>,
+    teacher: bool,
+    cur: &mut class::Cursor,
+) -> ViewExit {
+    let (mut ticker, mut ping) = intervals(conn.state.idle_timeout);
+    if !conn.send(class.hello(teacher, &conn.state.addresses)).await {
+        return ViewExit::Closed;
+    }
+    let (mut sent, mut acked) = (cur.seq, cur.seq);
+    let mut bell = class.bell();
+    loop {
+        tokio::select! {
+            msg = conn.socket.recv() => {
+                let text = match conn.screen(msg).await {
+                    Incoming::Closed => return ViewExit::Closed,
+                    Incoming::Nothing => continue,
+                    Incoming::Ack(seq) => {
+                        acked = acked.max(seq.min(sent));
+                        // Drawn: the newest picture, if there is a newer one, goes at once.
+                        if acked >= sent {
+                            let msgs = class.news(cur, true);
+                            sent = cur.seq;
+                            if !conn.send_all(msgs).await {
+                                return ViewExit::Closed;
+                            }
+                        }
+                        continue;
+                    }
+                    Incoming::Command(text) => text,
+                };
+                let cmd = serde_json::from_str::<Command>(&text);
+                let refusal = match &cmd {
+                    Ok(Command::Leave {}) => return ViewExit::Leave,
+                    Ok(Command::Class {}) => Some(error(format!("this page is in the class run {} already", class.code))),
+                    // Students watch: the run is the teacher's. A refused lever is named,
+                    // so that the page puts its slider back.
+                    Ok(cmd) if !teacher => {
+                        let lever = match cmd {
+                            Command::Set { lever, .. } => lever.chars().take(40).collect(),
+                            _ => String::new(),
+                        };
+                        let m = format!("this is the class run {}: only the teacher changes it. Leave the class to run your own.", class.code);
+                        let mut v = serde_json::json!({"type": "error", "class": true, "message": m});
+                        if !lever.is_empty() {
+                            v["lever"] = lever.into();
+                        }
+                        Some(Message::text(v.to_string()))
+                    }
+                    _ => None,
+                };
+                let msgs = match refusal {
+                    Some(m) => vec![m],
+                    None if !teacher => vec![error(format!("not a command: {}", text.chars().take(80).collect::<String>()))],
+                    None => {
+                        let c = class.clone();
+                        let Ok(mut replies) = tokio::task::spawn_blocking(move || c.command(&text)).await else {
+                            let _ = conn.send(error("the simulation failed: reload the page to start again")).await;
+                            return ViewExit::Closed;
+                        };
+                        // Replies, and the run as it is now, go out whatever the flow: a
+                        // paused page must see Pause at once.
+                        replies.extend(class.news(cur, true));
+                        replies
+                    }
+                };
+                sent = cur.seq;
+                if !conn.send_all(msgs).await {
+                    return ViewExit::Closed;
+                }
+            }
+            // A new picture (or run, or the end): sent at once if the page has drawn the
+            // last. The ticker is the fallback (the bell's sender lives with the class).
+            _ = async {
+                tokio::select! {
+                    _ = ticker.tick() => {}
+                    Ok(()) = bell.changed() => {}
+                }
+            } => {
+                if let Some(why) = class.ended() {
+                    let m = serde_json::json!({"type": "class_ended", "message": format!("{why}: you have a run of your own now, the class's from its start.")});
+                    return if conn.send(Message::text(m.to_string())).await { ViewExit::Ended } else { ViewExit::Closed };
+                }
+                let msgs = class.news(cur, acked >= sent);
+                sent = cur.seq;
+                if !conn.send_all(msgs).await {
+                    return ViewExit::Closed;
+                }
+            }
+            _ = ping.tick() => {
+                if !conn.ping().await {
+                    return ViewExit::Closed;
+                }
+            }
+        }
+    }
+}
+
+/// What a command did to the run, besides its replies.
+pub(crate) enum Change {
+    /// Nothing a frame shows (a lever, the seed, the speed, or an error).
+    Nothing,
+    /// The view (the clock, the play state).
+    View,
+    /// The run was replaced (reset, scenario): the page needs a new init.
+    Run,
+}
+
+/// A session's own command: its replies, and the run as it is now.
 fn handle(s: &mut Session, text: &str) -> Vec<Message> {
+    let (mut out, change) = apply(s, text);
+    match change {
+        Change::Run => out.extend(run_messages(s)),
+        Change::View => out.push(Message::binary(s.frame())),
+        Change::Nothing => {}
+    }
+    out
+}
+
+/// Applies one command: the replies (an error, or what changed) and what changed. Replies
+/// to `set` name the lever (and the accepted value), so the page can mark it pending or
+/// put it back.
+pub(crate) fn apply(s: &mut Session, text: &str) -> (Vec<Message>, Change) {
     let cmd: Command = match serde_json::from_str(text) {
         Ok(c) => c,
         Err(e) => {
             let shown: String = text.chars().take(80).collect();
-            return vec![error(format!("not a command ({e}): {shown}"))];
+            return (
+                vec![error(format!("not a command ({e}): {shown}"))],
+                Change::Nothing,
+            );
         }
     };
     let reply = |v: serde_json::Value| vec![Message::text(v.to_string())];
-    match cmd {
+    let out = match cmd {
         Command::Set { lever, value } => {
             let key: String = lever.chars().take(40).collect();
             match s.command(Command::Set { lever, value }) {
@@ -419,12 +817,18 @@ fn handle(s: &mut Session, text: &str) -> Vec<Message> {
             Ok(_) => vec![],
             Err(e) => vec![error(e)],
         },
-        cmd => match s.command(cmd) {
-            Err(e) => vec![error(e)],
-            Ok(true) => run_messages(s),
-            Ok(false) => vec![Message::binary(s.frame())],
-        },
-    }
+        Command::Class {} | Command::Leave {} => {
+            vec![error("class commands are not understood here")]
+        }
+        cmd => {
+            return match s.command(cmd) {
+                Err(e) => (vec![error(e)], Change::Nothing),
+                Ok(true) => (vec![], Change::Run),
+                Ok(false) => (vec![], Change::View),
+            };
+        }
+    };
+    (out, Change::Nothing)
 }
 
 /// A running server.
@@ -449,6 +853,8 @@ pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
         sessions: AtomicUsize::new(0),
         playing: AtomicUsize::new(0),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        classes: class::Registry::default(),
+        addresses: student_addresses(addr),
     });
     let app = router(state);
     let task = tokio::spawn(accept(listener, app, opts.header_timeout));
@@ -509,6 +915,20 @@ pub fn local_addresses(fib_trie: &str) -> Vec<IpAddr> {
     out
 }
 
+/// The addresses students type to reach a server listening on `addr`: this computer's
+/// network addresses when it listens on all of them; only this computer's own when it
+/// listens on loopback (other tabs of the teacher's browser).
+fn student_addresses(addr: SocketAddr) -> Vec<String> {
+    let ips = if addr.ip().is_unspecified() {
+        local_addresses(&std::fs::read_to_string("/proc/net/fib_trie").unwrap_or_default())
+    } else {
+        vec![addr.ip()]
+    };
+    ips.into_iter()
+        .map(|ip| format!("http://{}", SocketAddr::new(ip, addr.port())))
+        .collect()
+}
+
 /// Serves until the process ends (the `asymwar serve` command).
 pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -541,6 +961,9 @@ pub fn serve_blocking(opts: &ServeOptions) -> std::io::Result<()> {
                 }
             }
         }
+        println!(
+            "  a whole class on one run: press \"Class run\" on your page; students open the address it shows"
+        );
         println!("  press Ctrl-C to stop");
         server.task.await.map_err(std::io::Error::other)?
     })

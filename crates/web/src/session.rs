@@ -93,6 +93,10 @@ pub enum Command {
     Ack {
         seq: u64,
     },
+    /// Start a class run on this session's run: others may watch it (see [`crate::class`]).
+    Class {},
+    /// Leave the class run (a student: for a run of one's own; the teacher: ending it).
+    Leave {},
 }
 
 /// Where a listed scenario comes from.
@@ -377,6 +381,46 @@ fn build(file: &ScenarioFile, seed: u64) -> Result<Simulation, String> {
     })
 }
 
+/// What a run shows at one moment (see [`Session::picture`]).
+pub struct Picture {
+    /// The frame header without its number, engagements and rows: type, tick, day, date,
+    /// running, finished, lagging and the speed level.
+    pub header: Value,
+    /// Time-series rows since the last picture, `[day, value...]`.
+    pub rows: Vec<Value>,
+    /// Engagements since the last picture, `[kind, x, y, [losses]]`, all of them.
+    pub events: Vec<Value>,
+    /// The markers (see [`frame::encode_blocks`]).
+    pub blocks: Vec<u8>,
+    pub extent: (u32, u32),
+}
+
+/// Everything a run is made from, to make it again (a student leaving a class run gets a
+/// run of their own from the class's recipe).
+#[derive(Clone)]
+pub struct Recipe {
+    catalogue: Arc<Catalogue>,
+    name: String,
+    base: ScenarioFile,
+    settings: Vec<(&'static Lever, ParamValue)>,
+    seed: u64,
+    speed: usize,
+}
+
+impl Recipe {
+    /// A new session on this recipe, at the start of its run.
+    pub fn build(&self) -> Result<Session, String> {
+        let file = levers::apply(&self.base, &self.settings)?;
+        let sim = build(&file, self.seed)?;
+        Ok(Session::with(self.clone(), sim, Some(&file)))
+    }
+
+    /// The scenario's name in the catalogue.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 /// A session's state.
 pub struct Session {
     catalogue: Arc<Catalogue>,
@@ -411,17 +455,33 @@ impl Session {
         let seed = base.seed();
         let sim = build(&base, seed)?;
         let speed = default_speed(&base);
-        let mut s = Self {
+        let recipe = Recipe {
             catalogue,
             name: name.to_string(),
-            ticks_per_day: base.ticks_per_day(),
-            end_tick: base.ticks(),
-            base,
             settings: Vec::new(),
             seed,
+            speed,
+            base,
+        };
+        Ok(Self::with(recipe, sim, None))
+    }
+
+    /// A session on `r`'s scenario and settings running `sim`, built from `file` (the
+    /// base with the levers applied; `None`: the base itself).
+    fn with(r: Recipe, sim: Simulation, file: Option<&ScenarioFile>) -> Self {
+        let file = file.unwrap_or(&r.base);
+        let (ticks_per_day, end_tick) = (file.ticks_per_day(), file.ticks());
+        let mut s = Self {
+            catalogue: r.catalogue,
+            name: r.name,
+            ticks_per_day,
+            end_tick,
+            base: r.base,
+            settings: r.settings,
+            seed: r.seed,
             sim,
             running: false,
-            speed,
+            speed: r.speed,
             carry: 0.0,
             lagging: false,
             markers: Vec::new(),
@@ -431,7 +491,7 @@ impl Session {
             seq: 0,
         };
         s.extent = s.measure_extent();
-        Ok(s)
+        s
     }
 
     /// The scenario of the next run: the base with the levers applied.
@@ -572,8 +632,8 @@ impl Session {
                 self.seed = value;
                 Ok(false)
             }
-            // Flow control is the server loop's business: nothing changes here.
-            Command::Ack { .. } => Ok(false),
+            // Flow control and classes are the server loop's business: nothing changes here.
+            Command::Ack { .. } | Command::Class {} | Command::Leave {} => Ok(false),
         }
     }
 
@@ -702,6 +762,21 @@ impl Session {
     /// engagements and time-series rows since the last frame, and the frame's number, which
     /// the page sends back once it has drawn it (flow control, see the server's loop).
     pub fn frame(&mut self) -> Vec<u8> {
+        let p = self.picture();
+        let skip = p.events.len().saturating_sub(MAX_EVENTS_PER_FRAME);
+        self.seq += 1;
+        let mut header = p.header;
+        header["seq"] = Value::from(self.seq);
+        header["ev"] = Value::from(&p.events[skip..]);
+        header["rows"] = Value::from(p.rows);
+        frame::assemble(&header, p.extent, &p.blocks)
+    }
+
+    /// What the model shows now, and the engagements and rows since the last picture (or
+    /// frame): everything of a frame but its number. A session's own frames are made from
+    /// it, and so are those of every viewer of a class run (see [`crate::class`]), which
+    /// makes the marker blocks once for all of them.
+    pub fn picture(&mut self) -> Picture {
         observation::markers(&mut self.sim.world, &mut self.markers);
         let kinds: Vec<u8> = self
             .markers
@@ -709,9 +784,9 @@ impl Session {
             .map(|k| KINDS.iter().position(|c| *c == k.kind).unwrap_or(0) as u8)
             .collect();
         let log = &self.sim.events().events;
-        let new_events = log.get(self.sent_events..).unwrap_or(&[]);
-        let skip = new_events.len().saturating_sub(MAX_EVENTS_PER_FRAME);
-        let events: Vec<Value> = new_events[skip..]
+        let events: Vec<Value> = log
+            .get(self.sent_events..)
+            .unwrap_or(&[])
             .iter()
             .map(|e| {
                 // Kind, place, then the losses the event list shows: the attacker's and
@@ -743,22 +818,71 @@ impl Session {
                 .collect();
         self.sent_rows = ts.len();
         let clock = self.sim.clock();
-        self.seq += 1;
         let header = json!({
             "type": "frame",
-            "seq": self.seq,
             "tick": clock.tick,
             "day": clock.day(),
             "date": ts.dated.then(|| clock.date().to_string()),
             "running": self.running,
             "finished": self.finished(),
             "lagging": self.lagging,
-            "ev": events,
-            "rows": rows,
+            "speed": self.speed,
         });
-        frame::encode(&header, &self.markers, &kinds, self.extent, |k| {
+        let blocks = frame::encode_blocks(&self.markers, &kinds, self.extent, |k| {
             SHOWS_VALUE.contains(&KINDS[usize::from(k)])
-        })
+        });
+        Picture {
+            header,
+            rows,
+            events,
+            blocks,
+            extent: self.extent,
+        }
+    }
+
+    /// How to make this run again from its start: scenario, levers as set, seed, speed.
+    pub fn recipe(&self) -> Recipe {
+        Recipe {
+            catalogue: self.catalogue.clone(),
+            name: self.name.clone(),
+            base: self.base.clone(),
+            settings: self.settings.clone(),
+            seed: self.seed,
+            speed: self.speed,
+        }
+    }
+
+    /// Each lever's value as set for this run (the scenario's, or the one set since).
+    pub fn lever_values(&self) -> Value {
+        let tree = overrides::Base::new(&self.base);
+        let model = self.base.model();
+        LEVERS
+            .iter()
+            .filter(|l| l.model == model)
+            .map(|l| {
+                let pending = self
+                    .settings
+                    .iter()
+                    .find(|(k, _)| k.key == l.key)
+                    .map(|(_, v)| v.to_json());
+                let current = tree.get(l.path).ok().cloned();
+                (
+                    l.key.to_string(),
+                    pending.or(current).unwrap_or(Value::Null),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+
+    /// Makes the next picture carry rows and engagements from these (the run's own
+    /// numbering) on, and the next frame the one after `seq`; returns where they were.
+    /// A class takes every row from a teacher's run (its viewers need them all), and
+    /// hands the run back where the teacher's page is.
+    pub fn resume_at(&mut self, rows: usize, events: usize, seq: u64) -> (usize, usize) {
+        let was = (self.sent_rows, self.sent_events);
+        (self.sent_rows, self.sent_events, self.seq) = (rows, events, seq);
+        was
     }
 
     /// The number of the last frame made.

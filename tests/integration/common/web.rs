@@ -128,3 +128,80 @@ pub async fn ask_run(ws: &mut Ws, text: &str) -> Value {
     assert_eq!(next_json(ws).await["type"], "frame");
     init
 }
+
+/// Connects to `path` (as `/ws?class=CODE`), reading nothing.
+pub async fn connect(addr: SocketAddr, path: &str) -> Ws {
+    let (ws, _) = connect_async(format!("ws://{addr}{path}"))
+        .await
+        .expect("connects");
+    ws
+}
+
+/// Starts a class run on a client's run: the `class` message, with the class's code.
+pub async fn start_class(teacher: &mut Ws) -> Value {
+    let hello = ask(teacher, r#"{"cmd":"class"}"#).await;
+    assert_eq!(hello["type"], "class", "{hello}");
+    assert_eq!(hello["role"], "teacher", "{hello}");
+    hello
+}
+
+/// A student joining class `code`: past its `class` message and the run as it is now
+/// (init, terrain, a first frame with every row so far); returns the init and that frame,
+/// acknowledged unless `ack` is false (a page too busy to draw).
+pub async fn join(addr: SocketAddr, code: &str, ack: bool) -> (Ws, Value, Value) {
+    let mut ws = connect(addr, &format!("/ws?class={code}")).await;
+    let hello = next_json(&mut ws).await;
+    assert_eq!(hello["type"], "class", "{hello}");
+    assert_eq!(hello["role"], "student", "{hello}");
+    assert_eq!(hello["code"], code.to_lowercase(), "{hello}");
+    let init = next_json(&mut ws).await;
+    assert_eq!(init["type"], "init", "{init}");
+    if init["terrain"] == true {
+        assert!(matches!(next(&mut ws).await, Message::Binary(b) if b.starts_with(b"\x89PNG")));
+    }
+    let frame = match next(&mut ws).await {
+        Message::Binary(b) if ack => read_frame(&mut ws, &b).await,
+        Message::Binary(b) => asymwar_web::frame::decode(&b).expect("a frame"),
+        other => panic!("a frame expected, got {other:?}"),
+    };
+    assert_eq!(frame["type"], "frame", "{frame}");
+    (ws, init, frame)
+}
+
+/// Reads (and acknowledges) messages until a frame at `day` or later; other messages are
+/// skipped. That frame.
+pub async fn until_day(ws: &mut Ws, day: u64) -> Value {
+    loop {
+        let f = next_json(ws).await;
+        if f["type"] == "frame" && f["day"].as_u64().unwrap() >= day {
+            return f;
+        }
+    }
+}
+
+/// The `day` of every row in the frames `fs`.
+pub fn row_days<'a>(fs: impl IntoIterator<Item = &'a Value>) -> Vec<u64> {
+    fs.into_iter()
+        .flat_map(|f| f["rows"].as_array().cloned().unwrap_or_default())
+        .map(|r| r[0].as_u64().unwrap())
+        .collect()
+}
+
+/// The server's `/health` as JSON.
+pub async fn health(addr: SocketAddr) -> Value {
+    let (_, text) = http_get(addr, "/health").await;
+    serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or("")).expect("health is JSON")
+}
+
+/// Reads messages until an init (a new run), and past its terrain picture. That init.
+pub async fn until_init(ws: &mut Ws) -> Value {
+    loop {
+        let m = next_json(ws).await;
+        if m["type"] == "init" {
+            if m["terrain"] == true {
+                assert!(matches!(next(ws).await, Message::Binary(b) if b.starts_with(b"\x89PNG")));
+            }
+            return m;
+        }
+    }
+}
