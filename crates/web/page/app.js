@@ -219,7 +219,11 @@ function onFrame(f) {
   state.markers = f.m;
   for (const [kind, x, y, losses] of f.ev) {
     state.flashes.push({ kind, x, y, age: 0 });
-    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y), losses: losses || [0, 0, 0, 0] });
+    // A checkpoint that only taxed a convoy (over a hundred a day on the Mali roads) would
+    // push every fight out of the list: the list keeps what burned, killed or fought.
+    const l = losses || [0, 0, 0, 0];
+    if (kind === "checkpoint" && !l.some((v) => v > 0)) continue;
+    state.events.push({ day: f.day, tick: f.tick, kind, x, y, place: nearestTown(x, y), losses: l });
   }
   if (state.events.length > 500) state.events.splice(0, state.events.length - 500);
   if (f.ev.length) drawEvents();
