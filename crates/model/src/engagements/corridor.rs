@@ -101,8 +101,7 @@ pub fn corridor_attacks(
     let air_cover = if order.is_empty() {
         0.0
     } else {
-        let escorted = convoys.iter().filter(|c| c.2.escort.is_some()).count();
-        (army.air_sorties_per_day / escorted.max(1) as f64).min(1.0)
+        air_cover(&convoys, &army)
     };
     for &(cell_id, ce) in order.iter() {
         let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
@@ -125,12 +124,7 @@ pub fn corridor_attacks(
         let Ok((_, convoy_id, mut convoy, vpos, mut vroute)) = convoys.get_mut(ve) else {
             continue;
         };
-        let escort = convoy.escort.and_then(|u| {
-            units
-                .get(u)
-                .ok()
-                .map(|(id, unit, ..)| (u, *id, unit.soldiers * unit.kind.firepower()))
-        });
+        let escort = escort_of(&units, convoy.escort);
         let trucks = convoy.tankers + convoy.goods;
         // A cell still rearming after its last fight lets an escort pass, as one too strong.
         let too_strong = escort.is_some_and(|(.., strength)| {
@@ -149,19 +143,8 @@ pub fn corridor_attacks(
             && record.rng.0.random::<f64>() < air_cover * army.air_spots_ambush
         {
             record.tally.ambushes_foiled += 1;
-            if is_checkpoint {
-                melt_away(&mut cells, &party, tick);
-            } else {
-                scatter_party(
-                    &env,
-                    &mut record,
-                    &mut cells,
-                    &party,
-                    at,
-                    party_r,
-                    Some(rearm),
-                );
-            }
+            let seen = (at, party_r, rearm);
+            break_off(&env, &mut record, &mut cells, &party, is_checkpoint, seen);
             continue;
         }
         let mut fight = CorridorFight {
@@ -192,26 +175,10 @@ pub fn corridor_attacks(
                 true
             }
             None if is_checkpoint => {
-                match fight.checkpoint() {
-                    Stop::TurnedBack => {
-                        let home = net.crossings[usize::from(fight.convoy.crossing)].tile;
-                        turn_back(
-                            &env,
-                            &mut fight.record.pathfinder,
-                            vpos.tile,
-                            home,
-                            &mut vroute,
-                        );
-                    }
-                    Stop::Taxed => {
-                        fight.convoy.taxed_by = Some(ce);
-                        if let Ok((_, _, mut c, _, _)) = cells.get_mut(ce) {
-                            c.supply_days += env.params.tax_supply_days as f32 * trucks as f32
-                                / c.fighters.max(1.0);
-                        }
-                    }
-                    Stop::Burned => {}
-                }
+                let stop = fight.checkpoint();
+                let home = net.crossings[usize::from(fight.convoy.crossing)].tile;
+                let route = (vpos.tile, home, &mut *vroute);
+                after_stop(&env, &mut fight, &mut cells, ce, stop, route, trucks);
                 false
             }
             None => {
@@ -232,6 +199,66 @@ pub fn corridor_attacks(
             let rearm = fought.then_some(rearm);
             scatter_party(&env, &mut record, &mut cells, &party, at, party_r, rearm);
         }
+    }
+}
+
+/// The escort of a convoy, if any: its entity, id and strength (soldiers x firepower).
+fn escort_of(
+    units: &Query<EscortItem, (Without<Cell>, Without<Convoy>)>,
+    escort: Option<Entity>,
+) -> Option<(Entity, ActorId, f32)> {
+    escort.and_then(|u| {
+        units
+            .get(u)
+            .ok()
+            .map(|(id, unit, ..)| (u, *id, unit.soldiers * unit.kind.firepower()))
+    })
+}
+
+/// The share of the escorted convoys on the road that a drone watches: a sortie watches one.
+fn air_cover(convoys: &Query<ConvoyItem, Without<Cell>>, army: &ArmyParams) -> f64 {
+    let escorted = convoys.iter().filter(|c| c.2.escort.is_some()).count();
+    (army.air_sorties_per_day / escorted.max(1) as f64).min(1.0)
+}
+
+/// Seen from the air, the cells break off: a checkpoint melts away, an ambush party
+/// (within `radius` of `at`) scatters and must rearm until `rearm`.
+fn break_off(
+    env: &Env,
+    record: &mut Record,
+    cells: &mut Cells,
+    party: &Party,
+    is_checkpoint: bool,
+    (at, radius, rearm): (Tile, f64, u64),
+) {
+    if is_checkpoint {
+        melt_away(cells, party, env.clock.tick);
+    } else {
+        scatter_party(env, record, cells, party, at, radius, Some(rearm));
+    }
+}
+
+/// What follows a stop at a checkpoint: a convoy turned back drives home, a taxed one pays
+/// the cell in supplies, a burned one is gone.
+fn after_stop(
+    env: &Env,
+    fight: &mut CorridorFight,
+    cells: &mut Cells,
+    cell: Entity,
+    stop: Stop,
+    (at, home, route): (Tile, Tile, &mut Route),
+    trucks: u32,
+) {
+    match stop {
+        Stop::TurnedBack => turn_back(env, &mut fight.record.pathfinder, at, home, route),
+        Stop::Taxed => {
+            fight.convoy.taxed_by = Some(cell);
+            if let Ok((_, _, mut c, _, _)) = cells.get_mut(cell) {
+                c.supply_days +=
+                    env.params.tax_supply_days as f32 * trucks as f32 / c.fighters.max(1.0);
+            }
+        }
+        Stop::Burned => {}
     }
 }
 

@@ -88,30 +88,20 @@ pub fn army_strikes(
             // away from a unit closing in. The cell disperses to its hiding place and stays
             // out of reach while dispersed.
             if record.rng.0.random::<f64>() < env.params.break_contact {
-                let Ok((_, mut cell, cpos, mut croute)) = cells.get_mut(ce) else {
-                    continue;
-                };
-                let scatter = Scatter::new(&env, 0.0);
-                scatter.apply(
-                    &mut cell,
-                    cpos.tile,
-                    &mut croute,
-                    grid,
-                    &mut record.pathfinder,
-                );
-                cell.dispersed_until = scatter.until();
-                record.tally.contacts_broken += 1;
+                if let Ok((_, mut cell, cpos, mut croute)) = cells.get_mut(ce) {
+                    slip_away(&env, &mut record, &mut cell, cpos.tile, &mut croute);
+                }
                 // The unit reaches the cell's ground and finds the villagers instead: the
                 // executions HRW documents in Mali came in operations after the fighters had
                 // gone (HRW 2024), so the harm of force does not wait for a fight.
-                let event = Event::new(
+                let arrival = Event::new(
                     tick,
                     EventKind::Sweep,
                     ctile,
                     Actor::Army(unit_id.0),
                     Actor::Cell(cell_id.0),
                 );
-                harm_civilians(&env, &mut record, &params, &society, discipline, event);
+                harm_civilians(&env, &mut record, &params, &society, discipline, arrival);
                 continue;
             }
             let Ok((_, _, mut unit, _)) = units.get_mut(ue) else {
@@ -120,47 +110,18 @@ pub fn army_strikes(
             let Ok((cid, mut cell, cpos, mut croute)) = cells.get_mut(ce) else {
                 continue;
             };
-            let r = resolve(
-                &env.combat,
-                Fight {
-                    soldiers: f64::from(unit.soldiers * unit.kind.firepower()),
-                    fighters: f64::from(cell.fighters),
-                    cover,
-                    surprise: false,
-                },
-            );
-            let lost = (r.soldiers_lost as f32 / unit.kind.firepower()).min(unit.soldiers);
-            unit.soldiers -= lost;
-            cell.fighters = (cell.fighters - r.fighters_lost as f32).max(0.0);
-            let commander = cell.commander;
-            let scatter = Scatter::new(&env, env.params.cohesion_loss_per_fight);
-            scatter.apply(
+            let event = strike(
+                &env,
+                &mut record,
+                &mut unit,
+                unit_id,
                 &mut cell,
+                *cid,
+                ctile,
+                cover,
                 cpos.tile,
                 &mut croute,
-                grid,
-                &mut record.pathfinder,
             );
-            // Captured and wounded fighters talk.
-            record.army_news.post(ArmyNews::Intel {
-                command: commander,
-                amount: 2.0 * r.fighters_lost,
-            });
-            let event = Event {
-                attacker_losses: f64::from(lost),
-                defender_losses: r.fighters_lost,
-                ..Event::new(
-                    tick,
-                    if unit.posture == Posture::Sweep {
-                        EventKind::Sweep
-                    } else {
-                        EventKind::Strike
-                    },
-                    ctile,
-                    Actor::Army(unit_id.0),
-                    Actor::Cell(cid.0),
-                )
-            };
             record.count_strike(&event);
             harm_civilians(
                 &env,
@@ -173,6 +134,68 @@ pub fn army_strikes(
             break;
         }
     }
+}
+
+/// A strike on a cell that stood: a fight without surprise, from which the cell scatters;
+/// captured and wounded fighters talk. Returns the engagement for the log and the tally.
+#[allow(clippy::too_many_arguments)]
+fn strike(
+    env: &Env,
+    record: &mut Record,
+    unit: &mut ArmyUnit,
+    unit_id: ActorId,
+    cell: &mut Cell,
+    cell_id: ActorId,
+    ctile: Tile,
+    cover: f64,
+    at: Tile,
+    route: &mut Route,
+) -> Event {
+    let tick = env.clock.tick;
+    let r = resolve(
+        &env.combat,
+        Fight {
+            soldiers: f64::from(unit.soldiers * unit.kind.firepower()),
+            fighters: f64::from(cell.fighters),
+            cover,
+            surprise: false,
+        },
+    );
+    let lost = (r.soldiers_lost as f32 / unit.kind.firepower()).min(unit.soldiers);
+    unit.soldiers -= lost;
+    cell.fighters = (cell.fighters - r.fighters_lost as f32).max(0.0);
+    let commander = cell.commander;
+    let scatter = Scatter::new(env, env.params.cohesion_loss_per_fight);
+    scatter.apply(cell, at, route, &env.grid, &mut record.pathfinder);
+    // Captured and wounded fighters talk.
+    record.army_news.post(ArmyNews::Intel {
+        command: commander,
+        amount: 2.0 * r.fighters_lost,
+    });
+    Event {
+        attacker_losses: f64::from(lost),
+        defender_losses: r.fighters_lost,
+        ..Event::new(
+            tick,
+            if unit.posture == Posture::Sweep {
+                EventKind::Sweep
+            } else {
+                EventKind::Strike
+            },
+            ctile,
+            Actor::Army(unit_id.0),
+            Actor::Cell(cell_id.0),
+        )
+    }
+}
+
+/// The cell slips away from a unit closing in: it disperses to its hiding place and stays
+/// out of reach while dispersed.
+fn slip_away(env: &Env, record: &mut Record, cell: &mut Cell, at: Tile, route: &mut Route) {
+    let scatter = Scatter::new(env, 0.0);
+    scatter.apply(cell, at, route, &env.grid, &mut record.pathfinder);
+    cell.dispersed_until = scatter.until();
+    record.tally.contacts_broken += 1;
 }
 
 /// The chance that a unit detects a cell this tick: less in cover and in hiding, more
