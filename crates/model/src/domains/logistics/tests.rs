@@ -96,8 +96,18 @@ fn a_town_without_fuel_rations_and_its_price_rises() {
     sim.run_days(3);
     let s = sim.world.get::<Supplies>(towns[2]).unwrap();
     assert!(s.price_index > 1.5, "price index {}", s.price_index);
-    assert!(!s.electricity && !s.schools);
+    assert!(!s.electricity);
     assert!(s.shortage_days >= 3);
+    // Schools stay open through a short shortage: closing them is a decision taken after
+    // `schools_short_streak_days` dry days in a row.
+    assert!(s.schools && s.short_streak >= 3);
+    let streak = sim
+        .world
+        .resource::<LogisticsParams>()
+        .schools_short_streak_days;
+    sim.run_days(streak);
+    let s = sim.world.get::<Supplies>(towns[2]).unwrap();
+    assert!(!s.schools && s.school_closures == 1);
 }
 
 #[test]

@@ -283,6 +283,10 @@ struct CohortPass<'a> {
     rng: ModelRng,
     recruits: u64,
     killed: u64,
+    /// Per settlement, the last (cops, actives) in a cohort's vision and the arrest
+    /// probability they give: the same for most cohorts of a town, and `exp` was a tenth of
+    /// a year-long run.
+    arrest_memo: Vec<(u32, u32, f64)>,
 }
 
 impl<'a> CohortPass<'a> {
@@ -312,6 +316,7 @@ impl<'a> CohortPass<'a> {
             rng: stream(seed, Purpose::Society, 1, u64::from(day)),
             recruits: 0,
             killed: 0,
+            arrest_memo: vec![(u32::MAX, u32::MAX, 0.0); s.towns.len()],
         }
     }
 
@@ -474,7 +479,15 @@ impl<'a> CohortPass<'a> {
         let cops = (town.cops * share).round() as u32;
         let actives = (f64::from(town.actives) * share).round() as u32 + 1;
         let a = self.activation;
-        let pr = arrest_probability(a.k, cops, actives, a.arrest_rule);
+        let memo = &mut self.arrest_memo[k];
+        if (memo.0, memo.1) != (cops, actives) {
+            *memo = (
+                cops,
+                actives,
+                arrest_probability(a.k, cops, actives, a.arrest_rule),
+            );
+        }
+        let pr = memo.2;
         let active = is_active(g, f64::from(co.risk), pr, a.threshold);
         co.grievance = g as f32;
         co.legitimacy = legitimacy as f32;
