@@ -31,7 +31,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its outputs (the default: the Mali blockade).
     Run(RunArgs),
-    /// Check scenario files: prints "ok" or every problem, and exits non-zero on problems.
+    /// Check scenario files: prints "ok" (with warnings for a scenario that can never deliver)
+    /// or every problem, and exits non-zero on problems.
     Validate {
         /// Scenario files (or built-in names).
         #[arg(required = true)]
@@ -460,7 +461,12 @@ fn cmd_validate(files: &[String]) -> Result<()> {
     let mut failed = 0;
     for f in files {
         match resolve(f) {
-            Ok(_) => println!("{f}: ok"),
+            Ok(file) => {
+                println!("{f}: ok");
+                for w in asymwar_scenario::validate::warnings(&file) {
+                    println!("{f}: warning: {w}");
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("{e}");

@@ -71,6 +71,34 @@ fn validate_says_ok_or_names_the_problem() {
     );
 }
 
+/// A scenario that validates but can never deliver says so: a warning, not an error.
+#[test]
+fn validate_warns_when_no_convoy_can_ever_leave() {
+    let shipped = run(asymwar()
+        .args(["validate", "mali_blockade", "tutorial"])
+        .current_dir(env!("CARGO_MANIFEST_DIR")));
+    assert!(shipped.status.success());
+    let text = String::from_utf8_lossy(&shipped.stdout);
+    assert!(!text.contains("warning"), "{text}");
+
+    let dry = scenario_text("tutorial.ron")
+        .replace(
+            "tankers_per_day: 12.0, goods_trucks_per_day: 20.0",
+            "tankers_per_day: 0.0",
+        )
+        .replace(
+            "tankers_per_day: 8.0, goods_trucks_per_day: 15.0",
+            "tankers_per_day: 0.0",
+        );
+    let (out, _) = validate_copy("dry", &dry);
+    assert!(out.status.success(), "a warning is not an error");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(": ok") && text.contains("warning: crossings: every tankers_per_day"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_missing_file_is_an_error_not_a_builtin() {
     let out = run(asymwar().args(["run", "no/such/scenario.ron"]));

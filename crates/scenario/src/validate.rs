@@ -14,6 +14,46 @@ use std::collections::HashSet;
 /// Largest grid edge accepted, in tiles.
 pub const MAX_GRID_EDGE: f64 = 4000.0;
 
+/// What a valid scenario does that its author probably did not mean: convoys that never
+/// leave or have nowhere to go. A run still works (an insurgency without supply to cut is
+/// a legitimate experiment), so these are warnings, printed by `validate`, not errors.
+pub fn warnings(file: &ScenarioFile) -> Vec<String> {
+    let ScenarioFile::Conflict(s) = file else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if s.crossings.is_empty() {
+        out.push(
+            "crossings: none, so no convoy ever enters and the blockade has nothing to cut \
+             (add a crossing with a daily flow)"
+                .to_string(),
+        );
+    } else if s
+        .crossings
+        .iter()
+        .all(|c| c.tankers_per_day <= 0.0 && c.goods_trucks_per_day <= 0.0)
+    {
+        out.push(
+            "crossings: every tankers_per_day and goods_trucks_per_day is 0, so no convoy \
+             ever leaves"
+                .to_string(),
+        );
+    }
+    for (i, c) in s.crossings.iter().enumerate() {
+        let Some(corridor) = s.corridors.iter().find(|k| k.name == c.corridor) else {
+            continue; // an error that validate() reports
+        };
+        if corridor.towns.iter().all(|t| *t == c.town) {
+            out.push(format!(
+                "crossings[{i}] ({}): its corridor \"{}\" holds no other settlement, so its \
+                 convoys have nowhere to go",
+                c.town, c.corridor
+            ));
+        }
+    }
+    out
+}
+
 /// Every broken rule of the scenario (empty when it is valid).
 pub fn validate(file: &ScenarioFile) -> Vec<Violation> {
     let mut c = Checker::new();
