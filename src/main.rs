@@ -389,17 +389,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
 fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let plan = Plan::resolve(&args.spec)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let out = args.out.unwrap_or_else(|| {
-        let name = if shard == Shard::WHOLE {
-            plan.spec.name.clone()
-        } else {
-            format!(
-                "{}-shard-{}-of-{}",
-                plan.spec.name, shard.index, shard.count
-            )
-        };
-        PathBuf::from("runs").join("sweeps").join(name)
-    });
+    let out = args.out.unwrap_or_else(|| plan.default_out(shard));
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

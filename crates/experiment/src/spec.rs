@@ -702,6 +702,21 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 impl Plan {
+    /// Where a sweep writes when no folder is given: `runs/sweeps/<name>`, or
+    /// `runs/sweeps/<name>-shard-K-of-N` for one shard (the command line's and Python's
+    /// default alike).
+    pub fn default_out(&self, shard: crate::sweep::Shard) -> std::path::PathBuf {
+        let name = if shard == crate::sweep::Shard::WHOLE {
+            self.spec.name.clone()
+        } else {
+            format!(
+                "{}-shard-{}-of-{}",
+                self.spec.name, shard.index, shard.count
+            )
+        };
+        std::path::PathBuf::from("runs").join("sweeps").join(name)
+    }
+
     /// A sweep given on the command line: a spec file if one exists at that path, else a
     /// built-in sweep by name.
     pub fn resolve(arg: &str) -> Result<Plan, SpecError> {

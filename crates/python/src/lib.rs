@@ -314,17 +314,7 @@ fn sweep<'py>(
             .map_err(|e| SweepError::new_err(format!("--shard {e}")))?,
     };
     // The command line's default folder.
-    let out = out.unwrap_or_else(|| {
-        let name = if shard == Shard::WHOLE {
-            plan.spec.name.clone()
-        } else {
-            format!(
-                "{}-shard-{}-of-{}",
-                plan.spec.name, shard.index, shard.count
-            )
-        };
-        PathBuf::from("runs").join("sweeps").join(name)
-    });
+    let out = out.unwrap_or_else(|| plan.default_out(shard));
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(SweepError::new_err("--jobs must be at least 1"));
