@@ -55,18 +55,18 @@ PATTERNS_150 = [
      "over 100 tankers by mid-October 2025 (importers' association, AP); 51 on 14 September"),
     ("P2", "20-50 tankers per successful ambush",
      get("tankers_per_successful_ambush"), 20, 50,
-     "MODEL.md P2: 51 of a convoy of over 100 on 14 Sep 2025; more than 20 on 6 Dec 2025"),
+     "ODD.md P2: 51 of a convoy of over 100 on 14 Sep 2025; more than 20 on 6 Dec 2025"),
     ("P3", "black-market fuel x2.5-4 at the peak (peak price index in the capital)",
      get("peak_fuel_price_index"), 2.5, 4.0,
      "2,000 FCFA/L against 725-775 official (SeneNews, 29 Oct 2025)"),
     ("P7", "order of 30 attacks on civilians a month by the insurgents (15-60)",
-     per_month("attacks_on_civilians_by_insurgents"), 15, 60, "MODEL.md P7 (ACLED)"),
+     per_month("attacks_on_civilians_by_insurgents"), 15, 60, "ODD.md P7 (ACLED)"),
     ("P7", "about 1.5 killed per attack on civilians (1-2)",
      get("killed_per_attack_on_civilians"), 1.0, 2.0, "HRW 2024"),
     ("P7", "event sizes heavy-tailed, exponent about 2.5 (2-3): an input, see below",
      get("civilian_harm_exponent"), 2.0, 3.0, "Bohorquez et al. 2009"),
     ("P6", "the centroid of violence moves south (km, > 0)",
-     get("events_centroid_shift_km"), 0.0, None, "ACLED 2025 (MODEL.md P6)"),
+     get("events_centroid_shift_km"), 0.0, None, "ACLED 2025 (ODD.md P6)"),
 ]
 
 PATTERNS_365 = [

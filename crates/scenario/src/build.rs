@@ -8,6 +8,7 @@ use asymwar_model::army;
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
 use asymwar_model::insurgency::{self, GroupPlacement};
+use asymwar_model::logistics::Capital;
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::rng::{Seed, SimRng};
 use asymwar_model::settlement::{BorderCrossing, Corridor, RoadNetwork, Settlement};
@@ -98,6 +99,9 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
             }
         })
         .collect();
+    if let Some(capital) = &s.capital {
+        world.insert_resource(Capital(entity_of(capital)));
+    }
     world.insert_resource(RoadNetwork {
         corridors,
         crossings,
@@ -125,10 +129,9 @@ fn spawn_forces(
     entity_of: &dyn Fn(&str) -> Entity,
 ) {
     for a in &s.forces.army {
-        let kind = a.unit_kind().expect("validated: known unit kind");
         army::spawn_units(
             world,
-            kind,
+            a.kind,
             entity_of(&a.base),
             a.units,
             a.soldiers_per_unit,

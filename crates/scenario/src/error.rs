@@ -110,6 +110,27 @@ pub fn parse_ron<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, File
             line: e.span.start.line,
             col: e.span.start.col,
             // The parser echoes what it read (a field name, a string): cut it.
-            message: clip_to(&e.code.to_string(), 2 * MAX_ECHO_CHARS).into_owned(),
+            message: clip_to(&e.code.to_string(), 2 * MAX_ECHO_CHARS).into_owned()
+                + quoted_choice_hint(text, &e),
         })
+}
+
+/// A choice written in quotes (`kind: "garrison"`, the older spelling of unit kinds) where
+/// the schema wants a bare name: say how to write it, since RON's own message ("expected
+/// an identifier") does not.
+fn quoted_choice_hint(text: &str, e: &ron::error::SpannedError) -> &'static str {
+    let at_quote = text
+        .lines()
+        .nth(e.span.start.line.saturating_sub(1))
+        .and_then(|l| {
+            l.chars()
+                .skip(e.span.start.col.saturating_sub(1))
+                .find(|c| !c.is_whitespace())
+        })
+        == Some('"');
+    if matches!(e.code, ron::Error::ExpectedIdentifier) && at_quote {
+        " (a choice is written as a bare name, without quotes: kind: garrison, road: paved)"
+    } else {
+        ""
+    }
 }

@@ -13,7 +13,6 @@ use asymwar_model::logistics::LogisticsParams;
 use asymwar_model::society::SocietyParams;
 use asymwar_model::terrain::{MobilityParams, RoadClass};
 use chrono::NaiveDate;
-use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 
 /// A scenario file: one of the models the project runs.
@@ -109,6 +108,12 @@ pub struct Scenario {
     pub corridors: Vec<CorridorSpec>,
     #[serde(default)]
     pub crossings: Vec<CrossingSpec>,
+    /// The capital: the settlement whose stocks the `capital_*` metrics report and where
+    /// escorted convoys go; its country is the home country, whose settlements are the
+    /// destinations of supply (towns abroad on the corridors are passed through). Default:
+    /// the largest settlement.
+    #[serde(default)]
+    pub capital: Option<String>,
     #[serde(default)]
     pub forces: ForcesSpec,
     #[serde(default)]
@@ -258,13 +263,34 @@ pub struct ZoneSpec {
     pub radius_km: (f64, f64),
 }
 
-/// A country as a polygon of (lat, lon) vertices.
+/// A country as a polygon.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountrySpec {
-    /// ISO 3166 alpha-2 code.
+    /// ISO 3166 alpha-2 code (two capital letters: `ML`, `BF`).
     pub code: String,
-    pub polygon: Vec<(f64, f64)>,
+    /// Vertices in order, written like every other place: `LatLon(lat, lon)` or
+    /// `Tile(x, y)`. A bare `(lat, lon)` pair, the older spelling, is still read.
+    pub polygon: Vec<Vertex>,
+}
+
+/// A vertex of a country's polygon: a [`Location`], or a bare `(lat, lon)` pair as files
+/// written before locations were spelled one way still have.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Vertex {
+    At(Location),
+    LatLonPair(f64, f64),
+}
+
+impl Vertex {
+    /// The vertex as a location.
+    pub fn location(self) -> Location {
+        match self {
+            Vertex::At(l) => l,
+            Vertex::LatLonPair(lat, lon) => Location::LatLon(lat, lon),
+        }
+    }
 }
 
 /// A settlement.
@@ -322,20 +348,12 @@ pub struct ForcesSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArmyGroupSpec {
-    /// A [`UnitKind`] by its serde name (`mechanised`, `special_forces` ...).
-    pub kind: String,
+    /// What the units are, a bare name like every choice in a scenario: `mechanised`,
+    /// `motorised`, `garrison`, `special_forces`, `partner`.
+    pub kind: UnitKind,
     pub base: String,
     pub units: u32,
     pub soldiers_per_unit: u32,
-}
-
-impl ArmyGroupSpec {
-    /// The kind of the units, read by [`UnitKind`]'s own serde names, or why `kind` names
-    /// none (the message lists them).
-    pub fn unit_kind(&self) -> Result<UnitKind, String> {
-        UnitKind::deserialize(self.kind.as_str().into_deserializer())
-            .map_err(|e: serde::de::value::Error| e.to_string())
-    }
 }
 
 /// Insurgent cells placed around a point.
@@ -376,21 +394,32 @@ mod tests {
     }
 
     #[test]
-    fn unit_kinds_are_read_by_their_serde_names() {
-        let group = |kind: &str| ArmyGroupSpec {
-            kind: kind.to_string(),
-            base: "Bamako".into(),
-            units: 1,
-            soldiers_per_unit: 1,
-        };
+    fn choices_are_bare_snake_case_names_and_old_spellings_still_read() {
+        use asymwar_model::terrain::RoadClass;
+        let k: CorridorSpec = ron::from_str("(name: \"r\", towns: [], road: paved)").unwrap();
+        assert_eq!(k.road, RoadClass::Paved);
+        let k: CorridorSpec = ron::from_str("(name: \"r\", towns: [], road: Track)").unwrap();
+        assert_eq!(k.road, RoadClass::Track);
+        let a: ArmyGroupSpec =
+            ron::from_str("(kind: special_forces, base: \"B\", units: 1, soldiers_per_unit: 1)")
+                .unwrap();
+        assert_eq!(a.kind, UnitKind::SpecialForces);
+        let e = ron::from_str::<ArmyGroupSpec>(
+            "(kind: tank, base: \"B\", units: 1, soldiers_per_unit: 1)",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("tank") && e.contains("mechanised"), "{e}");
+        let k: CountrySpec =
+            ron::from_str("(code: \"ML\", polygon: [LatLon(1.0, 2.0), (3.0, 4.0), Tile(5, 6)])")
+                .unwrap();
         assert_eq!(
-            group("special_forces").unit_kind(),
-            Ok(UnitKind::SpecialForces)
-        );
-        let e = group("tank").unit_kind().unwrap_err();
-        assert!(
-            e.contains("`tank`") && e.contains("`mechanised`, `motorised`, `garrison`"),
-            "{e}"
+            k.polygon.iter().map(|v| v.location()).collect::<Vec<_>>(),
+            vec![
+                Location::LatLon(1.0, 2.0),
+                Location::LatLon(3.0, 4.0),
+                Location::Tile(5, 6)
+            ]
         );
     }
 }

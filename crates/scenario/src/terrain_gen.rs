@@ -54,6 +54,7 @@ pub fn generate(
         }
     }
     g.countries = codes.clone();
+    let polygons = country_polygons(spec, &projection);
 
     let (wf, hf) = (f64::from(width), f64::from(height));
     for y in 0..height {
@@ -86,8 +87,9 @@ pub fn generate(
             g.country[i] = spec
                 .countries
                 .iter()
-                .find(|k| point_in_polygon(ll, &k.polygon))
-                .map(|k| codes.iter().position(|c| *c == k.code).unwrap_or(0) as u8)
+                .zip(&polygons)
+                .find(|(_, poly)| point_in_polygon(ll, poly))
+                .map(|(k, _)| codes.iter().position(|c| *c == k.code).unwrap_or(0) as u8)
                 .unwrap_or(0);
         }
     }
@@ -264,7 +266,7 @@ fn paint_zones(
 }
 
 /// Ray casting on (lat, lon) vertices.
-fn point_in_polygon(p: LatLon, poly: &[(f64, f64)]) -> bool {
+pub(crate) fn point_in_polygon(p: LatLon, poly: &[(f64, f64)]) -> bool {
     let mut inside = false;
     let n = poly.len();
     let mut j = n.wrapping_sub(1);
@@ -277,6 +279,28 @@ fn point_in_polygon(p: LatLon, poly: &[(f64, f64)]) -> bool {
         j = i;
     }
     inside
+}
+
+/// The countries' polygons in degrees (a vertex may be written as a tile).
+pub(crate) fn country_polygons(
+    spec: &crate::schema::TerrainSpec,
+    projection: &Projection,
+) -> Vec<Vec<(f64, f64)>> {
+    spec.countries
+        .iter()
+        .map(|k| {
+            k.polygon
+                .iter()
+                .map(|v| match v.location() {
+                    Location::LatLon(lat, lon) => (lat, lon),
+                    Location::Tile(x, y) => {
+                        let ll = projection.to_latlon(f64::from(x) + 0.5, f64::from(y) + 0.5);
+                        (ll.lat, ll.lon)
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Tiles of an eight-connected line between two points (Bresenham on tile indices).

@@ -39,6 +39,9 @@ pub fn warnings(file: &ScenarioFile) -> Vec<String> {
                 .to_string(),
         );
     }
+    if let Some(w) = unreachable_home(s) {
+        out.push(w);
+    }
     for (i, c) in s.crossings.iter().enumerate() {
         let Some(corridor) = s.corridors.iter().find(|k| k.name == c.corridor) else {
             continue; // an error that validate() reports
@@ -52,6 +55,64 @@ pub fn warnings(file: &ScenarioFile) -> Vec<String> {
         }
     }
     out
+}
+
+/// The warning when no crossing's road network reaches a settlement of the home country
+/// (the capital's), so that every convoy would have nowhere to deliver.
+fn unreachable_home(s: &Scenario) -> Option<String> {
+    let (projection, _, _) = s.map.projection().ok()?;
+    let polygons = crate::terrain_gen::country_polygons(&s.map.terrain, &projection);
+    let country_of = |i: usize| -> String {
+        let t = &s.settlements[i];
+        if let Some(code) = &t.country {
+            return code.clone();
+        }
+        let (x, y) = location_xy(t.at, &projection);
+        let ll = projection.to_latlon(x, y);
+        s.map
+            .terrain
+            .countries
+            .iter()
+            .zip(&polygons)
+            .find(|(_, poly)| crate::terrain_gen::point_in_polygon(ll, poly))
+            .map(|(k, _)| k.code.clone())
+            .unwrap_or_else(|| s.map.terrain.default_country.clone())
+    };
+    let index = |name: &str| s.settlements.iter().position(|t| t.name == name);
+    let capital = match &s.capital {
+        Some(name) => index(name)?,
+        None => (0..s.settlements.len()).max_by(|&a, &b| {
+            s.settlements[a]
+                .population
+                .total_cmp(&s.settlements[b].population)
+                .then(b.cmp(&a))
+        })?,
+    };
+    let home = country_of(capital);
+    // Settlements joined by corridors, walked from every crossing's town.
+    let mut seen = vec![false; s.settlements.len()];
+    let mut stack: Vec<usize> = s.crossings.iter().filter_map(|x| index(&x.town)).collect();
+    if stack.is_empty() {
+        return None; // "no crossing" is its own warning
+    }
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let name = &s.settlements[i].name;
+        for k in s.corridors.iter().filter(|k| k.towns.contains(name)) {
+            stack.extend(k.towns.iter().filter_map(|t| index(t)));
+        }
+    }
+    let reached_home = (0..seen.len()).any(|i| seen[i] && country_of(i) == home);
+    (!reached_home).then(|| {
+        format!(
+            "corridors: no settlement of the home country {home} (the capital {}'s) can be \
+             reached by road from any crossing, so no convoy can ever deliver (join a \
+             crossing's corridor to a {home} settlement, or name another `capital`)",
+            s.settlements[capital].name
+        )
+    })
 }
 
 /// Every broken rule of the scenario (empty when it is valid).
@@ -261,6 +322,20 @@ fn check_radius(c: &mut Checker, field: &str, km: f64, grid: Option<&(Projection
     }
 }
 
+/// A country is named by its ISO 3166 alpha-2 code, two capital letters, as the map's
+/// countries are: a name or a lower-case code would silently match no tile.
+fn check_country_code(c: &mut Checker, field: &str, code: &str) {
+    if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+        c.fail(
+            field,
+            format!(
+                "'{}' is not an ISO 3166 alpha-2 country code (two capital letters, such as ML, SN, BF)",
+                clip(code)
+            ),
+        );
+    }
+}
+
 fn describe(loc: Location) -> String {
     match loc {
         Location::LatLon(lat, lon) => format!("LatLon({lat}, {lon})"),
@@ -384,21 +459,17 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 });
             }
         }
+        check_country_code(c, "default_country", &t.default_country);
         for (i, k) in t.countries.iter().enumerate() {
             c.scope(format!("countries[{i}] ({})", clip(&k.code)), |c| {
+                check_country_code(c, "code", &k.code);
                 if k.polygon.len() < 3 {
                     c.fail("polygon", "a polygon needs at least 3 vertices");
                 }
-                for (j, &(lat, lon)) in k.polygon.iter().enumerate() {
+                for (j, v) in k.polygon.iter().enumerate() {
                     let field = format!("polygon[{j}]");
-                    if !on_globe(lat, lon) {
-                        c.fail(
-                            &field,
-                            format!("({lat}, {lon}) is not a point on the globe (latitude first, then longitude)"),
-                        );
-                    } else {
-                        check_near_map(c, &field, Location::LatLon(lat, lon), grid);
-                    }
+                    check_location(c, &field, v.location(), None);
+                    check_near_map(c, &field, v.location(), grid);
                 }
             });
         }
@@ -459,6 +530,11 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                     "population",
                     format!("must be a number of people >= 0, got {}", t.population),
                 );
+            } else if t.population.fract() != 0.0 {
+                c.fail(
+                    "population",
+                    format!("must be a whole number of people, got {}", t.population),
+                );
             } else if t.population > MAX_SETTLEMENT_POPULATION {
                 c.fail(
                     "population",
@@ -469,10 +545,21 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 );
             }
             check_location(c, "at", t.at, grid);
+            if let Some(code) = &t.country {
+                check_country_code(c, "country", code);
+            }
         });
     }
 
     let known = |town: &str| s.settlements.iter().any(|t| t.name == town);
+    if let Some(capital) = &s.capital
+        && !known(capital)
+    {
+        c.fail(
+            "capital",
+            format!("'{}' is not a settlement of this scenario", clip(capital)),
+        );
+    }
     let mut corridor_names = HashSet::new();
     for (i, k) in s.corridors.iter().enumerate() {
         c.scope(format!("corridors[{i}] ({})", clip(&k.name)), |c| {
@@ -494,7 +581,7 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 }
             }
             if k.road == asymwar_model::terrain::RoadClass::None {
-                c.fail("road", "must be Track or Paved");
+                c.fail("road", "must be track or paved");
             }
         });
     }
@@ -522,6 +609,7 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 ),
                 Some(_) => {}
             }
+            check_country_code(c, "from_country", &x.from_country);
             c.non_negative("tankers_per_day", x.tankers_per_day);
             c.non_negative("goods_trucks_per_day", x.goods_trucks_per_day);
         });
@@ -552,9 +640,6 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                     "base",
                     format!("'{}' is not a settlement of this scenario", clip(&a.base)),
                 );
-            }
-            if let Err(e) = a.unit_kind() {
-                c.fail("kind", clip(&e));
             }
             if a.soldiers_per_unit > MAX_PER_UNIT {
                 c.fail(

@@ -1,4 +1,4 @@
-//! The tick: named system sets in the order of MODEL.md section 3, and the [`Simulation`]
+//! The tick: named system sets in the order of ODD.md section 3, and the [`Simulation`]
 //! that owns a world and its schedule.
 
 use crate::engine::calendar::{self, Clock, Season};

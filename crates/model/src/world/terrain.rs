@@ -61,10 +61,15 @@ impl Terrain {
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]
 #[repr(u8)]
+// Written `paved`, like every choice in a scenario; the older capitalised names still read.
+#[serde(rename_all = "snake_case")]
 pub enum RoadClass {
     #[default]
+    #[serde(alias = "None")]
     None = 0,
+    #[serde(alias = "Track")]
     Track = 1,
+    #[serde(alias = "Paved")]
     Paved = 2,
 }
 

@@ -6,7 +6,7 @@
 //! commander sent (wider picture, coordinated, but late by the communication delay, and
 //! nothing at all while the commander is dead). The same planner serves both: what differs
 //! is the information and the coordination, which is the point of the decentralisation
-//! question (MODEL.md section 7).
+//! question (ODD.md section 7).
 //!
 //! - [`data`]: parameters, cells, commands, targets, tallies, the messages it takes;
 //! - [`sight`]: what cells see and report;

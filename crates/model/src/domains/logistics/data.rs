@@ -225,7 +225,7 @@ impl Supplies {
         }
     }
 
-    /// 1 - min(1, stock / need) over fuel and food together (MODEL.md: scarcity).
+    /// 1 - min(1, stock / need) over fuel and food together (ODD.md 7.9: scarcity).
     pub fn scarcity(&self, reference_days: f64) -> f64 {
         let fuel = 1.0 - (self.fuel_days() / reference_days.max(1e-9)).min(1.0);
         let food = 1.0 - (self.food_days / 10.0).min(1.0);

@@ -104,10 +104,13 @@ pub fn setup(world: &mut World) {
             shortage_days: 0,
         });
     }
-    let capital = towns
-        .iter()
-        .max_by_key(|t| (t.2, std::cmp::Reverse(t.0)))
-        .map(|t| t.1);
+    // The scenario names its capital (a `Capital` already in the world); else the largest.
+    let capital = world.get_resource::<Capital>().map(|c| c.0).or_else(|| {
+        towns
+            .iter()
+            .max_by_key(|t| (t.2, std::cmp::Reverse(t.0)))
+            .map(|t| t.1)
+    });
     if let Some(c) = capital {
         world.insert_resource(Capital(c));
         // Imports go to the capital's country (whatever the scenario's country is): its
