@@ -16,6 +16,7 @@ GROUPS = [
     ("combat", "crates/model/src/world/combat.rs", "CombatParams"),
     ("insurgency", "crates/model/src/domains/insurgency/data.rs", "InsurgencyParams"),
     ("society", "crates/model/src/domains/society/data.rs", "SocietyParams"),
+    ("militia", "crates/model/src/domains/militia/data.rs", "MilitiaParams"),
     ("activation", "crates/model/src/domains/society/grievance.rs", "ActivationParams"),
 ]
 

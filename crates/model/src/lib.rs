@@ -7,7 +7,7 @@
 //! Layers, each importing only the ones below it (docs/architecture.md):
 //! - [`engine`]: the tick, clock, random streams, parameter checks, observation;
 //! - [`world`]: geography, terrain, paths, actors and movement, settlements, sensing, scale;
-//! - [`domains`]: logistics, army, insurgency, society, each its data, systems, reports
+//! - [`domains`]: logistics, army, insurgency, society, militia, each its data, systems, reports
 //!   and installer;
 //! - [`engagements`]: fights between the domains' actors, by kind;
 //! - [`models`]: the conflict model (its list of installers) and Epstein's civil violence.
@@ -24,7 +24,7 @@ pub mod world;
 
 pub use bevy_ecs;
 pub use domains::society::grievance;
-pub use domains::{army, insurgency, logistics, society};
+pub use domains::{army, insurgency, logistics, militia, society};
 pub use engine::sim::{DayEnd, Simulation, TickSet};
 pub use engine::{calendar, check, geo, observation, rng, sim};
 pub use models::{civil_violence, conflict};

@@ -4,6 +4,7 @@
 
 use crate::domains::army::{self, UnitKind};
 use crate::domains::insurgency::{self, GroupPlacement};
+use crate::domains::militia;
 use crate::engine::calendar::Clock;
 use crate::engine::geo::{GeoBounds, Projection, Tile};
 use crate::engine::rng::{Seed, SimRng};
@@ -105,6 +106,51 @@ pub fn insurgents(world: &mut World, centre: Tile, cells: u32, fighters: u32) {
             radius_tiles: 2.0,
             cells,
             fighters_per_cell: fighters,
+            command: String::new(),
+        }],
+    );
+}
+
+/// Spawns insurgent groups of rival commands in one network: each (command, centre, cells,
+/// fighters per cell) a group of that command on its centre, under
+/// the default (hierarchical) network.
+pub fn rival_insurgents(world: &mut World, groups: &[(&str, Tile, u32, u32)]) {
+    let placements: Vec<GroupPlacement> = groups
+        .iter()
+        .map(|&(command, centre, cells, fighters)| GroupPlacement {
+            name: format!("{command} group"),
+            centre,
+            radius_tiles: 0.0,
+            cells,
+            fighters_per_cell: fighters,
+            command: command.to_string(),
+        })
+        .collect();
+    insurgency::spawn_insurgents(world, &placements);
+}
+
+/// Spawns a militia with posts at the given towns of the strip: `members` at the start,
+/// calling up `recruits_per_day` (up to `max_members`), of the given discipline; it
+/// suspects the other settlements within its patrol reach.
+pub fn militia(
+    world: &mut World,
+    towns: &[Entity],
+    members: f64,
+    recruits_per_day: f64,
+    max_members: f64,
+    discipline: f64,
+) {
+    world.init_resource::<militia::MilitiaTally>();
+    militia::spawn_militias(
+        world,
+        &[militia::MilitiaPlacement {
+            name: "militia".to_string(),
+            towns: towns.to_vec(),
+            members,
+            recruits_per_day,
+            max_members,
+            discipline,
+            suspects: Vec::new(),
         }],
     );
 }

@@ -9,6 +9,7 @@ use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
 use asymwar_model::insurgency::{self, GroupPlacement};
 use asymwar_model::logistics::Capital;
+use asymwar_model::militia::{self, MilitiaPlacement};
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::rng::{Seed, SimRng};
 use asymwar_model::settlement::{BorderCrossing, Corridor, RoadNetwork, Settlement};
@@ -32,6 +33,7 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
     world.insert_resource(s.params.combat.clone());
     world.insert_resource(s.params.insurgency.clone());
     world.insert_resource(s.params.society.clone());
+    world.insert_resource(s.params.militia.clone());
     world.init_resource::<IdCounter>();
 
     let mut town_entities = Vec::with_capacity(s.settlements.len());
@@ -147,9 +149,29 @@ fn spawn_forces(
             radius_tiles: g.radius_km / s.map.tile_km,
             cells: g.cells,
             fighters_per_cell: g.fighters_per_cell,
+            command: g.command.clone().unwrap_or_default(),
         })
         .collect();
     insurgency::spawn_insurgents(world, &groups);
+    // Militias last, so that a scenario without them numbers its actors as before.
+    if !s.forces.militias.is_empty() {
+        let militias: Vec<MilitiaPlacement> = s
+            .forces
+            .militias
+            .iter()
+            .map(|m| MilitiaPlacement {
+                name: m.name.clone(),
+                towns: m.settlements.iter().map(|t| entity_of(t)).collect(),
+                members: f64::from(m.members),
+                recruits_per_day: m.recruits_per_day,
+                max_members: f64::from(m.max_members.unwrap_or(m.members)),
+                discipline: m.discipline,
+                suspects: m.suspects.iter().map(|t| entity_of(t)).collect(),
+            })
+            .collect();
+        world.init_resource::<militia::MilitiaTally>();
+        militia::spawn_militias(world, &militias);
+    }
 }
 
 /// Builds a ready-to-step simulation of any scenario with the given seed.

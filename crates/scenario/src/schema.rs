@@ -10,6 +10,7 @@ use asymwar_model::geo::{GeoBounds, LatLon};
 use asymwar_model::grievance::ActivationParams;
 use asymwar_model::insurgency::InsurgencyParams;
 use asymwar_model::logistics::LogisticsParams;
+use asymwar_model::militia::MilitiaParams;
 use asymwar_model::society::SocietyParams;
 use asymwar_model::terrain::{MobilityParams, RoadClass};
 use chrono::NaiveDate;
@@ -342,6 +343,9 @@ pub struct CrossingSpec {
 pub struct ForcesSpec {
     pub army: Vec<ArmyGroupSpec>,
     pub insurgents: Vec<InsurgentGroupSpec>,
+    /// Pro-government militias (none by default).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub militias: Vec<MilitiaSpec>,
 }
 
 /// Army units based at a town.
@@ -365,6 +369,56 @@ pub struct InsurgentGroupSpec {
     pub radius_km: f64,
     pub cells: u32,
     pub fighters_per_cell: u32,
+    /// The insurgent command the group answers to, for rival commands: groups with the
+    /// same label share one top command and its tree; groups of different labels are
+    /// rivals that compete for recruits and ground and fight when their cells meet (JNIM
+    /// and the Islamic State in the Sahel: `command: "JNIM"`, `command: "ISSP"`). Default:
+    /// none, and every group without a label answers to one command together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+/// A pro-government militia (Burkina Faso's VDP, Mali's Dozo hunters): a post in each of
+/// its settlements, manned from their people.
+///
+/// ```ron
+/// militias: [
+///     (name: "VDP Djibo", settlements: ["Djibo", "Arbinda"], members: 600,
+///      recruits_per_day: 5.0, max_members: 1500, discipline: 0.5),
+/// ],
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilitiaSpec {
+    pub name: String,
+    /// Settlements where it holds posts, and whose people it calls up (at least one).
+    pub settlements: Vec<String>,
+    /// Members at the start (people), spread over its settlements by population; they are
+    /// outside the settlements' people, as the initial insurgent fighters are.
+    pub members: u32,
+    /// People it calls up a day over all its settlements (split by population), while
+    /// below `max_members`; only loyal people answer (quiet, at home, trusting the state
+    /// more than they resent it). Default 0. For scale: Burkina Faso's 2022 call-up asked
+    /// for 100 VDP per commune (35,000) plus 15,000 national ones, and drew over 90,000
+    /// applications in four weeks.
+    #[serde(default)]
+    pub recruits_per_day: f64,
+    /// Ceiling of its strength (people). Default: `members` (no growth).
+    #[serde(default)]
+    pub max_members: Option<u32>,
+    /// 0-1: the share of an undisciplined militia's abuses it does not commit
+    /// (`params.militia.abuses_per_100_per_day`). Default 0.5.
+    #[serde(default = "half")]
+    pub discipline: f64,
+    /// Settlements whose people it treats as the insurgents' (pastoral Fulani villages,
+    /// for the Dozo and many VDP): the ones it harms. Default: every other settlement
+    /// within `params.militia.patrol_km` of one of its posts.
+    #[serde(default)]
+    pub suspects: Vec<String>,
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 /// Parameters of every submodel, grouped by submodel. Each group has documented defaults.
@@ -378,6 +432,7 @@ pub struct Params {
     pub combat: CombatParams,
     pub insurgency: InsurgencyParams,
     pub society: SocietyParams,
+    pub militia: MilitiaParams,
 }
 
 #[cfg(test)]

@@ -669,6 +669,8 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
         });
     }
 
+    check_militias(c, s);
+
     c.scope("params", |c| {
         c.scope("mobility", |c| s.params.mobility.validate(c));
         c.scope("activation", |c| s.params.activation.validate(c));
@@ -677,5 +679,77 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
         c.scope("combat", |c| s.params.combat.validate(c));
         c.scope("insurgency", |c| s.params.insurgency.validate(c));
         c.scope("society", |c| s.params.society.validate(c));
+        c.scope("militia", |c| s.params.militia.validate(c));
     });
+}
+
+/// `forces.militias`: known settlements, each at most once per militia and not among its
+/// own suspects; sizes that stay countable; a discipline that is a share; and no label
+/// shared by two militias. Insurgent command labels must not be empty.
+fn check_militias(c: &mut Checker, s: &Scenario) {
+    let known = |town: &str| s.settlements.iter().any(|t| t.name == town);
+    for (i, g) in s.forces.insurgents.iter().enumerate() {
+        if g.command.as_deref().is_some_and(|l| l.trim().is_empty()) {
+            c.fail(
+                &format!("forces.insurgents[{i}] ({}).command", clip(&g.name)),
+                "must name the command (e.g. \"JNIM\"), or be left out for the one command",
+            );
+        }
+    }
+    let mut names = HashSet::new();
+    for (i, m) in s.forces.militias.iter().enumerate() {
+        c.scope(format!("forces.militias[{i}] ({})", clip(&m.name)), |c| {
+            if !names.insert(m.name.as_str()) {
+                c.fail("name", "another militia has this name");
+            }
+            if m.settlements.is_empty() {
+                c.fail("settlements", "must name at least one settlement it holds");
+            }
+            let mut seen = HashSet::new();
+            for t in &m.settlements {
+                if !known(t) {
+                    c.fail(
+                        "settlements",
+                        format!("'{}' is not a settlement of this scenario", clip(t)),
+                    );
+                } else if !seen.insert(t.as_str()) {
+                    c.fail("settlements", format!("'{}' is named twice", clip(t)));
+                }
+            }
+            for t in &m.suspects {
+                if !known(t) {
+                    c.fail(
+                        "suspects",
+                        format!("'{}' is not a settlement of this scenario", clip(t)),
+                    );
+                } else if m.settlements.contains(t) {
+                    c.fail(
+                        "suspects",
+                        format!("'{}' is one of its own settlements", clip(t)),
+                    );
+                }
+            }
+            for (field, n) in [("members", Some(m.members)), ("max_members", m.max_members)] {
+                if n.is_some_and(|n| n > MAX_PER_UNIT) {
+                    c.fail(
+                        field,
+                        format!(
+                            "must be at most {MAX_PER_UNIT} (force totals must stay countable), got {}",
+                            n.unwrap_or(0)
+                        ),
+                    );
+                }
+            }
+            c.within("recruits_per_day", m.recruits_per_day, 0.0, 1e5);
+            if let Some(max) = m.max_members
+                && max < m.members
+            {
+                c.fail(
+                    "max_members",
+                    format!("must be at least members ({}), got {max}", m.members),
+                );
+            }
+            c.probability("discipline", m.discipline);
+        });
+    }
 }

@@ -3,4 +3,5 @@
 pub mod army;
 pub mod insurgency;
 pub mod logistics;
+pub mod militia;
 pub mod society;

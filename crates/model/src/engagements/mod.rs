@@ -4,6 +4,8 @@
 //! - [`towns`]: raids on posts and attacks on villages;
 //! - [`strikes`]: the army's detections and strikes on cells, and the civilian harm that
 //!   force brings with probability 1 - discipline;
+//! - [`rivals`]: clashes between cells of rival insurgent commands;
+//! - [`militia`]: the pro-government militia's attacks on the villages it suspects;
 //! - [`report`]: their metrics.
 //!
 //! An engagement changes the actors that fight (cells, units, convoys) and tells the
@@ -12,7 +14,9 @@
 //! lost ([`crate::domains::logistics::data::CorridorNews`]). Every engagement is logged.
 
 pub mod corridor;
+pub mod militia;
 pub mod report;
+pub mod rivals;
 pub mod strikes;
 pub mod towns;
 
@@ -46,6 +50,8 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
             corridor::corridor_attacks,
             towns::town_attacks,
             strikes::army_strikes,
+            rivals::rival_clashes,
+            militia::militia_abuses,
         )
             .chain()
             .in_set(EngagementStep::Fight),
@@ -159,6 +165,19 @@ pub struct EngagementTally {
     pub fighters_killed: f64,
     /// Engagements logged.
     pub events: Count,
+    /// Clashes between cells of rival commands, and the fighters both sides lost in them.
+    pub rival_clashes: Count,
+    pub rival_fighters_killed: f64,
+    /// Attacks by militias on villages they suspect, and the civilians they killed (apart
+    /// from `attacks_on_civilians` and `civilians_killed`, the insurgents' and the army's,
+    /// which the pattern metrics read).
+    pub militia_abuses: Count,
+    pub civilians_killed_by_militia: u64,
+    /// Cells' attacks on villages a militia held, those the militia repelled, and the
+    /// militia members killed in them.
+    pub reprisals: Count,
+    pub reprisals_repelled: u64,
+    pub militia_killed: f64,
 }
 
 /// Day end, after recording: today's counts start again.
@@ -175,6 +194,9 @@ fn roll_day(clock: Res<Clock>, mut tally: ResMut<EngagementTally>) {
         &mut t.civilians_killed,
         &mut t.strikes,
         &mut t.events,
+        &mut t.rival_clashes,
+        &mut t.militia_abuses,
+        &mut t.reprisals,
     ] {
         count.roll_day();
     }

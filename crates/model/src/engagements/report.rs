@@ -254,4 +254,69 @@ fn civilian_summaries(r: &mut Reporters) {
         "power-law exponent of deaths per attack on civilians (MLE, x_min 2)",
         size_exponent,
     );
+    rivals_and_militia(r);
+}
+
+/// The fights of rival commands and of the militias (all zero without them).
+fn rivals_and_militia(r: &mut Reporters) {
+    r.count(
+        "rival_clashes",
+        "count/day",
+        "clashes between cells of rival insurgent commands",
+        |w| f64::from(tally(w).rival_clashes.today),
+    );
+    r.count(
+        "militia_abuses",
+        "count/day",
+        "militia attacks on villages they suspect",
+        |w| f64::from(tally(w).militia_abuses.today),
+    );
+    r.count(
+        "reprisals",
+        "count/day",
+        "cells' attacks on villages a militia holds",
+        |w| f64::from(tally(w).reprisals.today),
+    );
+    r.summary(
+        "rival_clashes",
+        "count",
+        "clashes between cells of rival insurgent commands",
+        |w| Some(tally(w).rival_clashes.total as f64),
+    );
+    r.summary(
+        "fighters_killed_in_rival_clashes",
+        "fighters",
+        "fighters of both sides killed in clashes between rival commands",
+        |w| Some(tally(w).rival_fighters_killed),
+    );
+    r.summary(
+        "militia_abuses",
+        "count",
+        "militia attacks on villages they suspect",
+        |w| Some(tally(w).militia_abuses.total as f64),
+    );
+    r.summary(
+        "civilians_killed_by_militia",
+        "people",
+        "civilians killed in militia attacks (not in civilians_killed)",
+        |w| Some(tally(w).civilians_killed_by_militia as f64),
+    );
+    r.summary(
+        "reprisals",
+        "count",
+        "cells' attacks on villages a militia holds",
+        |w| Some(tally(w).reprisals.total as f64),
+    );
+    r.summary(
+        "reprisals_repelled",
+        "count",
+        "reprisals the militia repelled (no civilian harmed)",
+        |w| Some(tally(w).reprisals_repelled as f64),
+    );
+    r.summary(
+        "militia_killed",
+        "people",
+        "militia members killed defending their villages",
+        |w| Some(tally(w).militia_killed),
+    );
 }

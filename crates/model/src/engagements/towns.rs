@@ -1,14 +1,17 @@
 //! Town fights: cells that reached a town raid its post (the army units standing in it)
 //! or, when they came to punish it, attack its people: small attacks and frequent, now and
-//! then a large one (deaths per attack drawn from a Pareto law).
+//! then a large one (deaths per attack drawn from a Pareto law). A village a militia holds
+//! is defended: the cell must first break its members (a reprisal); if they hold, no one
+//! else is harmed and the village counts the attack as answered.
 
 use super::{Env, Record, Scatter, pareto};
 use crate::domains::army::data::ArmyUnit;
 use crate::domains::insurgency::data::{Cell, Task};
+use crate::domains::militia::data::{MilitiaParams, MilitiaPost};
 use crate::domains::society::data::CivilianNews;
 use crate::engine::observation::{Actor, Event, EventKind};
 use crate::world::actors::{ActorId, Position, Route};
-use crate::world::combat::{Fight, resolve};
+use crate::world::combat::{Clash, Fight, clash, resolve};
 use crate::world::settlement::Settlement;
 use bevy_ecs::prelude::*;
 
@@ -18,12 +21,15 @@ const ARRIVED_KM: f64 = 7.5;
 const POST_UNITS: usize = 8;
 
 /// Engagements set, second: raids and attacks on villages.
+#[allow(clippy::too_many_arguments)]
 pub fn town_attacks(
     env: Env,
     mut record: Record,
     mut cells: Query<(Entity, &ActorId, &mut Cell, &Position, &mut Route)>,
     mut units: Query<(&ActorId, &mut ArmyUnit), Without<Cell>>,
     towns: Query<(&ActorId, &Settlement)>,
+    militia: Res<MilitiaParams>,
+    mut posts: Query<(&ActorId, &mut MilitiaPost)>,
     mut order: Local<Vec<(ActorId, Entity)>>,
 ) {
     let tick = env.clock.tick;
@@ -67,9 +73,18 @@ pub fn town_attacks(
         let mut event = Event::new(tick, kind, site, attacker, Actor::Settlement(town_id.0));
         if raid {
             raid_post(&env, &mut record, &mut event, &mut cell, &mut units);
-        } else {
+        } else if let Some(size_scale) = reprisal(
+            &env,
+            &mut record,
+            &mut event,
+            &mut cell,
+            &militia,
+            &mut posts,
+            town,
+        ) {
+            // The militia broke (or there was none): the people pay.
             let x = pareto(&mut record.rng.0, env.params.attack_size_exponent);
-            let killed = (env.params.attack_size_scale * x).floor().min(500.0) as u32;
+            let killed = (size_scale * x).floor().min(500.0) as u32;
             event.civilians_killed = killed;
             record.civilians_killed(town, killed, false);
         }
@@ -85,6 +100,65 @@ pub fn town_attacks(
             &env.grid,
             &mut record.pathfinder,
         );
+    }
+}
+
+/// A punished village's militia (its posts in the town) stands against the cell. Returns
+/// the scale of the civilian toll that follows (`attack_size_scale` where no militia
+/// stands, the larger `reprisal_size_scale` where it broke), or None when it held: then
+/// no civilian is harmed and the village counts the attack as answered.
+fn reprisal(
+    env: &Env,
+    record: &mut Record,
+    event: &mut Event,
+    cell: &mut Cell,
+    militia: &MilitiaParams,
+    posts: &mut Query<(&ActorId, &mut MilitiaPost)>,
+    town: Entity,
+) -> Option<f64> {
+    let members: f32 = posts
+        .iter()
+        .filter(|(_, p)| p.town == town)
+        .map(|(_, p)| p.members)
+        .sum();
+    if members < 1.0 {
+        return Some(env.params.attack_size_scale);
+    }
+    let r = clash(
+        &env.combat,
+        Clash {
+            attackers: f64::from(cell.fighters * cell.weapons),
+            defenders: f64::from(members) * militia.firepower,
+            cover: f64::from(env.grid.cover[env.grid.index(event.tile)]),
+            defender_break_off: militia.break_off,
+        },
+    );
+    let lost_share = (r.defenders_lost / (f64::from(members) * militia.firepower)) as f32;
+    let mut lost = 0.0f32;
+    for (id, mut p) in posts.iter_mut().filter(|(_, p)| p.town == town) {
+        let l = p.members * lost_share.min(1.0);
+        p.members -= l;
+        lost += l;
+        event.defender = Actor::Militia(id.0);
+    }
+    let fighters_lost =
+        (r.attackers_lost / f64::from(cell.weapons.max(1e-3))).min(f64::from(cell.fighters));
+    cell.fighters -= fighters_lost as f32;
+    event.attacker_losses = fighters_lost;
+    event.defender_losses = f64::from(lost);
+    let t = &mut *record.tally;
+    t.reprisals.one();
+    t.militia_killed += f64::from(lost);
+    t.fighters_killed += fighters_lost;
+    if r.defenders_broke_off {
+        Some(militia.reprisal_size_scale)
+    } else {
+        t.reprisals_repelled += 1;
+        record.civilian_news.post(CivilianNews::Answered {
+            tile: event.tile,
+            answered: true,
+        });
+        None
     }
 }
 

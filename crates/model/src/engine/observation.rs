@@ -274,6 +274,10 @@ pub enum EventKind {
     Arrest,
     Decapitation,
     Succession,
+    /// Cells of rival insurgent commands fight each other.
+    RivalClash,
+    /// A pro-government militia attacks a village it suspects.
+    MilitiaAbuse,
 }
 
 impl EventKind {
@@ -289,6 +293,8 @@ impl EventKind {
             EventKind::Arrest => "arrest",
             EventKind::Decapitation => "decapitation",
             EventKind::Succession => "succession",
+            EventKind::RivalClash => "rival_clash",
+            EventKind::MilitiaAbuse => "militia_abuse",
         }
     }
 }
@@ -304,6 +310,7 @@ pub enum Actor {
     Convoy(u32),
     Settlement(u32),
     Civilians,
+    Militia(u32),
 }
 
 impl std::fmt::Display for Actor {
@@ -316,6 +323,7 @@ impl std::fmt::Display for Actor {
             Actor::Convoy(i) => write!(f, "convoy:{i}"),
             Actor::Settlement(i) => write!(f, "settlement:{i}"),
             Actor::Civilians => write!(f, "civilians"),
+            Actor::Militia(i) => write!(f, "militia:{i}"),
         }
     }
 }

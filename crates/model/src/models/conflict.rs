@@ -4,6 +4,7 @@
 use crate::domains::army::{self, ArmyStep};
 use crate::domains::insurgency::{self, InsurgencyStep};
 use crate::domains::logistics::{self, LogisticsStep, Supplies};
+use crate::domains::militia::{self, MilitiaStep};
 use crate::domains::society::{self, SocietyStep};
 use crate::engagements::{self, EngagementStep};
 use crate::engine::calendar::{Clock, Season};
@@ -27,6 +28,7 @@ pub const CONFLICT_DOMAINS: &[Installer] = &[
     insurgency::install,
     engagements::install,
     society::install,
+    militia::install,
     order_the_tick,
 ];
 
@@ -127,8 +129,15 @@ fn order_the_tick(_world: &mut World, schedule: &mut Schedule) {
             LogisticsStep::CorridorNews,
         )
             .chain(),
-        // Society, then the cells it founded and the recruits it sent.
-        (SocietyStep::Daily, InsurgencyStep::Grow).chain(),
+        // The militias' call-up, society (which answers it), then the cells it founded and
+        // the recruits it sent, and the people who joined the militias.
+        (
+            MilitiaStep::CallUp,
+            SocietyStep::Daily,
+            InsurgencyStep::Grow,
+            MilitiaStep::Muster,
+        )
+            .chain(),
         // Organisation: cells, succession, then the army forgets the fallen.
         (InsurgencyStep::Organise, ArmyStep::Organise).chain(),
     ));

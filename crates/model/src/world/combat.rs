@@ -170,6 +170,73 @@ pub fn resolve(p: &CombatParams, fight: Fight) -> FightResult {
     result
 }
 
+/// A fight between two irregular forces: rival insurgent cells, or a cell and a village
+/// militia. Neither fires into an area: each side's riflemen aim at the other's
+/// (Lanchester's square law, dx/dt = -b y, dy/dt = -b x), the attackers with surprise in
+/// the first exchange, the defenders' losses lowered by their cover as area fire is in
+/// [`resolve`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clash {
+    pub attackers: f64,
+    pub defenders: f64,
+    /// Cover of the defenders' position (0-1).
+    pub cover: f64,
+    /// The defenders break contact after losing this fraction (a militia holding its own
+    /// village stands longer than a cell in the bush).
+    pub defender_break_off: f64,
+}
+
+/// What a clash cost each side.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct ClashResult {
+    pub attackers_lost: f64,
+    pub defenders_lost: f64,
+    pub hours: f64,
+    /// True when the attackers broke contact first (the defence held).
+    pub attackers_broke_off: bool,
+    /// True when the defenders broke contact (or were overrun) first.
+    pub defenders_broke_off: bool,
+}
+
+/// Resolves a clash: integrates the square law until a side breaks off or `max_hours`
+/// pass; the attackers break off at `guerrilla_break_off`.
+pub fn clash(p: &CombatParams, c: Clash) -> ClashResult {
+    let (x0, y0) = (c.attackers.max(0.0), c.defenders.max(0.0));
+    if x0 <= 0.0 || y0 <= 0.0 {
+        return ClashResult::default();
+    }
+    let shelter = 1.0 - p.cover_protection * c.cover.clamp(0.0, 1.0);
+    let (mut x, mut y, mut t) = (x0, y0, 0.0);
+    let mut result = ClashResult::default();
+    while t < p.max_hours - 1e-12 {
+        let surprise = if t < p.surprise_hours {
+            p.surprise
+        } else {
+            1.0
+        };
+        let h = p.step_hours.min(p.max_hours - t);
+        // Square law, one explicit step: the attackers' fire on the defenders is sheltered
+        // by cover and sharpened by surprise.
+        let dx = p.b * y;
+        let dy = p.b * surprise * shelter * x;
+        x = (x - h * dx).max(0.0);
+        y = (y - h * dy).max(0.0);
+        t += h;
+        if y <= y0 * (1.0 - c.defender_break_off) {
+            result.defenders_broke_off = true;
+            break;
+        }
+        if x <= x0 * (1.0 - p.guerrilla_break_off) {
+            result.attackers_broke_off = true;
+            break;
+        }
+    }
+    result.attackers_lost = x0 - x;
+    result.defenders_lost = y0 - y;
+    result.hours = t;
+    result
+}
+
 /// Probability that each truck of an ambushed convoy is destroyed: rises with the attackers'
 /// strength over the escort's, up to `truck_kill_max`.
 pub fn truck_kill_probability(p: &CombatParams, fighters: f64, escort_soldiers: f64) -> f64 {
@@ -212,6 +279,32 @@ pub fn poisson(rng: &mut ModelRng, lambda: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clash_goes_to_the_stronger_side_and_cover_shelters_the_defence() {
+        let p = CombatParams::default();
+        let c = |attackers, defenders, cover| Clash {
+            attackers,
+            defenders,
+            cover,
+            defender_break_off: p.guerrilla_break_off,
+        };
+        // Three to one: the defenders break first, having lost more than the attackers.
+        let r = clash(&p, c(60.0, 20.0, 0.0));
+        assert!(r.defenders_broke_off && !r.attackers_broke_off, "{r:?}");
+        assert!(r.defenders_lost > 0.0 && r.attackers_lost > 0.0);
+        // One to three: the attack fails.
+        let r = clash(&p, c(20.0, 60.0, 0.0));
+        assert!(r.attackers_broke_off, "{r:?}");
+        // Cover costs the attackers more for what they inflict.
+        let open = clash(&p, c(40.0, 40.0, 0.0));
+        let covered = clash(&p, c(40.0, 40.0, 1.0));
+        assert!(
+            covered.defenders_lost / covered.attackers_lost.max(1e-9)
+                < open.defenders_lost / open.attackers_lost.max(1e-9)
+        );
+        assert_eq!(clash(&p, c(0.0, 10.0, 0.0)), ClashResult::default());
+    }
 
     #[test]
     fn mixed_law_conserves_its_invariant_in_the_continuous_limit() {

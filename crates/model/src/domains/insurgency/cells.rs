@@ -227,7 +227,7 @@ fn split(c: &mut Cell, p: &InsurgencyParams, at: Tile, first_decision: u64) -> C
     let half = c.fighters / 2.0;
     c.fighters -= half;
     c.motorbikes /= 2.0;
-    let mut child = new_cell(p, c.commander, at, half, first_decision);
+    let mut child = new_cell(p, c.commander, c.faction, at, half, first_decision);
     child.motorbikes = c.motorbikes;
     child.supply_days = c.supply_days;
     child.cohesion = c.cohesion;
@@ -304,21 +304,29 @@ pub fn found_cells(
 ) {
     let decide = scale.period(params.decide_every_hours);
     for m in founded.drain() {
-        let mut best: Option<(f64, ActorId, Entity)> = None;
+        let mut best: Option<(f64, ActorId, Entity, u8)> = None;
         for (e, id, cmd, pos) in &command_q {
             let lowest = cmd.parent.is_some() || params.network == NetworkShape::Star;
             if lowest {
                 let d = pos.tile.distance(m.tile);
                 if best.is_none_or(|b| (d, *id) < (b.0, b.1)) {
-                    best = Some((d, *id, e));
+                    best = Some((d, *id, e, cmd.faction));
                 }
             }
         }
-        let Some((_, _, commander)) = best else {
+        // The nearest command takes the new cell in, whichever faction it is: territory.
+        let Some((_, _, commander, faction)) = best else {
             continue;
         };
         let first = rng.0.random_range(0..decide);
-        let cell = new_cell(&params, commander, m.tile, m.fighters, clock.tick + first);
+        let cell = new_cell(
+            &params,
+            commander,
+            faction,
+            m.tile,
+            m.fighters,
+            clock.tick + first,
+        );
         commands.spawn(cell_bundle(ids.next(), cell, m.tile, &params));
     }
 }

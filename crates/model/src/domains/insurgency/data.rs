@@ -133,6 +133,21 @@ pub struct InsurgencyParams {
     pub sympathisers_per_fighter: f64,
     /// Sympathisers feed cells up to this far from their settlement (fading with distance).
     pub support_km: f64,
+    /// Cells of rival commands (JNIM and the Islamic State in the Sahel since 2019-2020)
+    /// that come within this distance of each other have met: each hour they stay that
+    /// close, the first to see the other attacks it with `rival_clash_per_hour`. Estimate:
+    /// a cell's patrol screen, a couple of tiles.
+    pub rival_clash_km: f64,
+    /// Chance per hour that a cell attacks a rival cell it has met. The JNIM-ISGS war cost
+    /// over 1,500 lives from mid-2020 (Wikipedia, "JNIM-ISGS war", citing ACLED), with
+    /// "fierce clashes" in Mali and Burkina Faso reported by both sides' outlets: when rival
+    /// cells share ground they fight more often than not. Estimate: 0.05 (a clash within a
+    /// day or two of meeting).
+    pub rival_clash_per_hour: f64,
+    /// Chance per decision that a cell reprises against a village whose militia it can
+    /// overcome (Solhan, June 2021: the attackers struck the VDP post first, then the
+    /// homes). Estimate: of the order of `punish_chance`.
+    pub reprisal_chance: f64,
 }
 
 impl Default for InsurgencyParams {
@@ -179,6 +194,9 @@ impl Default for InsurgencyParams {
             support_supply_per_day: 0.2,
             sympathisers_per_fighter: 20.0,
             support_km: 100.0,
+            rival_clash_km: 10.0,
+            rival_clash_per_hour: 0.05,
+            reprisal_chance: 0.01,
         }
     }
 }
@@ -248,6 +266,9 @@ impl Validate for InsurgencyParams {
         c.non_negative("support_supply_per_day", self.support_supply_per_day);
         c.positive("sympathisers_per_fighter", self.sympathisers_per_fighter);
         c.positive("support_km", self.support_km);
+        c.non_negative("rival_clash_km", self.rival_clash_km);
+        c.probability("rival_clash_per_hour", self.rival_clash_per_hour);
+        c.probability("reprisal_chance", self.reprisal_chance);
     }
 }
 
@@ -319,6 +340,9 @@ pub struct Cell {
     pub autonomy: f32,
     pub home: Tile,
     pub commander: Entity,
+    /// The insurgent command (faction) the cell belongs to: an index into [`Factions`].
+    /// Cells of one faction never merge with, nor take orders from, another's.
+    pub faction: u8,
     pub task: Task,
     /// Tick when the current task is reconsidered.
     pub task_until: u64,
@@ -354,6 +378,8 @@ pub struct InsurgentCommand {
     pub decapitations: u32,
     /// Region name (the insurgent group of the scenario) or "top".
     pub region: String,
+    /// The faction whose tree this command belongs to (an index into [`Factions`]).
+    pub faction: u8,
 }
 
 /// Running totals of the insurgency.
@@ -374,9 +400,27 @@ pub struct InsurgencyTally {
     pub desertions: f64,
 }
 
-/// The top command of the network.
+/// The top command of the network (of the first faction, when there are several).
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct TopCommand(pub Entity);
+
+/// The insurgent commands of the scenario (factions): each its own tree of commands and
+/// cells, rivals of the others. One faction unless the scenario labels groups with
+/// different `command`s (JNIM and the Islamic State in the Sahel).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Factions {
+    /// Label of each faction, in order of first appearance in the scenario.
+    pub names: Vec<String>,
+    /// The top command of each faction.
+    pub tops: Vec<Entity>,
+}
+
+impl Factions {
+    /// Whether there are rival commands at all (if not, nothing rival runs).
+    pub fn rivals(&self) -> bool {
+        self.names.len() > 1
+    }
+}
 
 /// One insurgent group of the scenario: where its cells start.
 #[derive(Clone, Debug)]
@@ -386,6 +430,9 @@ pub struct GroupPlacement {
     pub radius_tiles: f64,
     pub cells: u32,
     pub fighters_per_cell: u32,
+    /// The command (faction) the group answers to; groups with the same label share one
+    /// top command.
+    pub command: String,
 }
 
 /// Targets the planners weigh: army posts and villages, refreshed daily by the society
@@ -394,6 +441,8 @@ pub struct GroupPlacement {
 pub struct Targets {
     pub posts: Vec<PostTarget>,
     pub villages: Vec<VillageTarget>,
+    /// Villages held by a militia (empty unless the scenario has militias).
+    pub militia: Vec<MilitiaTarget>,
     /// Border crossings whose corridor ends are secured by neighbouring states' forces
     /// (regional cooperation), and how far from each, in tiles: no checkpoint or ambush
     /// can be set there.
@@ -427,8 +476,17 @@ pub struct VillageTarget {
     pub garrisoned: bool,
 }
 
+/// A village held by a pro-government militia: a target of reprisals.
+#[derive(Clone, Copy, Debug)]
+pub struct MilitiaTarget {
+    pub town: Entity,
+    pub tile: Tile,
+    /// Militia members standing there, weighted by their firepower.
+    pub strength: f32,
+}
+
 /// A new, living command.
-pub fn command(region: &str, parent: Option<Entity>) -> InsurgentCommand {
+pub fn command(region: &str, parent: Option<Entity>, faction: u8) -> InsurgentCommand {
     InsurgentCommand {
         parent,
         alive: true,
@@ -438,12 +496,14 @@ pub fn command(region: &str, parent: Option<Entity>) -> InsurgentCommand {
         next_plan: 0,
         decapitations: 0,
         region: region.to_string(),
+        faction,
     }
 }
 
 pub fn new_cell(
     p: &InsurgencyParams,
     commander: Entity,
+    faction: u8,
     home: Tile,
     fighters: f32,
     first_decision: u64,
@@ -457,6 +517,7 @@ pub fn new_cell(
         autonomy: p.autonomy as f32,
         home,
         commander,
+        faction,
         task: Task::Hide,
         task_until: 0,
         next_decision: first_decision,

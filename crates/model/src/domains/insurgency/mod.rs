@@ -57,6 +57,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     world.init_resource::<InsurgencyParams>();
     world.init_resource::<InsurgencyTally>();
     world.init_resource::<Targets>();
+    world.init_resource::<Factions>();
     world.init_resource::<Inbox<CommandStruck>>();
     world.init_resource::<Inbox<CellFounded>>();
     world.init_resource::<Inbox<RecruitsJoin>>();

@@ -20,7 +20,9 @@ use bevy_ecs::prelude::*;
 const REPORT_FRESH_HOURS: f64 = 24.0;
 
 /// Spawns the command network and the cells of every group, on passable tiles around each
-/// group's centre (deterministic given the run's seed).
+/// group's centre (deterministic given the run's seed). Groups with the same `command`
+/// label form one faction with its own top command, placed at the mean of its groups'
+/// centres; the tops are spawned first, in order of the labels' first appearance.
 pub fn spawn_insurgents(world: &mut World, groups: &[GroupPlacement]) {
     let p = world.resource::<InsurgencyParams>().clone();
     let seed = world.resource::<Seed>().0;
@@ -29,74 +31,110 @@ pub fn spawn_insurgents(world: &mut World, groups: &[GroupPlacement]) {
         let g = world.resource::<TerrainGrid>();
         (g.width, g.height)
     };
-    let top_tile = if groups.is_empty() {
-        Tile::new(width / 2, height / 2)
-    } else {
-        let n = groups.len() as f64;
-        let x = groups.iter().map(|g| f64::from(g.centre.x)).sum::<f64>() / n;
-        let y = groups.iter().map(|g| f64::from(g.centre.y)).sum::<f64>() / n;
-        Tile::new(x.round() as u16, y.round() as u16)
-    };
-    let top_id = world.resource_mut::<IdCounter>().next();
-    let top = world
-        .spawn((top_id, command("top", None), Position::at(top_tile)))
-        .id();
-    world.insert_resource(TopCommand(top));
+    let mut factions = Factions::default();
     for g in groups {
+        if !factions.names.contains(&g.command) {
+            factions.names.push(g.command.clone());
+        }
+    }
+    if factions.names.is_empty() {
+        factions.names.push(String::new());
+    }
+    for (f, name) in factions.names.iter().enumerate() {
+        let mine: Vec<&GroupPlacement> = groups.iter().filter(|g| &g.command == name).collect();
+        let top_tile = if mine.is_empty() {
+            Tile::new(width / 2, height / 2)
+        } else {
+            let n = mine.len() as f64;
+            let x = mine.iter().map(|g| f64::from(g.centre.x)).sum::<f64>() / n;
+            let y = mine.iter().map(|g| f64::from(g.centre.y)).sum::<f64>() / n;
+            Tile::new(x.round() as u16, y.round() as u16)
+        };
+        let top_id = world.resource_mut::<IdCounter>().next();
+        let top = world
+            .spawn((
+                top_id,
+                command("top", None, f as u8),
+                Position::at(top_tile),
+            ))
+            .id();
+        factions.tops.push(top);
+    }
+    world.insert_resource(TopCommand(factions.tops[0]));
+    for g in groups {
+        let f = factions
+            .names
+            .iter()
+            .position(|n| *n == g.command)
+            .unwrap_or(0);
+        let top = factions.tops[f];
         let commander = match p.network {
             NetworkShape::Star => top,
             NetworkShape::Hierarchical => {
                 let id = world.resource_mut::<IdCounter>().next();
                 world
-                    .spawn((id, command(&g.name, Some(top)), Position::at(g.centre)))
+                    .spawn((
+                        id,
+                        command(&g.name, Some(top), f as u8),
+                        Position::at(g.centre),
+                    ))
                     .id()
             }
         };
         for _ in 0..g.cells {
-            let tile = {
-                let grid = world.resource::<TerrainGrid>();
-                let costs = grid.costs(Season::Dry, Mobility::Motorbike);
-                let mut tile = g.centre;
-                for _ in 0..64 {
-                    let r = g.radius_tiles * rng.random::<f64>().sqrt();
-                    let a = rng.random::<f64>() * std::f64::consts::TAU;
-                    let x = (f64::from(g.centre.x) + r * a.cos()).round() as i32;
-                    let y = (f64::from(g.centre.y) + r * a.sin()).round() as i32;
-                    if grid.contains(x, y) {
-                        let t = Tile::new(x as u16, y as u16);
-                        if costs[grid.index(t)] != IMPASSABLE {
-                            tile = t;
-                            break;
-                        }
-                    }
-                }
-                tile
-            };
+            let tile = placement_tile(world, g, &mut rng);
             spawn_cell(
                 world,
                 &p,
-                commander,
+                (commander, f as u8),
                 tile,
                 g.fighters_per_cell as f32,
                 &mut rng,
             );
         }
     }
+    world.insert_resource(factions);
     world.init_resource::<InsurgencyTally>();
+}
+
+/// A passable tile drawn uniformly within the group's radius (its centre after 64 misses).
+fn placement_tile(world: &World, g: &GroupPlacement, rng: &mut ModelRng) -> Tile {
+    let grid = world.resource::<TerrainGrid>();
+    let costs = grid.costs(Season::Dry, Mobility::Motorbike);
+    for _ in 0..64 {
+        let r = g.radius_tiles * rng.random::<f64>().sqrt();
+        let a = rng.random::<f64>() * std::f64::consts::TAU;
+        let x = (f64::from(g.centre.x) + r * a.cos()).round() as i32;
+        let y = (f64::from(g.centre.y) + r * a.sin()).round() as i32;
+        if grid.contains(x, y) {
+            let t = Tile::new(x as u16, y as u16);
+            if costs[grid.index(t)] != IMPASSABLE {
+                return t;
+            }
+        }
+    }
+    g.centre
 }
 
 /// Spawns one cell at `tile`; its first decision falls at a random hour of its cadence.
 pub fn spawn_cell(
     world: &mut World,
     p: &InsurgencyParams,
-    commander: Entity,
+    (commander, faction): (Entity, u8),
     tile: Tile,
     fighters: f32,
     rng: &mut ModelRng,
 ) -> Entity {
     let id = world.resource_mut::<IdCounter>().next();
     let decide = Scale::of(world).period(p.decide_every_hours);
-    let cell = new_cell(p, commander, tile, fighters, rng.random_range(0..decide));
+    let cell = new_cell(
+        p,
+        commander,
+        faction,
+        tile,
+        fighters,
+        rng.random_range(0..decide),
+    );
     world.spawn(cell_bundle(id, cell, tile, p)).id()
 }
 
@@ -124,6 +162,7 @@ pub fn commands_plan(
     mut mine: Local<Vec<(ActorId, Entity)>>,
     mut taken: Local<Vec<Tile>>,
     mut reports: Local<Vec<Seen>>,
+    mut tops_alive: Local<Vec<Entity>>,
 ) {
     let tick = clock.tick;
     let (params, scale) = (&*inputs.params, *inputs.scale);
@@ -131,9 +170,14 @@ pub fn commands_plan(
     let hop = scale.ticks_rounded(params.comm_delay_hours);
     let fresh = scale.ticks(REPORT_FRESH_HOURS);
     let planner = inputs.planner();
-    let top_alive = commands_q
-        .iter()
-        .any(|(_, _, c)| c.parent.is_none() && c.alive);
+    // The tops that live: a sub-command relays nothing new while its own top is dead.
+    tops_alive.clear();
+    tops_alive.extend(
+        commands_q
+            .iter()
+            .filter(|(_, _, c)| c.parent.is_none() && c.alive)
+            .map(|(e, ..)| e),
+    );
     order.clear();
     order.extend(commands_q.iter().map(|(e, id, _)| (*id, e)));
     order.sort();
@@ -145,7 +189,10 @@ pub fn commands_plan(
         cmd.inbox.retain(|(arrive, s)| {
             *arrive + hop * 4 > tick && s.tick + fresh > tick.saturating_sub(hop)
         });
-        if !cmd.alive || tick < cmd.next_plan || (cmd.parent.is_some() && !top_alive) {
+        if !cmd.alive
+            || tick < cmd.next_plan
+            || cmd.parent.is_some_and(|top| !tops_alive.contains(&top))
+        {
             continue;
         }
         cmd.next_plan = tick + every;

@@ -4,6 +4,7 @@
 use super::data::*;
 use crate::domains::army::data::ArmyUnit;
 use crate::domains::logistics::data::Traffic;
+use crate::domains::militia::data::{MilitiaParams, MilitiaPost};
 use crate::domains::society::data::Society;
 use crate::engine::calendar::Clock;
 use crate::engine::geo::Tile;
@@ -157,6 +158,24 @@ impl Planner<'_> {
                 return Task::Punish(town);
             }
         }
+        // 5. A reprisal on a village whose militia the cell can overcome (no draw at all
+        // where there are no militias).
+        if !targets.militia.is_empty() && rng.random::<f64>() < p.reprisal_chance {
+            let mut best: Option<(f64, Entity)> = None;
+            for v in &targets.militia {
+                let d = v.tile.distance(at);
+                if d > reach || f64::from(fighters) < p.ambush_min_ratio * f64::from(v.strength) {
+                    continue;
+                }
+                let score = f64::from(v.strength) / (1.0 + d);
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, v.town));
+                }
+            }
+            if let Some((_, town)) = best {
+                return Task::Punish(town);
+            }
+        }
         Task::Hide
     }
 
@@ -231,12 +250,15 @@ fn ambush_spot(grid: &TerrainGrid, convoy_at: Tile, cell_at: Tile, ahead: i32) -
 }
 
 /// Society set, after the daily pass: the villages and posts the planners weigh tomorrow
-/// (villages by their informants, posts by the soldiers standing in them).
+/// (villages by their informants, posts by the soldiers standing in them, militia villages
+/// by the members holding them).
 pub fn survey_targets(
     clock: Res<Clock>,
     society: Res<Society>,
     index: Res<SpatialIndex>,
     units: Query<&ArmyUnit>,
+    militia: Res<MilitiaParams>,
+    posts: Query<&MilitiaPost>,
     mut targets: ResMut<Targets>,
 ) {
     if !clock.is_day_end() {
@@ -244,6 +266,21 @@ pub fn survey_targets(
     }
     targets.villages.clear();
     targets.posts.clear();
+    targets.militia.clear();
+    for post in &posts {
+        if post.members < 1.0 {
+            continue;
+        }
+        let strength = post.members * militia.firepower as f32;
+        match targets.militia.iter_mut().find(|v| v.town == post.town) {
+            Some(v) => v.strength += strength,
+            None => targets.militia.push(MilitiaTarget {
+                town: post.town,
+                tile: post.tile,
+                strength,
+            }),
+        }
+    }
     for c in society.towns.iter() {
         let e = c.entity.expect("entity");
         targets.villages.push(VillageTarget {

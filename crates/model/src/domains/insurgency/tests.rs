@@ -100,3 +100,88 @@ fn a_founded_cell_answers_to_the_command_and_recruits_reach_theirs() {
         "recruits not folded in: {before} -> {after}"
     );
 }
+
+/// Runs two cells 10 km apart on the strip for `days`, of two commands or of one; returns
+/// the clashes between rival commands and the clash events logged.
+fn clashes_between(seed: u64, rivals: bool, days: u32) -> (u64, usize) {
+    use crate::engagements::EngagementTally;
+    use crate::engine::observation::EventKind;
+    let (mut world, _) = testing::strip(seed);
+    // No blockade, raids or punishment: the cells have no business but each other.
+    {
+        let mut p = world.resource_mut::<InsurgencyParams>();
+        p.blockade = false;
+        p.raid_chance = 0.0;
+        p.punish_chance = 0.0;
+    }
+    let other = if rivals { "ISSP" } else { "JNIM" };
+    testing::rival_insurgents(
+        &mut world,
+        &[
+            ("JNIM", Tile::new(15, 2), 1, 30),
+            (other, Tile::new(17, 2), 1, 30),
+        ],
+    );
+    let mut sim = testing::conflict(world);
+    let factions = sim.world.resource::<Factions>().clone();
+    assert_eq!(factions.tops.len(), if rivals { 2 } else { 1 });
+    sim.run_days(days);
+    let clashes = sim.world.resource::<EngagementTally>().rival_clashes.total;
+    let logged = sim
+        .events()
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::RivalClash)
+        .count();
+    (clashes, logged)
+}
+
+#[test]
+fn cells_of_rival_commands_fight_when_they_meet_and_cells_of_one_command_never_do() {
+    for seed in 1..=5 {
+        let (clashes, logged) = clashes_between(seed, true, 5);
+        assert!(clashes > 0, "seed {seed}: no clash in 5 days");
+        assert_eq!(clashes as usize, logged);
+        assert_eq!(clashes_between(seed, false, 5), (0, 0), "seed {seed}");
+    }
+}
+
+#[test]
+fn rival_commands_keep_their_own_trees() {
+    let (mut world, _) = testing::strip(3);
+    testing::rival_insurgents(
+        &mut world,
+        &[
+            ("JNIM", Tile::new(10, 2), 3, 30),
+            ("ISSP", Tile::new(30, 2), 3, 30),
+            ("JNIM", Tile::new(20, 8), 2, 30),
+        ],
+    );
+    let mut sim = testing::conflict(world);
+    let factions = sim.world.resource::<Factions>().clone();
+    assert_eq!(factions.names, vec!["JNIM".to_string(), "ISSP".to_string()]);
+    let commands: Vec<(Entity, InsurgentCommand)> = sim
+        .world
+        .query::<(Entity, &InsurgentCommand)>()
+        .iter(&sim.world)
+        .map(|(e, c)| (e, c.clone()))
+        .collect();
+    // Two tops, three regional commands, each under its own faction's top.
+    assert_eq!(commands.len(), 5);
+    for (e, c) in &commands {
+        match c.parent {
+            None => assert_eq!(factions.tops[usize::from(c.faction)], *e),
+            Some(top) => assert_eq!(factions.tops[usize::from(c.faction)], top),
+        }
+    }
+    sim.run_days(10);
+    // Cells answer to a command of their own faction, always.
+    let faction_of: Vec<(Entity, u8)> = commands.iter().map(|(e, c)| (*e, c.faction)).collect();
+    for cell in sim.world.query::<&Cell>().iter(&sim.world) {
+        let (_, f) = faction_of
+            .iter()
+            .find(|(e, _)| *e == cell.commander)
+            .expect("a cell answers to a known command");
+        assert_eq!(*f, cell.faction);
+    }
+}

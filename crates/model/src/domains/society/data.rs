@@ -297,7 +297,7 @@ pub struct Society {
 }
 
 impl Society {
-    fn index_of(&self, e: Entity) -> Option<usize> {
+    pub(super) fn index_of(&self, e: Entity) -> Option<usize> {
         self.towns.iter().position(|t| t.entity == Some(e))
     }
 
@@ -418,6 +418,8 @@ pub struct PeopleLedger {
     pub killed: u64,
     /// Cells founded by local recruits.
     pub cells_founded: Count,
+    /// People who left their cohorts to join a pro-government militia.
+    pub militia_recruits: Count,
 }
 
 /// Requests from settlements where active people wait for a cell (central growth).

@@ -5,16 +5,18 @@
 //!
 //! A cohort stands for `cohort_size` people of one settlement and its countryside. People
 //! are conserved: every person is in a cohort (quiet, sympathiser, displaced, jailed),
-//! has joined a cell, or was killed; [`PeopleLedger`] checks it.
+//! has joined a cell or a militia, or was killed; [`PeopleLedger`] checks it.
 //!
 //! - [`data`]: parameters, cohorts, settlements, violence, the ledger, messages;
 //! - [`grievance`]: Epstein's rule (shared with the civil violence model);
 //! - [`daily`]: the daily pass;
+//! - [`levy`]: the militias' call-up, answered from the cohorts;
 //! - [`report`]: its metrics.
 
 pub mod daily;
 pub mod data;
 pub mod grievance;
+pub mod levy;
 pub mod report;
 
 pub use data::*;
@@ -52,7 +54,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         SocietyStep::RollDay.in_set(DayEnd::Roll),
     ));
     schedule.add_systems((
-        (daily::take_news, daily::society_daily)
+        (daily::take_news, levy::militia_levy, daily::society_daily)
             .chain()
             .in_set(SocietyStep::Daily),
         roll_day.in_set(SocietyStep::RollDay),
@@ -65,6 +67,7 @@ fn roll_day(clock: Res<crate::engine::calendar::Clock>, mut ledger: ResMut<Peopl
     if clock.is_day_end() {
         ledger.recruits.roll_day();
         ledger.cells_founded.roll_day();
+        ledger.militia_recruits.roll_day();
     }
 }
 

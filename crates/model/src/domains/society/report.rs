@@ -5,7 +5,8 @@ use super::data::*;
 use crate::engine::observation::Reporters;
 use bevy_ecs::prelude::*;
 
-/// People in cohorts, by state, plus recruited and killed: equals the initial total.
+/// People in cohorts, by state, plus those recruited (by cells and by militias) and killed:
+/// equals the initial total.
 pub fn people_accounted(world: &mut World) -> (u64, u64) {
     let in_cohorts: u64 = world
         .query::<&Cohort>()
@@ -13,7 +14,10 @@ pub fn people_accounted(world: &mut World) -> (u64, u64) {
         .map(|c| u64::from(c.size))
         .sum();
     let l = world.resource::<PeopleLedger>();
-    (in_cohorts + l.recruits.total + l.killed, l.initial)
+    (
+        in_cohorts + l.recruits.total + l.militia_recruits.total + l.killed,
+        l.initial,
+    )
 }
 
 fn society(w: &World) -> &Society {

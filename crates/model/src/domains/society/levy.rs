@@ -1,0 +1,96 @@
+//! The militia's call-up, answered by society: people leave their cohorts to join a post
+//! of their settlement's militia. Only loyal people answer (quiet cohorts living at home
+//! whose legitimacy exceeds their grievance): a militia recruits where the state is
+//! trusted, and nowhere else. Kept apart from the daily pass; it runs just before it, so
+//! that the pass counts the people who stayed.
+
+use super::data::*;
+use crate::domains::militia::data::{MilitiaCallUp, MilitiaJoined, MilitiaParams};
+use crate::engine::calendar::Clock;
+use crate::engine::inbox::Inbox;
+use crate::engine::rng::{Purpose, RngExt, Seed, stream};
+use bevy_ecs::prelude::*;
+
+/// Whether a cohort answers a call-up: quiet, at home, none of it in jail, and trusting
+/// the state more than it resents it.
+fn answers(co: &Cohort) -> bool {
+    co.state == CohortState::Quiet
+        && !co.active
+        && co.home == co.origin
+        && co.jailed == 0
+        && co.size > 1
+        && co.legitimacy > co.grievance
+}
+
+/// Society set, day end, before the daily pass: each settlement with a call-up gives its
+/// people from loyal cohorts picked at random (selection sampling over those that answer,
+/// counted in a first pass), `levy_share` of a cohort at most; the posts are told how many
+/// came, in the order they asked.
+#[allow(clippy::too_many_arguments)]
+pub fn militia_levy(
+    clock: Res<Clock>,
+    seed: Res<Seed>,
+    militia: Res<MilitiaParams>,
+    call: Res<MilitiaCallUp>,
+    society: Res<Society>,
+    mut ledger: ResMut<PeopleLedger>,
+    mut joined: ResMut<Inbox<MilitiaJoined>>,
+    mut cohorts: Query<&mut Cohort>,
+    mut wanted: Local<Vec<u32>>,
+    mut loyal: Local<Vec<u32>>,
+    mut came: Local<Vec<u32>>,
+) {
+    if !clock.is_day_end() || call.wanted.is_empty() {
+        return;
+    }
+    let n = society.towns.len();
+    wanted.clear();
+    wanted.resize(n, 0);
+    for &(_, town, w) in &call.wanted {
+        if let Some(k) = society.index_of(town) {
+            wanted[k] += w;
+        }
+    }
+    loyal.clear();
+    loyal.resize(n, 0);
+    for co in cohorts.iter() {
+        let k = usize::from(co.home);
+        if k < n && wanted[k] > 0 && answers(co) {
+            loyal[k] += 1;
+        }
+    }
+    let mut rng = stream(seed.0, Purpose::Society, 2, u64::from(clock.day()));
+    came.clear();
+    came.resize(n, 0);
+    for mut co in cohorts.iter_mut() {
+        let k = usize::from(co.home);
+        if k >= n || wanted[k] == 0 || !answers(&co) {
+            continue;
+        }
+        // Selection sampling: of the `loyal[k]` cohorts still to come, enough are picked
+        // for the call-up, each giving its share.
+        let per = ((f64::from(co.size) * militia.levy_share).ceil() as u32).max(1);
+        let draws = wanted[k].div_ceil(per);
+        let picked = rng.random::<f64>() * f64::from(loyal[k]) < f64::from(draws);
+        loyal[k] -= 1;
+        if picked {
+            let take = per.min(wanted[k]).min(u32::from(co.size) - 1);
+            co.size -= take as u16;
+            wanted[k] -= take;
+            came[k] += take;
+        }
+    }
+    let mut total = 0;
+    for &(post, town, w) in &call.wanted {
+        let Some(k) = society.index_of(town) else {
+            continue;
+        };
+        let members = w.min(came[k]);
+        came[k] -= members;
+        if members > 0 {
+            joined.post(MilitiaJoined { post, members });
+            total += members;
+        }
+    }
+    ledger.militia_recruits.add(total);
+}
