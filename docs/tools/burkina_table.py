@@ -123,7 +123,8 @@ PATTERNS = [
      "2,000-3,000 FCFA/L against 750 for a few days (RFI, 29 Dec 2022)"),
     ("B4", "Djibo's fuel at x2.5-4 at the peak (peak price index of Djibo)",
      town("Djibo", "peak_price"), 2.5, 4.0, "settlements.csv `price_index`",
-     "2,000 FCFA/L 'but not to be found' (Netafrique, 2022); 2,000-3,000 (Sidwaya, 3 Dec 2019)"),
+     "2,000-3,000 FCFA/L (Sidwaya, 3 Dec 2019); 2,000 'but not to be found' (Netafrique, "
+     "an earlier blockade); none found for 2022-2023"),
     ("B5", "Djibo is short for most of the year (days with under a day of fuel, 120-365)",
      town("Djibo", "short"), 120, 365, "settlements.csv `fuel_days` < 1",
      "no road supply from Nov 2022 to 21 Mar 2023 (RFI, 22 Mar 2023); 7 convoys Mar-Sep 2022 "
