@@ -18,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../assets/scenarios/tutorial.ron"),
     ),
     (
+        "burkina_djibo",
+        include_str!("../../../assets/scenarios/burkina_djibo.ron"),
+    ),
+    (
         "epstein_run1",
         include_str!("../../../assets/scenarios/epstein_run1.ron"),
     ),
