@@ -116,18 +116,10 @@ pub fn society_daily(
     for v in violence.level.iter_mut() {
         *v *= p.violence_decay as f32;
     }
-    let mut recruit_cell = recruiting_cells(s, &index, scale.tiles(p.recruit_km) as f32);
     let radius = scale.tiles(p.recruit_km) as f32;
-    super::rivalry::share_recruits(
-        &mut recruit_cell,
-        s,
-        &index,
-        radius,
-        &cells,
-        &factions,
-        seed.0,
-        day,
-    );
+    let mut recruit_cell = recruiting_cells(s, &index, radius);
+    let rivals = (&cells, &*factions, seed.0, day);
+    super::rivalry::share_recruits(&mut recruit_cell, s, &index, radius, rivals);
     // What each of those cells can still absorb today.
     let mut capacity: Vec<(Entity, f32)> = Vec::new();
     for e in recruit_cell.iter().flatten() {

@@ -15,16 +15,13 @@ use super::data::Society;
 /// Re-points each settlement's recruits (`recruit_cell`, the nearest cell of any command)
 /// at a command drawn by the fighters it holds around the settlement. A stream of its own
 /// (keyed by the day), so that the run's other draws do not move.
-#[allow(clippy::too_many_arguments)]
+/// `rivals`: the cells, the commands, the run's seed and the day.
 pub(super) fn share_recruits(
     recruit_cell: &mut [Option<Entity>],
     s: &Society,
     index: &SpatialIndex,
     radius: f32,
-    cells: &Query<&Cell>,
-    factions: &Factions,
-    seed: u64,
-    day: u32,
+    (cells, factions, seed, day): (&Query<&Cell>, &Factions, u64, u32),
 ) {
     if !factions.rivals() {
         return;
