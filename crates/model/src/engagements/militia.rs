@@ -49,18 +49,19 @@ pub fn militia_abuses(
         if chance <= 0.0 || record.rng.0.random::<f64>() >= chance {
             continue;
         }
-        // Its suspects within patrol reach: the named ones, or else every settlement that
-        // is not one of its own militia's.
+        // Its suspects: the named ones wherever they are (the scenario says whom it hunts),
+        // or else every settlement within patrol reach that is not one of its own.
         suspects.clear();
         for (e, id, s) in towns.iter() {
-            let named = if militia.suspects.is_empty() {
-                !posts
-                    .iter()
-                    .any(|(_, _, p)| p.militia == post.militia && p.town == e)
+            let suspect = if militia.suspects.is_empty() {
+                s.tile.distance(post.tile) <= patrol
+                    && !posts
+                        .iter()
+                        .any(|(_, _, p)| p.militia == post.militia && p.town == e)
             } else {
                 militia.suspects.contains(&e)
             };
-            if named && s.tile.distance(post.tile) <= patrol {
+            if suspect {
                 suspects.push((*id, e, s.tile));
             }
         }

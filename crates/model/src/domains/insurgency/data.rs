@@ -141,8 +141,9 @@ pub struct InsurgencyParams {
     /// Chance per hour that a cell attacks a rival cell it has met. The JNIM-ISGS war cost
     /// over 1,500 lives from mid-2020 (Wikipedia, "JNIM-ISGS war", citing ACLED), with
     /// "fierce clashes" in Mali and Burkina Faso reported by both sides' outlets: when rival
-    /// cells share ground they fight more often than not. Estimate: 0.05 (a clash within a
-    /// day or two of meeting).
+    /// cells share ground they fight, though for years (2017-2019, the "Sahelian
+    /// exception") they mostly avoided each other, and clashes stay episodic. Estimate:
+    /// 0.005 (about one meeting in nine that lasts a day ends in a clash).
     pub rival_clash_per_hour: f64,
     /// Chance per decision that a cell reprises against a village whose militia it can
     /// overcome (Solhan, June 2021: the attackers struck the VDP post first, then the
@@ -195,7 +196,7 @@ impl Default for InsurgencyParams {
             sympathisers_per_fighter: 20.0,
             support_km: 100.0,
             rival_clash_km: 10.0,
-            rival_clash_per_hour: 0.05,
+            rival_clash_per_hour: 0.005,
             reprisal_chance: 0.01,
         }
     }
@@ -481,7 +482,7 @@ pub struct VillageTarget {
 pub struct MilitiaTarget {
     pub town: Entity,
     pub tile: Tile,
-    /// Militia members standing there, weighted by their firepower.
+    /// Militia members who would stand against an attack there, weighted by firepower.
     pub strength: f32,
 }
 
