@@ -147,7 +147,10 @@ pub struct InsurgencyParams {
     pub rival_clash_per_hour: f64,
     /// Chance per decision that a cell reprises against a village whose militia it can
     /// overcome (Solhan, June 2021: the attackers struck the VDP post first, then the
-    /// homes). Estimate: of the order of `punish_chance`.
+    /// homes). The VDP lost over 200 members from January 2020 to June 2021 (AFP), a force
+    /// of a few thousand then: a post is struck a few times a year, not weekly. Estimate:
+    /// 0.001 (a decision every 4 hours: about one cell in five within reach tries in a
+    /// year).
     pub reprisal_chance: f64,
 }
 
@@ -197,7 +200,7 @@ impl Default for InsurgencyParams {
             support_km: 100.0,
             rival_clash_km: 10.0,
             rival_clash_per_hour: 0.005,
-            reprisal_chance: 0.01,
+            reprisal_chance: 0.001,
         }
     }
 }
