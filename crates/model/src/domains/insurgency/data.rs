@@ -145,6 +145,11 @@ pub struct InsurgencyParams {
     /// exception") they mostly avoided each other, and clashes stay episodic. Estimate:
     /// 0.005 (about one meeting in nine that lasts a day ends in a clash).
     pub rival_clash_per_hour: f64,
+    /// Chance per decision made on its own picture that a cell which saw a rival cell
+    /// within `vision_km` in the last hours, and outnumbers it `ambush_min_ratio` times,
+    /// goes after it; a hunting cell that reaches its quarry attacks it. Estimate: 0.2
+    /// (the groups fought over ground and recruits, not on sight).
+    pub rival_hunt_chance: f64,
     /// Chance per decision that a cell reprises against a village whose militia it can
     /// overcome (Solhan, June 2021: the attackers struck the VDP post first, then the
     /// homes). The VDP lost over 200 members from January 2020 to June 2021 (AFP), a force
@@ -200,6 +205,7 @@ impl Default for InsurgencyParams {
             support_km: 100.0,
             rival_clash_km: 10.0,
             rival_clash_per_hour: 0.005,
+            rival_hunt_chance: 0.2,
             reprisal_chance: 0.001,
         }
     }
@@ -272,6 +278,7 @@ impl Validate for InsurgencyParams {
         c.positive("support_km", self.support_km);
         c.non_negative("rival_clash_km", self.rival_clash_km);
         c.probability("rival_clash_per_hour", self.rival_clash_per_hour);
+        c.probability("rival_hunt_chance", self.rival_hunt_chance);
         c.probability("reprisal_chance", self.reprisal_chance);
     }
 }
@@ -291,6 +298,8 @@ pub enum Task {
     Punish(Entity),
     /// Going to a settlement where people wait to join.
     Recruit(Entity),
+    /// Going after a rival command's cell last seen at this tile.
+    Hunt(Tile),
 }
 
 impl Task {
@@ -306,6 +315,7 @@ impl Task {
             Task::Raid(_) => "raid",
             Task::Punish(_) => "punish",
             Task::Recruit(_) => "recruit",
+            Task::Hunt(_) => "hunt",
         }
     }
 }
@@ -355,6 +365,8 @@ pub struct Cell {
     pub order: Option<Order>,
     pub seen_convoy: Option<Seen>,
     pub seen_army: Option<Seen>,
+    /// The nearest cell of a rival command it saw (strength: its fighters x weapons).
+    pub seen_rival: Option<Seen>,
     /// Recruits waiting to be folded in by the organisation set.
     pub recruits: f32,
     /// Tick of the last engagement it fought.
@@ -528,6 +540,7 @@ pub fn new_cell(
         order: None,
         seen_convoy: None,
         seen_army: None,
+        seen_rival: None,
         recruits: 0.0,
         last_fight: 0,
         rearmed_at: 0,

@@ -185,3 +185,42 @@ fn rival_commands_keep_their_own_trees() {
         assert_eq!(*f, cell.faction);
     }
 }
+
+/// Clashes in `days` between two rival cells 20 km apart (beyond `rival_clash_km`, within
+/// vision), the first twice the second's strength, with the given hunting chance.
+fn clashes_when_hunting(seed: u64, hunt: f64, days: u32) -> u64 {
+    use crate::engagements::EngagementTally;
+    let (mut world, _) = testing::strip(seed);
+    {
+        let mut p = world.resource_mut::<InsurgencyParams>();
+        p.blockade = false;
+        p.raid_chance = 0.0;
+        p.punish_chance = 0.0;
+        p.rival_hunt_chance = hunt;
+    }
+    testing::rival_insurgents(
+        &mut world,
+        &[
+            ("JNIM", Tile::new(14, 2), 1, 60),
+            ("ISSP", Tile::new(18, 2), 1, 25),
+        ],
+    );
+    let mut sim = testing::conflict(world);
+    sim.run_days(days);
+    sim.world.resource::<EngagementTally>().rival_clashes.total
+}
+
+#[test]
+fn a_cell_that_sees_a_weaker_rival_goes_after_it() {
+    for seed in 1..=4 {
+        assert_eq!(
+            clashes_when_hunting(seed, 0.0, 10),
+            0,
+            "seed {seed}: met without hunting"
+        );
+        assert!(
+            clashes_when_hunting(seed, 0.5, 10) > 0,
+            "seed {seed}: no hunt"
+        );
+    }
+}
