@@ -493,3 +493,64 @@ fn unescorted_tankers_meet_ambushes() {
     assert!(checkpoints > ambushes, "{checkpoints} checkpoint stops");
     assert_eq!(out.metric("escorted_convoys"), Some(0.0));
 }
+
+/// The tutorial with two rival commands (the north group JNIM, the forest group ISSP) and a
+/// militia in two towns.
+fn with_militia_and_rivals(discipline: f64) -> ScenarioFile {
+    use asymwar_scenario::schema::MilitiaSpec;
+    with(conflict("tutorial"), |s| {
+        s.forces.insurgents[0].command = Some("JNIM".into());
+        s.forces.insurgents[1].command = Some("ISSP".into());
+        s.forces.militias.push(MilitiaSpec {
+            name: "hunters".into(),
+            settlements: vec!["Northtown".into(), "Eastville".into()],
+            members: 300,
+            recruits_per_day: 10.0,
+            max_members: Some(2000),
+            discipline,
+            suspects: Vec::new(),
+        });
+    })
+}
+
+/// With militias and rival commands, people are still conserved every day, the militia's
+/// members are its start plus its recruits less its dead, and runs are reproducible.
+#[test]
+fn militia_and_rival_commands_keep_people_conserved_and_runs_reproducible() {
+    use asymwar_model::engagements::EngagementTally;
+    use asymwar_model::militia::{MilitiaTally, report::members};
+    use asymwar_model::society::PeopleLedger;
+    let file = with_militia_and_rivals(0.3);
+    for seed in [31u64, 32] {
+        let mut sim = build_simulation(&file, seed);
+        for day in 0..60 {
+            sim.run_days(1);
+            let (accounted, initial) = people_accounted(&mut sim.world);
+            assert_eq!(accounted, initial, "seed {seed} day {day}");
+        }
+        let w = &mut sim.world;
+        let recruits = w.resource::<PeopleLedger>().militia_recruits.total;
+        let tally = w.resource::<MilitiaTally>().clone();
+        let killed = w.resource::<EngagementTally>().militia_killed;
+        assert!(recruits > 100, "seed {seed}: {recruits} militia recruits");
+        let now = members(w);
+        let expected = tally.initial_members + recruits as f64 - killed;
+        assert!(
+            (now - expected).abs() < 1e-2 * expected.max(1.0),
+            "seed {seed}: {now} members, expected {expected}"
+        );
+    }
+    assert_eq!(outputs(&file, 33, 20), outputs(&file, 33, 20));
+}
+
+/// One command named or unnamed, and no militia: the same run, byte for byte.
+#[test]
+fn one_named_command_runs_as_the_unnamed_one() {
+    let plain = conflict("tutorial");
+    let named = with(conflict("tutorial"), |s| {
+        for g in &mut s.forces.insurgents {
+            g.command = Some("JNIM".into());
+        }
+    });
+    assert_eq!(outputs(&plain, 5, 20), outputs(&named, 5, 20));
+}

@@ -161,3 +161,35 @@ fn every_model_names_its_columns_and_metrics_once() {
         }
     }
 }
+
+#[test]
+fn militia_with_unknown_settlement_or_bad_discipline_is_named() {
+    let text = tutorial_text().replace(
+        "    ),\n)",
+        "        militias: [(name: \"VDP\", settlements: [\"Nowhere\", \"Northtown\"], members: 100, discipline: 1.5, suspects: [\"Northtown\"])],\n    ),\n)",
+    );
+    let e = error_of(&text);
+    assert!(
+        e.contains("forces.militias[0] (VDP).settlements") && e.contains("'Nowhere'"),
+        "{e}"
+    );
+    assert!(e.contains("forces.militias[0] (VDP).discipline"), "{e}");
+    assert!(
+        e.contains("suspects") && e.contains("one of its own settlements"),
+        "{e}"
+    );
+}
+
+#[test]
+fn militia_and_rival_commands_validate_and_an_empty_command_is_named() {
+    let text = tutorial_text()
+        .replace("fighters_per_cell: 25),\n            (name: \"forest\"", "fighters_per_cell: 25, command: \"JNIM\"),\n            (name: \"forest\"")
+        .replace(
+            "    ),\n)",
+            "        militias: [(name: \"hunters\", settlements: [\"Northtown\"], members: 100, recruits_per_day: 2.0, max_members: 400)],\n    ),\n)",
+        );
+    assert!(text.contains("command: \"JNIM\""), "the edit did not apply");
+    parse_str(&text, Path::new("ok.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let e = error_of(&text.replace("command: \"JNIM\"", "command: \" \""));
+    assert!(e.contains("forces.insurgents[0] (north).command"), "{e}");
+}

@@ -29,6 +29,7 @@ pub fn militia_abuses(
     towns: Query<(Entity, &ActorId, &Settlement)>,
     mut order: Local<Vec<(ActorId, Entity)>>,
     mut suspects: Local<Vec<(ActorId, Entity, Tile)>>,
+    mut held: Local<Vec<(u16, Entity)>>,
 ) {
     if !env.clock.is_day_end() || militias.0.is_empty() {
         return;
@@ -37,6 +38,10 @@ pub fn militia_abuses(
     order.clear();
     order.extend(posts.iter().map(|(e, id, _)| (*id, e)));
     order.sort();
+    // The settlements each militia holds, to look up (not scan) whether a town is its own.
+    held.clear();
+    held.extend(posts.iter().map(|(_, _, p)| (p.militia, p.town)));
+    held.sort();
     for &(post_id, pe) in order.iter() {
         let Ok((_, _, post)) = posts.get(pe) else {
             continue;
@@ -49,18 +54,17 @@ pub fn militia_abuses(
         if chance <= 0.0 || record.rng.0.random::<f64>() >= chance {
             continue;
         }
-        // Its suspects within patrol reach: the named ones, or else every settlement that
-        // is not one of its own militia's.
+        // Its suspects: the named ones wherever they are (the scenario says whom it hunts),
+        // or else every settlement within patrol reach that is not one of its own.
         suspects.clear();
         for (e, id, s) in towns.iter() {
-            let named = if militia.suspects.is_empty() {
-                !posts
-                    .iter()
-                    .any(|(_, _, p)| p.militia == post.militia && p.town == e)
+            let suspect = if militia.suspects.is_empty() {
+                s.tile.distance(post.tile) <= patrol
+                    && held.binary_search(&(post.militia, e)).is_err()
             } else {
                 militia.suspects.contains(&e)
             };
-            if named && s.tile.distance(post.tile) <= patrol {
+            if suspect {
                 suspects.push((*id, e, s.tile));
             }
         }

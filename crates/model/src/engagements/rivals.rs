@@ -43,7 +43,9 @@ pub fn rival_clashes(
         let Some((rival_id, rival)) = nearest_rival(&env, &cells, at, reach, faction, tick) else {
             continue;
         };
-        if record.rng.0.random::<f64>() >= chance {
+        // A cell that came hunting attacks what it finds.
+        let hunting = matches!(cell.task, crate::domains::insurgency::data::Task::Hunt(_));
+        if record.rng.0.random::<f64>() >= if hunting { 1.0 } else { chance } {
             continue;
         }
         fight(&env, &mut record, &mut cells, (id, e), (rival_id, rival));

@@ -116,10 +116,12 @@ fn reprisal(
     posts: &mut Query<(&ActorId, &mut MilitiaPost)>,
     town: Entity,
 ) -> Option<f64> {
+    // Those of the town's post who stand where the cell strikes.
+    let share = militia.defenders_share as f32;
     let members: f32 = posts
         .iter()
         .filter(|(_, p)| p.town == town)
-        .map(|(_, p)| p.members)
+        .map(|(_, p)| p.members * share)
         .sum();
     if members < 1.0 {
         return Some(env.params.attack_size_scale);
@@ -136,7 +138,7 @@ fn reprisal(
     let lost_share = (r.defenders_lost / (f64::from(members) * militia.firepower)) as f32;
     let mut lost = 0.0f32;
     for (id, mut p) in posts.iter_mut().filter(|(_, p)| p.town == town) {
-        let l = p.members * lost_share.min(1.0);
+        let l = p.members * share * lost_share.min(1.0);
         p.members -= l;
         lost += l;
         event.defender = Actor::Militia(id.0);

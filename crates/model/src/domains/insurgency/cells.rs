@@ -85,7 +85,10 @@ pub fn cells_decide(
                 massed: 0.0,
                 taken: &taken,
             };
-            planner.plan(&picture, pos.tile, cell.fighters, cell.cohesion, &mut rng.0)
+            match hunt(&cell, params, tick, fresh, &mut rng.0) {
+                Some(t) => Task::Hunt(t),
+                None => planner.plan(&picture, pos.tile, cell.fighters, cell.cohesion, &mut rng.0),
+            }
         } else {
             match cell.order {
                 Some(o) if o.issued + valid > tick => {
@@ -98,7 +101,7 @@ pub fn cells_decide(
         // Where the task takes the cell; a town that is gone leaves it hiding.
         let (task, destination) = match task {
             Task::Hide => (task, hiding_place(grid, &scale, cell.home)),
-            Task::Checkpoint(t) | Task::Ambush(t) => (task, t),
+            Task::Checkpoint(t) | Task::Ambush(t) | Task::Hunt(t) => (task, t),
             Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
                 Ok(s) => (task, s.tile),
                 Err(_) => (Task::Hide, hiding_place(grid, &scale, cell.home)),
@@ -129,6 +132,22 @@ pub fn cells_decide(
             route.clear();
         }
     }
+}
+
+/// Where a cell goes after a rival cell it saw lately and outnumbers (`rival_hunt_chance`),
+/// if it does: only cells that saw one draw at all, so a single command draws nothing.
+fn hunt(
+    cell: &Cell,
+    p: &InsurgencyParams,
+    tick: u64,
+    fresh: u64,
+    rng: &mut crate::engine::rng::ModelRng,
+) -> Option<Tile> {
+    let seen = cell.seen_rival?;
+    let strong =
+        f64::from(cell.fighters * cell.weapons) >= p.ambush_min_ratio * f64::from(seen.strength);
+    (seen.tick + fresh > tick && strong && rng.random::<f64>() < p.rival_hunt_chance)
+        .then_some(seen.tile)
 }
 
 /// Organisation set (daily): cells eat their supplies (desertion when out), regain cohesion

@@ -141,12 +141,21 @@ pub struct InsurgencyParams {
     /// Chance per hour that a cell attacks a rival cell it has met. The JNIM-ISGS war cost
     /// over 1,500 lives from mid-2020 (Wikipedia, "JNIM-ISGS war", citing ACLED), with
     /// "fierce clashes" in Mali and Burkina Faso reported by both sides' outlets: when rival
-    /// cells share ground they fight more often than not. Estimate: 0.05 (a clash within a
-    /// day or two of meeting).
+    /// cells share ground they fight, though for years (2017-2019, the "Sahelian
+    /// exception") they mostly avoided each other, and clashes stay episodic. Estimate:
+    /// 0.005 (about one meeting in nine that lasts a day ends in a clash).
     pub rival_clash_per_hour: f64,
+    /// Chance per decision made on its own picture that a cell which saw a rival cell
+    /// within `vision_km` in the last hours, and outnumbers it `ambush_min_ratio` times,
+    /// goes after it; a hunting cell that reaches its quarry attacks it. Estimate: 0.2
+    /// (the groups fought over ground and recruits, not on sight).
+    pub rival_hunt_chance: f64,
     /// Chance per decision that a cell reprises against a village whose militia it can
     /// overcome (Solhan, June 2021: the attackers struck the VDP post first, then the
-    /// homes). Estimate: of the order of `punish_chance`.
+    /// homes). The VDP lost over 200 members from January 2020 to June 2021 (AFP), a force
+    /// of a few thousand then: a post is struck a few times a year, not weekly. Estimate:
+    /// 0.001 (a decision every 4 hours: about one cell in five within reach tries in a
+    /// year).
     pub reprisal_chance: f64,
 }
 
@@ -195,8 +204,9 @@ impl Default for InsurgencyParams {
             sympathisers_per_fighter: 20.0,
             support_km: 100.0,
             rival_clash_km: 10.0,
-            rival_clash_per_hour: 0.05,
-            reprisal_chance: 0.01,
+            rival_clash_per_hour: 0.005,
+            rival_hunt_chance: 0.2,
+            reprisal_chance: 0.001,
         }
     }
 }
@@ -268,6 +278,7 @@ impl Validate for InsurgencyParams {
         c.positive("support_km", self.support_km);
         c.non_negative("rival_clash_km", self.rival_clash_km);
         c.probability("rival_clash_per_hour", self.rival_clash_per_hour);
+        c.probability("rival_hunt_chance", self.rival_hunt_chance);
         c.probability("reprisal_chance", self.reprisal_chance);
     }
 }
@@ -287,6 +298,8 @@ pub enum Task {
     Punish(Entity),
     /// Going to a settlement where people wait to join.
     Recruit(Entity),
+    /// Going after a rival command's cell last seen at this tile.
+    Hunt(Tile),
 }
 
 impl Task {
@@ -302,6 +315,7 @@ impl Task {
             Task::Raid(_) => "raid",
             Task::Punish(_) => "punish",
             Task::Recruit(_) => "recruit",
+            Task::Hunt(_) => "hunt",
         }
     }
 }
@@ -351,6 +365,8 @@ pub struct Cell {
     pub order: Option<Order>,
     pub seen_convoy: Option<Seen>,
     pub seen_army: Option<Seen>,
+    /// The nearest cell of a rival command it saw (strength: its fighters x weapons).
+    pub seen_rival: Option<Seen>,
     /// Recruits waiting to be folded in by the organisation set.
     pub recruits: f32,
     /// Tick of the last engagement it fought.
@@ -481,7 +497,7 @@ pub struct VillageTarget {
 pub struct MilitiaTarget {
     pub town: Entity,
     pub tile: Tile,
-    /// Militia members standing there, weighted by their firepower.
+    /// Militia members who would stand against an attack there, weighted by firepower.
     pub strength: f32,
 }
 
@@ -524,6 +540,7 @@ pub fn new_cell(
         order: None,
         seen_convoy: None,
         seen_army: None,
+        seen_rival: None,
         recruits: 0.0,
         last_fight: 0,
         rearmed_at: 0,

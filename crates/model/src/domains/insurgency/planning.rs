@@ -251,7 +251,7 @@ fn ambush_spot(grid: &TerrainGrid, convoy_at: Tile, cell_at: Tile, ahead: i32) -
 
 /// Society set, after the daily pass: the villages and posts the planners weigh tomorrow
 /// (villages by their informants, posts by the soldiers standing in them, militia villages
-/// by the members holding them).
+/// by the members who would stand against an attack).
 pub fn survey_targets(
     clock: Res<Clock>,
     society: Res<Society>,
@@ -271,7 +271,7 @@ pub fn survey_targets(
         if post.members < 1.0 {
             continue;
         }
-        let strength = post.members * militia.firepower as f32;
+        let strength = post.members * (militia.firepower * militia.defenders_share) as f32;
         match targets.militia.iter_mut().find(|v| v.town == post.town) {
             Some(v) => v.strength += strength,
             None => targets.militia.push(MilitiaTarget {

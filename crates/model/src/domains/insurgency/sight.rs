@@ -1,5 +1,5 @@
 //! Sight: cells see convoys and army units within vision and report convoys to their
-//! commander.
+//! commander; with rival commands, they also see the nearest rival cell.
 
 use super::data::*;
 use crate::domains::army::data::ArmyUnit;
@@ -22,11 +22,26 @@ pub fn cells_sense(
     convoys: Query<(&Convoy, &Route)>,
     army: Query<(&ArmyUnit, &Route)>,
     mut commands_q: Query<&mut InsurgentCommand>,
+    factions: Res<Factions>,
+    mut rivals: Local<Vec<(Entity, u8, f32)>>,
 ) {
     let tick = clock.tick;
     let vision = scale.tiles(params.vision_km) as f32;
     let delay = scale.ticks_rounded(params.comm_delay_hours);
+    // With rival commands: every cell's faction and strength, by entity, to look up whom a
+    // cell sees (the loop below holds the cells mutably).
+    rivals.clear();
+    if factions.rivals() {
+        rivals.extend(index.cells.entries().iter().filter_map(|en| {
+            let (c, _) = cells.get(en.entity).ok()?;
+            Some((en.entity, c.faction, c.fighters * c.weapons))
+        }));
+        rivals.sort_by_key(|r| r.0);
+    }
     for (mut cell, pos) in &mut cells {
+        if !rivals.is_empty() {
+            cell.seen_rival = nearest_rival(&index, &rivals, pos.tile, vision, cell.faction, tick);
+        }
         // The convoy that draws the eye: the nearest with tankers (the blockade's target),
         // else the nearest.
         let mut best_convoy: Option<((bool, f64), Seen)> = None;
@@ -86,4 +101,36 @@ pub fn cells_sense(
             cell.seen_army = Some(s);
         }
     }
+}
+
+/// The nearest cell of another faction within `vision` tiles (ties to the lower id), as a
+/// sighting with its strength.
+fn nearest_rival(
+    index: &SpatialIndex,
+    rivals: &[(Entity, u8, f32)],
+    at: crate::engine::geo::Tile,
+    vision: f32,
+    faction: u8,
+    tick: u64,
+) -> Option<Seen> {
+    let mut best: Option<(f64, crate::world::actors::ActorId, Seen)> = None;
+    index.within(&index.cells, at, vision, |en| {
+        let Ok(k) = rivals.binary_search_by_key(&en.entity, |r| r.0) else {
+            return;
+        };
+        let (_, f, strength) = rivals[k];
+        let d = en.tile.distance(at);
+        if f != faction && best.is_none_or(|b| (d, en.id) < (b.0, b.1)) {
+            let seen = Seen {
+                tile: en.tile,
+                tick,
+                strength,
+                trucks: 0,
+                tankers: 0,
+                heading: None,
+            };
+            best = Some((d, en.id, seen));
+        }
+    });
+    best.map(|b| b.2)
 }

@@ -139,10 +139,10 @@ fn clashes_between(seed: u64, rivals: bool, days: u32) -> (u64, usize) {
 #[test]
 fn cells_of_rival_commands_fight_when_they_meet_and_cells_of_one_command_never_do() {
     for seed in 1..=5 {
-        let (clashes, logged) = clashes_between(seed, true, 5);
-        assert!(clashes > 0, "seed {seed}: no clash in 5 days");
+        let (clashes, logged) = clashes_between(seed, true, 30);
+        assert!(clashes > 0, "seed {seed}: no clash in 30 days");
         assert_eq!(clashes as usize, logged);
-        assert_eq!(clashes_between(seed, false, 5), (0, 0), "seed {seed}");
+        assert_eq!(clashes_between(seed, false, 30), (0, 0), "seed {seed}");
     }
 }
 
@@ -183,5 +183,44 @@ fn rival_commands_keep_their_own_trees() {
             .find(|(e, _)| *e == cell.commander)
             .expect("a cell answers to a known command");
         assert_eq!(*f, cell.faction);
+    }
+}
+
+/// Clashes in `days` between two rival cells 20 km apart (beyond `rival_clash_km`, within
+/// vision), the first twice the second's strength, with the given hunting chance.
+fn clashes_when_hunting(seed: u64, hunt: f64, days: u32) -> u64 {
+    use crate::engagements::EngagementTally;
+    let (mut world, _) = testing::strip(seed);
+    {
+        let mut p = world.resource_mut::<InsurgencyParams>();
+        p.blockade = false;
+        p.raid_chance = 0.0;
+        p.punish_chance = 0.0;
+        p.rival_hunt_chance = hunt;
+    }
+    testing::rival_insurgents(
+        &mut world,
+        &[
+            ("JNIM", Tile::new(14, 2), 1, 60),
+            ("ISSP", Tile::new(18, 2), 1, 25),
+        ],
+    );
+    let mut sim = testing::conflict(world);
+    sim.run_days(days);
+    sim.world.resource::<EngagementTally>().rival_clashes.total
+}
+
+#[test]
+fn a_cell_that_sees_a_weaker_rival_goes_after_it() {
+    for seed in 1..=4 {
+        assert_eq!(
+            clashes_when_hunting(seed, 0.0, 10),
+            0,
+            "seed {seed}: met without hunting"
+        );
+        assert!(
+            clashes_when_hunting(seed, 0.5, 10) > 0,
+            "seed {seed}: no hunt"
+        );
     }
 }

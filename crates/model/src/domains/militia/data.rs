@@ -36,6 +36,11 @@ pub struct MilitiaParams {
     /// How far members go after suspects, km (default suspects: the other settlements
     /// within this distance). Estimate: a day on foot or motorbike, 40 km.
     pub patrol_km: f64,
+    /// Share of a settlement's militia members who stand where a reprisal strikes: a
+    /// settlement stands for its countryside's villages too, each with its own post (the
+    /// 2022 call-up asked for 100 VDP per commune, a commune having a few dozen villages;
+    /// the post at Solhan was one among the commune's). Estimate: 0.1.
+    pub defenders_share: f64,
     /// A militia holding its village breaks off after losing this share of its members
     /// there (homes and kin behind them: they stand longer than a cell). Estimate: 0.3.
     pub break_off: f64,
@@ -53,6 +58,7 @@ impl Default for MilitiaParams {
             abuses_per_100_per_day: 0.007,
             abuse_size_scale: 1.5,
             patrol_km: 40.0,
+            defenders_share: 0.1,
             break_off: 0.3,
             reprisal_size_scale: 2.0,
         }
@@ -71,6 +77,7 @@ impl Validate for MilitiaParams {
         );
         c.non_negative("abuse_size_scale", self.abuse_size_scale);
         c.non_negative("patrol_km", self.patrol_km);
+        c.probability("defenders_share", self.defenders_share);
         c.probability("break_off", self.break_off);
         c.non_negative("reprisal_size_scale", self.reprisal_size_scale);
     }
@@ -82,8 +89,8 @@ pub struct Militia {
     pub name: String,
     /// 0-1: the share of the abuses of an undisciplined militia it does not commit.
     pub discipline: f64,
-    /// Settlements whose people it treats as the enemy's; empty: every settlement within
-    /// `patrol_km` of a post that is not one of its own.
+    /// Settlements whose people it treats as the enemy's, wherever they are; empty: every
+    /// settlement within `patrol_km` of a post that is not one of its own.
     pub suspects: Vec<Entity>,
 }
 

@@ -5,13 +5,12 @@ use super::data::*;
 use crate::engine::observation::Reporters;
 use bevy_ecs::prelude::*;
 
-/// Members of every post.
+/// Members of every post (0, not -0, without posts).
 pub fn members(world: &mut World) -> f64 {
     world
         .query::<&MilitiaPost>()
         .iter(world)
-        .map(|p| f64::from(p.members))
-        .sum()
+        .fold(0.0, |sum, p| sum + f64::from(p.members))
 }
 
 fn tally(w: &World) -> &MilitiaTally {

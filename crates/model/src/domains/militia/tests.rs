@@ -115,7 +115,7 @@ fn insurgents_take_reprisals_on_militia_villages_and_the_militia_fights_back() {
             p.reprisal_chance = 0.5;
         }
         testing::insurgents(&mut world, Tile::new(18, 3), 3, 40);
-        testing::militia(&mut world, &towns[1..2], 30.0, 0.0, 30.0, 1.0);
+        testing::militia(&mut world, &towns[1..2], 300.0, 0.0, 300.0, 1.0);
         let mut sim = testing::conflict(world);
         sim.run_days(20);
         let t = sim.world.resource::<EngagementTally>().clone();

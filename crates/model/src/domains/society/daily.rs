@@ -5,7 +5,9 @@
 use super::data::*;
 use super::grievance::{ActivationParams, arrest_probability, grievance, is_active};
 use crate::domains::army::data::{ArmyParams, ArmyUnit};
-use crate::domains::insurgency::data::{Cell, CellFounded, InsurgencyParams, RecruitsJoin};
+use crate::domains::insurgency::data::{
+    Cell, CellFounded, Factions, InsurgencyParams, RecruitsJoin,
+};
 use crate::domains::logistics::data::{LogisticsParams, Supplies};
 use crate::engine::calendar::Clock;
 use crate::engine::geo::Tile;
@@ -54,6 +56,7 @@ pub struct SocietyInputs<'w> {
     pub grid: Res<'w, TerrainGrid>,
     pub index: Res<'w, SpatialIndex>,
     pub seed: Res<'w, Seed>,
+    pub factions: Res<'w, Factions>,
 }
 
 /// What the daily society pass writes besides the cohorts.
@@ -89,6 +92,7 @@ pub fn society_daily(
         grid,
         index,
         seed,
+        factions,
     } = inputs;
     let SocietyOutputs {
         mut society,
@@ -112,7 +116,10 @@ pub fn society_daily(
     for v in violence.level.iter_mut() {
         *v *= p.violence_decay as f32;
     }
-    let recruit_cell = recruiting_cells(s, &index, scale.tiles(p.recruit_km) as f32);
+    let radius = scale.tiles(p.recruit_km) as f32;
+    let mut recruit_cell = recruiting_cells(s, &index, radius);
+    let rivals = (&cells, &*factions, seed.0, day);
+    super::rivalry::share_recruits(&mut recruit_cell, s, &index, radius, rivals);
     // What each of those cells can still absorb today.
     let mut capacity: Vec<(Entity, f32)> = Vec::new();
     for e in recruit_cell.iter().flatten() {

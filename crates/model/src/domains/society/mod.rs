@@ -11,6 +11,7 @@
 //! - [`grievance`]: Epstein's rule (shared with the civil violence model);
 //! - [`daily`]: the daily pass;
 //! - [`levy`]: the militias' call-up, answered from the cohorts;
+//! - [`rivalry`]: rival commands' share of a settlement's recruits;
 //! - [`report`]: its metrics.
 
 pub mod daily;
@@ -18,6 +19,7 @@ pub mod data;
 pub mod grievance;
 pub mod levy;
 pub mod report;
+pub mod rivalry;
 
 pub use data::*;
 pub use report::people_accounted;
@@ -47,6 +49,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     world.init_resource::<SocietyParams>();
     world.init_resource::<ActivationParams>();
     world.init_resource::<RecruitRequests>();
+    world.init_resource::<crate::domains::insurgency::data::Factions>();
     world.init_resource::<Inbox<CivilianNews>>();
     setup(world);
     schedule.configure_sets((
