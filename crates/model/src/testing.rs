@@ -85,6 +85,7 @@ pub fn strip(seed: u64) -> (World, Vec<Entity>) {
             from_country: "SN".to_string(),
             tankers_per_day: 20.0,
             goods_trucks_per_day: 10.0,
+            depot: None,
         }],
     });
     world.insert_resource(grid);

@@ -4,6 +4,7 @@
 //! - [`towns`]: raids on posts and attacks on villages;
 //! - [`strikes`]: the army's detections and strikes on cells, and the civilian harm that
 //!   force brings with probability 1 - discipline;
+//! - [`sieges`]: relief columns fighting the rings around besieged towns;
 //! - [`report`]: their metrics.
 //!
 //! An engagement changes the actors that fight (cells, units, convoys) and tells the
@@ -13,6 +14,7 @@
 
 pub mod corridor;
 pub mod report;
+pub mod sieges;
 pub mod strikes;
 pub mod towns;
 
@@ -46,6 +48,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
             corridor::corridor_attacks,
             towns::town_attacks,
             strikes::army_strikes,
+            sieges::relieve_sieges,
         )
             .chain()
             .in_set(EngagementStep::Fight),
@@ -159,6 +162,8 @@ pub struct EngagementTally {
     pub fighters_killed: f64,
     /// Engagements logged.
     pub events: Count,
+    /// Fights between a relief column and the ring around a besieged town.
+    pub relief_fights: u64,
 }
 
 /// Day end, after recording: today's counts start again.

@@ -133,6 +133,24 @@ pub struct InsurgencyParams {
     pub sympathisers_per_fighter: f64,
     /// Sympathisers feed cells up to this far from their settlement (fading with distance).
     pub support_km: f64,
+    /// Chance that a free cell planning its next task besieges a town with an army post in
+    /// reach (joins the ring, or lays one). 0 in the Mali blockade year, a campaign against
+    /// the corridors; in Burkina Faso JNIM and Ansarul Islam have encircled Djibo since
+    /// 2022 and some forty towns by 2023 (ACLED, HRW): a theatre of sieges sets it.
+    pub siege_chance: f64,
+    /// Radius of the ring around a besieged town, km: the cells hold the roads and the
+    /// fields this far out. Estimate: Djibo's residents could not go beyond 3-10 km to farm
+    /// or fetch water (MSF 2023); convoys were attacked on the last stretches of road.
+    pub siege_ring_km: f64,
+    /// Fighters within the ring below which the siege lapses (the roads open again).
+    /// Estimate: a few cells' worth.
+    pub siege_min_fighters: f64,
+    /// What the ring does to an unescorted convoy it stops: burns it with `siege_burn`,
+    /// turns it back with `siege_turn_back`, else taxes it and lets it pass (smugglers paid
+    /// their way into Djibo). Unlike a checkpoint, a ring stops goods trucks as well as
+    /// tankers: the point is to starve the town. Estimates.
+    pub siege_burn: f64,
+    pub siege_turn_back: f64,
 }
 
 impl Default for InsurgencyParams {
@@ -179,6 +197,11 @@ impl Default for InsurgencyParams {
             support_supply_per_day: 0.2,
             sympathisers_per_fighter: 20.0,
             support_km: 100.0,
+            siege_chance: 0.0,
+            siege_ring_km: 10.0,
+            siege_min_fighters: 30.0,
+            siege_burn: 0.1,
+            siege_turn_back: 0.8,
         }
     }
 }
@@ -248,6 +271,17 @@ impl Validate for InsurgencyParams {
         c.non_negative("support_supply_per_day", self.support_supply_per_day);
         c.positive("sympathisers_per_fighter", self.sympathisers_per_fighter);
         c.positive("support_km", self.support_km);
+        c.probability("siege_chance", self.siege_chance);
+        c.positive("siege_ring_km", self.siege_ring_km);
+        c.non_negative("siege_min_fighters", self.siege_min_fighters);
+        c.probability("siege_burn", self.siege_burn);
+        c.probability("siege_turn_back", self.siege_turn_back);
+        if self.siege_burn + self.siege_turn_back > 1.0 {
+            c.fail(
+                "siege_turn_back",
+                "siege_burn + siege_turn_back must be at most 1",
+            );
+        }
     }
 }
 
@@ -266,6 +300,9 @@ pub enum Task {
     Punish(Entity),
     /// Going to a settlement where people wait to join.
     Recruit(Entity),
+    /// Holding a post (the tile) on the ring around a besieged town: its roads, fields and
+    /// exits are denied; convoys passing the post are stopped as at a checkpoint.
+    Besiege(Entity, Tile),
 }
 
 impl Task {
@@ -281,6 +318,7 @@ impl Task {
             Task::Raid(_) => "raid",
             Task::Punish(_) => "punish",
             Task::Recruit(_) => "recruit",
+            Task::Besiege(..) => "besiege",
         }
     }
 }
@@ -425,6 +463,46 @@ pub struct VillageTarget {
     /// Share of the village's people who inform the state.
     pub informants: f32,
     pub garrisoned: bool,
+}
+
+/// A town under siege: insurgent cells hold the ring around it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Siege {
+    pub town: Entity,
+    pub tile: Tile,
+    /// Fighters holding the ring.
+    pub fighters: f32,
+    /// Day the siege was laid.
+    pub since: u32,
+}
+
+/// The sieges on now (in the towns' id order) and their record; the insurgency surveys them
+/// daily, and logistics, society and the army read them.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Sieges {
+    pub active: Vec<Siege>,
+    /// Town-days under siege, summed over towns.
+    pub town_days: u64,
+    pub laid: u64,
+    /// Sieges lifted with an army column at the town (broken), and lifted otherwise (the
+    /// cells left or were too few).
+    pub broken: u64,
+    pub lapsed: u64,
+}
+
+impl Sieges {
+    pub fn of(&self, town: Entity) -> Option<&Siege> {
+        self.active.iter().find(|s| s.town == town)
+    }
+}
+
+/// A siege the scenario lays at the start: `cells` cells of `fighters_per_cell` on the ring
+/// around `town`.
+#[derive(Clone, Debug)]
+pub struct SiegePlacement {
+    pub town: Entity,
+    pub cells: u32,
+    pub fighters_per_cell: u32,
 }
 
 /// A new, living command.
