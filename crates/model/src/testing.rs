@@ -110,6 +110,22 @@ pub fn insurgents(world: &mut World, centre: Tile, cells: u32, fighters: u32) {
     );
 }
 
+/// Lays a siege of `cells` cells of `fighters` on the ring around `town` (and the
+/// insurgency's top command first, if there is none yet).
+pub fn besiege(world: &mut World, town: Entity, cells: u32, fighters: u32) {
+    if world.get_resource::<insurgency::TopCommand>().is_none() {
+        insurgency::spawn_insurgents(world, &[]);
+    }
+    insurgency::spawn_sieges(
+        world,
+        &[insurgency::SiegePlacement {
+            town,
+            cells,
+            fighters_per_cell: fighters,
+        }],
+    );
+}
+
 /// Spawns `units` army units of a kind at one of the strip's towns.
 pub fn army_at(world: &mut World, base: Entity, kind: UnitKind, units: u32, soldiers: u32) {
     army::spawn_units(world, kind, base, units, soldiers);

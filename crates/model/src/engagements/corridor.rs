@@ -107,12 +107,8 @@ pub fn corridor_attacks(
         let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
             continue;
         };
-        // A post on a siege's ring stops convoys as a checkpoint does, on harsher terms.
-        let (site, is_checkpoint, siege) = match cell.task {
-            Task::Checkpoint(t) => (t, true, false),
-            Task::Ambush(t) => (t, false, false),
-            Task::Besiege(_, t) => (t, true, true),
-            _ => continue,
+        let Some((site, is_checkpoint, siege)) = site_of(cell.task) else {
+            continue;
         };
         if cell.last_fight == tick {
             continue;
@@ -202,6 +198,17 @@ pub fn corridor_attacks(
             let rearm = fought.then_some(rearm);
             scatter_party(&env, &mut record, &mut cells, &party, at, party_r, rearm);
         }
+    }
+}
+
+/// Where a cell waits for convoys, whether it stops them as a checkpoint, and whether the
+/// stop is on a siege's ring (a checkpoint on harsher terms).
+fn site_of(task: Task) -> Option<(Tile, bool, bool)> {
+    match task {
+        Task::Checkpoint(t) => Some((t, true, false)),
+        Task::Ambush(t) => Some((t, false, false)),
+        Task::Besiege(_, t) => Some((t, true, true)),
+        _ => None,
     }
 }
 

@@ -95,14 +95,7 @@ pub fn dispatch_convoys(
     dest.sort_by_key(|d| d.0);
     let all_w: f64 = dest.iter().map(|d| d.2).sum();
     for (i, crossing) in net.crossings.iter().enumerate() {
-        // An inland depot sends nothing to its own town.
-        let skip = crossing.depot.is_some().then_some(crossing.settlement);
-        let total_w = all_w
-            - dest
-                .iter()
-                .filter(|d| Some(d.1) == skip)
-                .map(|d| d.2)
-                .sum::<f64>();
+        let (skip, total_w) = origin_weight(crossing, &dest, all_w);
         let escort_here = if doctrine == EscortDoctrine::EscortedConvoys {
             escorts.roster.0[i].filter(|e| positions.get(*e).is_ok_and(|p| p.tile == crossing.tile))
         } else {
@@ -185,6 +178,17 @@ pub fn dispatch_convoys(
             queues.record_departure(i, clock.day(), d.tankers, d.goods);
         }
     }
+}
+
+/// An inland depot sends nothing to its own town: the town to skip, and the weight left.
+fn origin_weight(
+    crossing: &BorderCrossing,
+    dest: &[(ActorId, Entity, f64)],
+    all_w: f64,
+) -> (Option<Entity>, f64) {
+    let skip = crossing.depot.is_some().then_some(crossing.settlement);
+    let own: f64 = dest.iter().filter(|d| Some(d.1) == skip).map(|d| d.2).sum();
+    (skip, all_w - own)
 }
 
 /// The destination whose slice of the weights (need x shortfall, in id order, without

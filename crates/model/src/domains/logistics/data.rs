@@ -115,8 +115,9 @@ pub struct LogisticsParams {
     pub air_threat_km: f64,
     /// Probability that a sortie is hit and the aircraft lost when `air_threat_fighters`
     /// fighters (or more) are within `air_threat_km` of the airfield; in proportion below.
-    /// Estimate: helicopters and transports were hit or shot down near besieged towns of
-    /// Burkina Faso and Mali a few times a year among hundreds of sorties.
+    /// Estimate: one sortie in 500; helicopters and transports were hit or downed near
+    /// besieged towns of Burkina Faso and Mali a few times a year, among the hundreds of
+    /// sorties that supplied them.
     pub air_hit_per_sortie: f64,
     pub air_threat_fighters: f64,
 }
@@ -157,7 +158,7 @@ impl Default for LogisticsParams {
             siege_fields_denied: 0.8,
             air_target_days: 30.0,
             air_threat_km: 15.0,
-            air_hit_per_sortie: 0.01,
+            air_hit_per_sortie: 0.002,
             air_threat_fighters: 100.0,
         }
     }
