@@ -8,7 +8,7 @@ use asymwar_model::army;
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
 use asymwar_model::insurgency::{self, GroupPlacement, SiegePlacement};
-use asymwar_model::logistics::{AirBridge, AirBridges};
+use asymwar_model::logistics::{AirBridge, AirBridges, InitialStock};
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::rng::{Seed, SimRng};
 use asymwar_model::settlement::{BorderCrossing, Corridor, Depot, RoadNetwork, Settlement};
@@ -54,8 +54,8 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
                 },
             ))
             .id();
-        if let Some(stock) = t.stock {
-            world.entity_mut(e).insert(stock);
+        if t.stock != InitialStock::default() {
+            world.entity_mut(e).insert(t.stock);
         }
         town_entities.push(e);
     }

@@ -285,14 +285,14 @@ pub struct SettlementSpec {
     /// ISO 3166 alpha-2 code; default: the country of the tile.
     #[serde(default)]
     pub country: Option<String>,
-    /// Fuel and food held at the start, e.g. `stock: Some((fuel_days: Some(3.0),
-    /// food_tonnes: Some(900.0)))`: fuel in days of the town's need (`fuel_days`) or in
-    /// litres (`fuel_litres`); food in days of the share of need it does not grow
-    /// (`food_days`) or in tonnes of cereal equivalent (`food_tonnes`); at most one of each
-    /// pair, none negative. Default: `params.logistics.initial_stock_days` and
-    /// `initial_food_days` for every settlement.
+    /// Fuel and food held at the start, e.g. `stock: (fuel_days: Some(3.0), food_tonnes:
+    /// Some(900.0))`: fuel in days of the town's need (`fuel_days`) or in litres
+    /// (`fuel_litres`); food in days of the share of need it does not grow (`food_days`) or
+    /// in tonnes of cereal equivalent (`food_tonnes`); at most one of each pair, none
+    /// negative. What is not given (default: all) is `params.logistics.initial_stock_days`
+    /// of fuel and `initial_food_days` of food.
     #[serde(default)]
-    pub stock: Option<InitialStock>,
+    pub stock: InitialStock,
 }
 
 /// A road corridor through settlements, in order.

@@ -31,7 +31,14 @@ pub fn warnings(file: &ScenarioFile) -> Vec<String> {
     } else if s
         .crossings
         .iter()
-        .all(|c| c.tankers_per_day <= 0.0 && c.goods_trucks_per_day <= 0.0)
+        .map(|c| (c.tankers_per_day, c.goods_trucks_per_day))
+        .chain(
+            s.depots
+                .iter()
+                .map(|d| (d.tankers_per_day, d.goods_trucks_per_day)),
+        )
+        .all(|(t, g)| t <= 0.0 && g <= 0.0)
+        && s.airlifts.is_empty()
     {
         out.push(
             "crossings: every tankers_per_day and goods_trucks_per_day is 0, so no convoy \
@@ -556,7 +563,7 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 );
             }
             check_location(c, "at", t.at, grid);
-            if let Some(problem) = t.stock.and_then(|st| st.problem()) {
+            if let Some(problem) = t.stock.problem() {
                 c.fail("stock", problem);
             }
         });

@@ -118,8 +118,8 @@ pub struct ArmyParams {
     pub escort_doctrine: EscortDoctrine,
     /// The command sends a column to break a siege only with a unit whose soldiers x
     /// firepower are at least this many times the fighters on the ring (0: it never tries).
-    /// Estimate: relief columns to Djibo were battalion-sized against rings of a few
-    /// hundred fighters, and several were ambushed on the way (Gaskindé, September 2022).
+    /// Estimate: a column half again the ring's strength; the state's columns to Djibo
+    /// were ambushed on the way (Gaskindé, 26 September 2022: 27 soldiers killed, RFI).
     pub relieve_min_ratio: f64,
     /// Days the capital must have gone short of fuel before the state puts the escorts
     /// first, taking units off responses, sweeps and patrols to escort tankers; until then

@@ -135,12 +135,13 @@ pub struct InsurgencyParams {
     pub support_km: f64,
     /// Chance that a free cell planning its next task besieges a town with an army post in
     /// reach (joins the ring, or lays one). 0 in the Mali blockade year, a campaign against
-    /// the corridors; in Burkina Faso JNIM and Ansarul Islam have encircled Djibo since
-    /// 2022 and some forty towns by 2023 (ACLED, HRW): a theatre of sieges sets it.
+    /// the corridors; in Burkina Faso Djibo has been under blockade since February 2022 and
+    /// UN OCHA counted a million people in areas under blockade by October 2022 (DG ECHO
+    /// flash, 25 October 2022): a theatre of sieges sets it.
     pub siege_chance: f64,
     /// Radius of the ring around a besieged town, km: the cells hold the roads and the
-    /// fields this far out. Estimate: Djibo's residents could not go beyond 3-10 km to farm
-    /// or fetch water (MSF 2023); convoys were attacked on the last stretches of road.
+    /// fields this far out. Estimate: the bridges leading to Djibo were destroyed and its
+    /// roads mined (RFI, October 2022); a ring holds the approaches, not the town's gates.
     pub siege_ring_km: f64,
     /// Fighters within the ring below which the siege lapses (the roads open again).
     /// Estimate: a few cells' worth.

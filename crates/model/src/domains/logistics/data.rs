@@ -102,13 +102,13 @@ pub struct LogisticsParams {
     /// Litres of fuel in a tonne an aircraft carries (diesel at 0.84 kg/L).
     pub fuel_litres_per_tonne: f64,
     /// Share of a besieged town's own food production the siege denies (fields, herds and
-    /// water points beyond the ring are out of reach). Estimate: most of it; around Djibo
-    /// (besieged since 2022) farmers could not reach their fields beyond a few km of town
-    /// and wells outside were sabotaged (MSF, HRW 2023).
+    /// water points beyond the ring are out of reach). Estimate: most of it; Djibo, under
+    /// blockade since February 2022, lived on convoys and air drops with "not a grain of
+    /// rice or millet" left (press, October 2022), its water points attacked (DG ECHO flash,
+    /// 25 October 2022), its people able to move little beyond the town (MSF, May 2023).
     pub siege_fields_denied: f64,
     /// An air bridge gives each sortie to the served town furthest below this many days of
-    /// its fuel and food need (estimate: a month, the state's target for towns supplied by
-    /// air).
+    /// its fuel and food need, and flies none when all are there. Estimate: a month.
     pub air_target_days: f64,
     /// Insurgent cells within this distance of a served airfield threaten the aircraft
     /// landing and taking off (small arms and machine guns on the approach). Estimate.

@@ -102,11 +102,13 @@ pub struct SocietyParams {
     pub hunger_flight_per_day: f64,
     /// Share of those who would flee a besieged town who cannot get out (the ring holds the
     /// exits; those who try are turned back, taxed or killed). Estimate: most; Djibo's
-    /// population grew rather than fell under siege (OCHA).
+    /// population grew rather than fell under siege (below).
     pub siege_trapped: f64,
     /// People who flee from within this distance of a besieged town flee into it, the
-    /// nearest place with a garrison, rather than to the capital: Djibo's population swelled
-    /// from about 60,000 to over 270,000 with the displaced of the province (OCHA, 2023).
+    /// nearest place with a garrison, rather than to the capital: Djibo, under blockade,
+    /// held some 300,000 people of whom 269,000 displaced (government figures, DG ECHO
+    /// flash of 25 October 2022; CONASUR, May 2023). Estimate of the distance: the
+    /// surrounding communes of the Soum province.
     pub siege_refuge_km: f64,
 }
 
