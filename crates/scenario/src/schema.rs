@@ -353,7 +353,8 @@ pub struct DepotSpec {
 /// An air bridge: a fleet based at `base` flying fuel and food to the towns in `serves`.
 /// Each day, aircraft x sorties_per_day sorties (whole ones; the fraction carries over) go
 /// one at a time to the served town furthest below `params.logistics.air_target_days` of
-/// its need, each loaded with fuel and food in proportion to what that town lacks. A
+/// its need, each loaded with food first (as far as that town lacks it), fuel with the
+/// room left. A
 /// sortie to a town with insurgent cells within `air_threat_km` may be hit and the aircraft
 /// lost (`air_hit_per_sortie`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

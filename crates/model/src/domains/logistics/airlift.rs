@@ -1,7 +1,9 @@
 //! Air bridges: a fleet based at one town flies fuel and food to the towns it serves. The
 //! fleet is scarce: each day's sorties (aircraft x sorties a day, whole sorties, the
 //! fraction carried over) go one at a time to the served town furthest below
-//! `air_target_days` of its need, and each carries what that town lacks most, fuel or food.
+//! `air_target_days` of its need, and each carries food first, as far as the town lacks it,
+//! and fuel with the room left (the flights to Djibo carried food: 70 t by army helicopters
+//! on 4 October 2022, RFI).
 //! Near a served airfield where insurgent cells are close, a sortie is hit with a
 //! probability that grows with their fighters, and the aircraft and its load are lost.
 
@@ -85,11 +87,12 @@ pub fn fly_sorties(
                 continue;
             }
             let load = bridge.tonnes_per_sortie;
-            // The load is split between fuel and food in proportion to what is lacking.
-            let fuel_share = fuel_t / (fuel_t + food_t);
+            // Food first, as far as the town lacks it; fuel with the room left.
+            let food = load.min(food_t);
+            let fuel = (load - food).min(fuel_t);
             if let Ok((_, mut s)) = towns.get_mut(bridge.serves[k]) {
-                s.fuel_l += load * fuel_share * p.fuel_litres_per_tonne;
-                s.add_food(load * (1.0 - fuel_share) * 1000.0 / p.food_kg_per_person_day);
+                s.fuel_l += fuel * p.fuel_litres_per_tonne;
+                s.add_food(food * 1000.0 / p.food_kg_per_person_day);
             }
             bridge.tonnes += load;
             tally.air_tonnes += load;

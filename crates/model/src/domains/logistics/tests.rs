@@ -198,9 +198,9 @@ fn a_besieged_town_runs_short_while_an_unbesieged_one_does_not() {
     }
 }
 
-/// An air bridge from the market town to the besieged capital: `aircraft` of 20 t, two
-/// sorties a day each, with `hit` the probability of losing a sortie near the capital.
-fn air_bridge(aircraft: u32, hit: f64) -> impl FnOnce(&mut World, &[Entity]) {
+/// An air bridge from the market town to the besieged capital: `aircraft` of `tonnes`,
+/// two sorties a day each, with `hit` the probability of losing a sortie near the capital.
+fn air_bridge(aircraft: u32, tonnes: f64, hit: f64) -> impl FnOnce(&mut World, &[Entity]) {
     move |world, towns| {
         let p = LogisticsParams {
             air_hit_per_sortie: hit,
@@ -211,7 +211,7 @@ fn air_bridge(aircraft: u32, hit: f64) -> impl FnOnce(&mut World, &[Entity]) {
             name: "bridge".into(),
             base: towns[1],
             aircraft,
-            tonnes_per_sortie: 20.0,
+            tonnes_per_sortie: tonnes,
             sorties_per_aircraft_day: 2.0,
             cost_per_sortie: 1.0,
             serves: vec![towns[2]],
@@ -226,11 +226,11 @@ fn air_bridge(aircraft: u32, hit: f64) -> impl FnOnce(&mut World, &[Entity]) {
 #[test]
 fn air_supply_keeps_a_besieged_stock_above_zero_only_when_the_fleet_suffices() {
     // The capital's need under siege: some 620 t of fuel and 50 t of food a day. Forty
-    // aircraft fly 1,600 t; one flies 40 t.
+    // aircraft of 20 t fly 1,600 t a day; one helicopter of 4 t flies 8 t.
     for seed in 1..=3 {
         // The lowest stocks over the run, and the days short of fuel and hungry.
-        let lowest = |aircraft: u32| {
-            let (mut sim, towns) = besieged_capital(seed, air_bridge(aircraft, 0.0));
+        let lowest = |aircraft: u32, tonnes: f64| {
+            let (mut sim, towns) = besieged_capital(seed, air_bridge(aircraft, tonnes, 0.0));
             let (mut fuel, mut food) = (f64::INFINITY, f64::INFINITY);
             for _ in 0..60 {
                 sim.run_days(1);
@@ -248,13 +248,13 @@ fn air_supply_keeps_a_besieged_stock_above_zero_only_when_the_fleet_suffices() {
             let s = sim.world.get::<Supplies>(towns[2]).unwrap();
             (fuel, food, s.shortage_days, s.hungry_days)
         };
-        let (fuel, food, short, hungry) = lowest(40);
+        let (fuel, food, short, hungry) = lowest(40, 20.0);
         assert!(
             fuel > 0.0 && food > 0.0 && short == 0 && hungry == 0,
             "seed {seed}: a sufficient fleet let the stock run out ({fuel} L, {food} days, \
              {short} days short of fuel, {hungry} hungry)"
         );
-        let (_, food, short, hungry) = lowest(1);
+        let (_, food, short, hungry) = lowest(1, 4.0);
         assert!(
             food < 1.0 && short > 20 && hungry > 20,
             "seed {seed}: one aircraft kept the capital stocked ({food} days of food, \
@@ -265,7 +265,7 @@ fn air_supply_keeps_a_besieged_stock_above_zero_only_when_the_fleet_suffices() {
 
 #[test]
 fn aircraft_are_lost_near_a_besieged_airfield() {
-    let (mut sim, _) = besieged_capital(5, air_bridge(10, 0.05));
+    let (mut sim, _) = besieged_capital(5, air_bridge(10, 20.0, 0.05));
     sim.run_days(30);
     let bridges = sim.world.resource::<AirBridges>();
     let b = &bridges.0[0];
