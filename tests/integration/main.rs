@@ -24,6 +24,7 @@ mod scenarios;
 mod shipped_sweeps;
 mod slurm;
 mod sweep;
+mod theatres;
 #[cfg(feature = "web")]
 mod web_load;
 #[cfg(feature = "web")]

@@ -86,6 +86,7 @@ pub fn strip(seed: u64) -> (World, Vec<Entity>) {
             from_country: "SN".to_string(),
             tankers_per_day: 20.0,
             goods_trucks_per_day: 10.0,
+            depot: None,
         }],
     });
     world.insert_resource(grid);
@@ -151,6 +152,23 @@ pub fn militia(
             max_members,
             discipline,
             suspects: Vec::new(),
+        }],
+    );
+}
+
+/// Lays a siege of `cells` cells of `fighters` on the ring around `town` (and the
+/// insurgency's top command first, if there is none yet).
+pub fn besiege(world: &mut World, town: Entity, cells: u32, fighters: u32) {
+    if world.get_resource::<insurgency::TopCommand>().is_none() {
+        insurgency::spawn_insurgents(world, &[]);
+    }
+    insurgency::spawn_sieges(
+        world,
+        &[insurgency::SiegePlacement {
+            town,
+            cells,
+            fighters_per_cell: fighters,
+            command: None,
         }],
     );
 }

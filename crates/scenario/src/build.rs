@@ -7,12 +7,12 @@ use asymwar_model::actors::IdCounter;
 use asymwar_model::army;
 use asymwar_model::bevy_ecs::prelude::*;
 use asymwar_model::calendar::Clock;
-use asymwar_model::insurgency::{self, GroupPlacement};
-use asymwar_model::logistics::Capital;
+use asymwar_model::insurgency::{self, GroupPlacement, SiegePlacement};
+use asymwar_model::logistics::{AirBridge, AirBridges, Capital, InitialStock};
 use asymwar_model::militia::{self, MilitiaPlacement};
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::rng::{Seed, SimRng};
-use asymwar_model::settlement::{BorderCrossing, Corridor, RoadNetwork, Settlement};
+use asymwar_model::settlement::{BorderCrossing, Corridor, Depot, RoadNetwork, Settlement};
 use asymwar_model::sim::Simulation;
 
 /// Builds the world of a conflict scenario with the given seed. The scenario must have been
@@ -56,6 +56,9 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
                 },
             ))
             .id();
+        if t.stock != InitialStock::default() {
+            world.entity_mut(e).insert(t.stock);
+        }
         town_entities.push(e);
     }
     let entity_of = |name: &str| {
@@ -77,7 +80,7 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
             tiles,
         })
         .collect();
-    let crossings = s
+    let mut crossings: Vec<BorderCrossing> = s
         .crossings
         .iter()
         .map(|x| {
@@ -98,12 +101,56 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
                 from_country: x.from_country.clone(),
                 tankers_per_day: x.tankers_per_day,
                 goods_trucks_per_day: x.goods_trucks_per_day,
+                depot: None,
             }
         })
         .collect();
     if let Some(capital) = &s.capital {
         world.insert_resource(Capital(entity_of(capital)));
     }
+    // Inland depots use the crossings' machinery, after the crossings.
+    for d in &s.depots {
+        let settlement = entity_of(&d.town);
+        let tile = world
+            .get::<Settlement>(settlement)
+            .expect("spawned above")
+            .tile;
+        crossings.push(BorderCrossing {
+            name: d.town.clone(),
+            settlement,
+            tile,
+            corridor: s
+                .corridors
+                .iter()
+                .position(|k| k.name == d.corridor)
+                .expect("validated: corridor exists"),
+            from_country: String::new(),
+            tankers_per_day: d.tankers_per_day,
+            goods_trucks_per_day: d.goods_trucks_per_day,
+            depot: Some(Depot {
+                tankers: d.stock_tankers,
+                goods: d.stock_goods_trucks,
+            }),
+        });
+    }
+    let bridges = s
+        .airlifts
+        .iter()
+        .map(|a| AirBridge {
+            name: a.name.clone(),
+            base: entity_of(&a.base),
+            aircraft: a.aircraft,
+            tonnes_per_sortie: a.tonnes_per_sortie,
+            sorties_per_aircraft_day: a.sorties_per_day,
+            cost_per_sortie: a.cost_per_sortie,
+            serves: a.serves.iter().map(|t| entity_of(t)).collect(),
+            carry: 0.0,
+            sorties: 0,
+            tonnes: 0.0,
+            aircraft_lost: 0,
+        })
+        .collect();
+    world.insert_resource(AirBridges(bridges));
     world.insert_resource(RoadNetwork {
         corridors,
         crossings,
@@ -153,6 +200,18 @@ fn spawn_forces(
         })
         .collect();
     insurgency::spawn_insurgents(world, &groups);
+    let sieges: Vec<SiegePlacement> = s
+        .forces
+        .sieges
+        .iter()
+        .map(|g| SiegePlacement {
+            town: entity_of(&g.town),
+            cells: g.cells,
+            fighters_per_cell: g.fighters_per_cell,
+            command: g.command.clone(),
+        })
+        .collect();
+    insurgency::spawn_sieges(world, &sieges);
     // Militias last, so that a scenario without them numbers its actors as before.
     if !s.forces.militias.is_empty() {
         let militias: Vec<MilitiaPlacement> = s

@@ -9,7 +9,7 @@ use asymwar_model::combat::CombatParams;
 use asymwar_model::geo::{GeoBounds, LatLon};
 use asymwar_model::grievance::ActivationParams;
 use asymwar_model::insurgency::InsurgencyParams;
-use asymwar_model::logistics::LogisticsParams;
+use asymwar_model::logistics::{InitialStock, LogisticsParams};
 use asymwar_model::militia::MilitiaParams;
 use asymwar_model::society::SocietyParams;
 use asymwar_model::terrain::{MobilityParams, RoadClass};
@@ -115,6 +115,13 @@ pub struct Scenario {
     /// the largest settlement.
     #[serde(default)]
     pub capital: Option<String>,
+    /// Inland sources of supply (refineries, strategic reserves): convoys leave them as
+    /// they leave border crossings. Default none.
+    #[serde(default)]
+    pub depots: Vec<DepotSpec>,
+    /// Air bridges flying fuel and food to chosen towns. Default none.
+    #[serde(default)]
+    pub airlifts: Vec<AirliftSpec>,
     #[serde(default)]
     pub forces: ForcesSpec,
     #[serde(default)]
@@ -305,6 +312,14 @@ pub struct SettlementSpec {
     /// ISO 3166 alpha-2 code; default: the country of the tile.
     #[serde(default)]
     pub country: Option<String>,
+    /// Fuel and food held at the start, e.g. `stock: (fuel_days: Some(3.0), food_tonnes:
+    /// Some(900.0))`: fuel in days of the town's need (`fuel_days`) or in litres
+    /// (`fuel_litres`); food in days of the share of need it does not grow (`food_days`) or
+    /// in tonnes of cereal equivalent (`food_tonnes`); at most one of each pair, none
+    /// negative. What is not given (default: all) is `params.logistics.initial_stock_days`
+    /// of fuel and `initial_food_days` of food.
+    #[serde(default)]
+    pub stock: InitialStock,
 }
 
 /// A road corridor through settlements, in order.
@@ -337,6 +352,75 @@ pub struct CrossingSpec {
     pub goods_trucks_per_day: f64,
 }
 
+/// An inland depot: a settlement that is a source of supply (a refinery, a strategic
+/// reserve), from which trucks leave along a corridor as they leave a border crossing (the
+/// same queues, escorts and convoys), to any destination of supply but its own town.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepotSpec {
+    /// The settlement of the depot; it must be on `corridor`.
+    pub town: String,
+    /// The corridor its trucks take.
+    pub corridor: String,
+    /// Daily outflow, trucks a day (tankers of `params.logistics.litres_per_tanker`, and
+    /// goods trucks of `people_days_per_goods_truck`).
+    pub tankers_per_day: f64,
+    #[serde(default)]
+    pub goods_trucks_per_day: f64,
+    /// What the reserve holds, in tankers' and goods trucks' worth; it sends nothing once
+    /// empty. Default (None): no limit, as a refinery producing all along. A depot with no
+    /// limit on fuel counts in the country's normal supply (the need of the settlements is
+    /// set from the normal inflow); a reserve does not.
+    #[serde(default)]
+    pub stock_tankers: Option<f64>,
+    #[serde(default)]
+    pub stock_goods_trucks: Option<f64>,
+}
+
+/// An air bridge: a fleet based at `base` flying fuel and food to the towns in `serves`.
+/// Each day, aircraft x sorties_per_day sorties (whole ones; the fraction carries over) go
+/// one at a time to the served town furthest below `params.logistics.air_target_days` of
+/// its need, each loaded with food first (as far as that town lacks it), fuel with the
+/// room left. A
+/// sortie to a town with insurgent cells within `air_threat_km` may be hit and the aircraft
+/// lost (`air_hit_per_sortie`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AirliftSpec {
+    pub name: String,
+    /// The settlement the aircraft fly from.
+    pub base: String,
+    /// Aircraft in the fleet at the start (a whole number).
+    pub aircraft: u32,
+    /// Tonnes carried per sortie (a CASA C-295 about 9 t, a C-130 about 19 t, a Mi-17
+    /// helicopter about 4 t).
+    pub tonnes_per_sortie: f64,
+    /// Sorties a day per aircraft (a round trip of a few hundred km: 1-3).
+    pub sorties_per_day: f64,
+    /// Cost of one sortie, in any unit the scenario chooses (reported as `air_cost`).
+    #[serde(default)]
+    pub cost_per_sortie: f64,
+    /// The settlements it serves.
+    pub serves: Vec<String>,
+}
+
+/// A siege laid at the start: `cells` insurgent cells of `fighters_per_cell` on posts
+/// around `town`, at `params.insurgency.siege_ring_km`, holding its roads (convoys stopped
+/// at the posts), its fields (local food production cut by
+/// `params.logistics.siege_fields_denied`) and its exits (`params.society.siege_trapped`).
+/// The siege lasts while the ring holds at least `siege_min_fighters` fighters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiegeSpec {
+    pub town: String,
+    pub cells: u32,
+    pub fighters_per_cell: u32,
+    /// The insurgent command whose cells hold the ring (a `command` of `forces.insurgents`).
+    /// Default: the first command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
 /// Initial forces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -346,6 +430,9 @@ pub struct ForcesSpec {
     /// Pro-government militias (none by default).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub militias: Vec<MilitiaSpec>,
+    /// Towns besieged at the start. Default none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sieges: Vec<SiegeSpec>,
 }
 
 /// Army units based at a town.

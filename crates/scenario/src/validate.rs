@@ -22,7 +22,7 @@ pub fn warnings(file: &ScenarioFile) -> Vec<String> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if s.crossings.is_empty() {
+    if s.crossings.is_empty() && s.depots.is_empty() && s.airlifts.is_empty() {
         out.push(
             "crossings: none, so no convoy ever enters and the blockade has nothing to cut \
              (add a crossing with a daily flow)"
@@ -31,7 +31,14 @@ pub fn warnings(file: &ScenarioFile) -> Vec<String> {
     } else if s
         .crossings
         .iter()
-        .all(|c| c.tankers_per_day <= 0.0 && c.goods_trucks_per_day <= 0.0)
+        .map(|c| (c.tankers_per_day, c.goods_trucks_per_day))
+        .chain(
+            s.depots
+                .iter()
+                .map(|d| (d.tankers_per_day, d.goods_trucks_per_day)),
+        )
+        .all(|(t, g)| t <= 0.0 && g <= 0.0)
+        && s.airlifts.is_empty()
     {
         out.push(
             "crossings: every tankers_per_day and goods_trucks_per_day is 0, so no convoy \
@@ -343,6 +350,104 @@ fn describe(loc: Location) -> String {
     }
 }
 
+/// The `corridor` of a crossing or depot at `town`: it must exist and pass through it.
+fn check_corridor(s: &Scenario, c: &mut Checker, corridor: &str, town: &str) {
+    match s.corridors.iter().find(|k| k.name == corridor) {
+        None => c.fail(
+            "corridor",
+            format!("'{}' is not a corridor of this scenario", clip(corridor)),
+        ),
+        Some(k) if !k.towns.iter().any(|t| t == town) => c.fail(
+            "corridor",
+            format!(
+                "corridor '{}' does not pass through '{}'",
+                clip(&k.name),
+                clip(town)
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// Depots, air bridges and sieges: their towns exist, their numbers are sensible.
+fn validate_supply(s: &Scenario, c: &mut Checker) {
+    let known = |town: &str| s.settlements.iter().any(|t| t.name == town);
+    let unknown = |c: &mut Checker, field: &str, town: &str| {
+        if !known(town) {
+            c.fail(
+                field,
+                format!("'{}' is not a settlement of this scenario", clip(town)),
+            );
+        }
+    };
+    for (i, d) in s.depots.iter().enumerate() {
+        c.scope(format!("depots[{i}] ({})", clip(&d.town)), |c| {
+            unknown(c, "town", &d.town);
+            check_corridor(s, c, &d.corridor, &d.town);
+            c.non_negative("tankers_per_day", d.tankers_per_day);
+            c.non_negative("goods_trucks_per_day", d.goods_trucks_per_day);
+            if let Some(v) = d.stock_tankers {
+                c.non_negative("stock_tankers", v);
+            }
+            if let Some(v) = d.stock_goods_trucks {
+                c.non_negative("stock_goods_trucks", v);
+            }
+        });
+    }
+    for (i, a) in s.airlifts.iter().enumerate() {
+        c.scope(format!("airlifts[{i}] ({})", clip(&a.name)), |c| {
+            unknown(c, "base", &a.base);
+            if a.aircraft > MAX_PER_UNIT {
+                c.fail(
+                    "aircraft",
+                    format!("must be at most {MAX_PER_UNIT}, got {}", a.aircraft),
+                );
+            }
+            c.within("tonnes_per_sortie", a.tonnes_per_sortie, 0.0, 1000.0);
+            c.within("sorties_per_day", a.sorties_per_day, 0.0, 48.0);
+            c.non_negative("cost_per_sortie", a.cost_per_sortie);
+            if a.serves.is_empty() {
+                c.fail("serves", "an air bridge serves at least one settlement");
+            }
+            for (j, town) in a.serves.iter().enumerate() {
+                unknown(c, &format!("serves[{j}]"), town);
+            }
+        });
+    }
+    let cells: u64 = s.forces.sieges.iter().map(|g| u64::from(g.cells)).sum();
+    if cells > MAX_FORCE_UNITS {
+        c.fail(
+            "forces.sieges",
+            format!("{cells} besieging cells in all, over the limit of {MAX_FORCE_UNITS}"),
+        );
+    }
+    for (i, g) in s.forces.sieges.iter().enumerate() {
+        c.scope(format!("forces.sieges[{i}] ({})", clip(&g.town)), |c| {
+            unknown(c, "town", &g.town);
+            if let Some(command) = &g.command
+                && !s.forces.insurgents.iter().any(|i| i.command.as_ref() == Some(command))
+            {
+                c.fail(
+                    "command",
+                    format!(
+                        "'{}' is the command of no group of forces.insurgents",
+                        clip(command)
+                    ),
+                );
+            }
+            if g.fighters_per_cell > MAX_PER_UNIT {
+                c.fail(
+                    "fighters_per_cell",
+                    format!(
+                        "must be at most {MAX_PER_UNIT} (force totals must stay countable), got {}",
+                        g.fighters_per_cell
+                    ),
+                );
+            }
+        });
+    }
+}
+
 fn validate_conflict(s: &Scenario, c: &mut Checker) {
     if s.name.trim().is_empty() {
         c.fail("name", "must not be empty");
@@ -548,6 +653,9 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
             if let Some(code) = &t.country {
                 check_country_code(c, "country", code);
             }
+            if let Some(problem) = t.stock.problem() {
+                c.fail("stock", problem);
+            }
         });
     }
 
@@ -614,6 +722,8 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
             c.non_negative("goods_trucks_per_day", x.goods_trucks_per_day);
         });
     }
+
+    validate_supply(s, c);
 
     let units: u64 = s.forces.army.iter().map(|a| u64::from(a.units)).sum();
     if units > MAX_FORCE_UNITS {

@@ -107,10 +107,8 @@ pub fn corridor_attacks(
         let Ok((_, _, cell, pos, _)) = cells.get(ce) else {
             continue;
         };
-        let (site, is_checkpoint) = match cell.task {
-            Task::Checkpoint(t) => (t, true),
-            Task::Ambush(t) => (t, false),
-            _ => continue,
+        let Some((site, is_checkpoint, siege)) = site_of(cell.task) else {
+            continue;
         };
         if cell.last_fight == tick {
             continue;
@@ -161,6 +159,7 @@ pub fn corridor_attacks(
             convoy: &mut convoy,
             fighters,
             tankers_burned: 0,
+            siege,
         };
         let fought = match escort {
             Some((unit_e, unit_id, strength)) => {
@@ -199,6 +198,17 @@ pub fn corridor_attacks(
             let rearm = fought.then_some(rearm);
             scatter_party(&env, &mut record, &mut cells, &party, at, party_r, rearm);
         }
+    }
+}
+
+/// Where a cell waits for convoys, whether it stops them as a checkpoint, and whether the
+/// stop is on a siege's ring (a checkpoint on harsher terms).
+fn site_of(task: Task) -> Option<(Tile, bool, bool)> {
+    match task {
+        Task::Checkpoint(t) => Some((t, true, false)),
+        Task::Ambush(t) => Some((t, false, false)),
+        Task::Besiege(_, t) => Some((t, true, true)),
+        _ => None,
     }
 }
 
@@ -328,7 +338,9 @@ fn in_position(cells: &Cells, order: &mut Vec<(ActorId, Entity)>) {
         cells
             .iter()
             .filter(|(_, _, c, pos, _)| match c.task {
-                Task::Checkpoint(t) | Task::Ambush(t) => pos.tile == t && c.fighters >= 1.0,
+                Task::Checkpoint(t) | Task::Ambush(t) | Task::Besiege(_, t) => {
+                    pos.tile == t && c.fighters >= 1.0
+                }
                 _ => false,
             })
             .map(|(e, id, ..)| (*id, e)),
@@ -374,8 +386,10 @@ fn gather_party(env: &Env, cells: &Cells, at: Tile, radius: f64, tick: u64) -> (
         .iter()
         .filter_map(|&e| cells.get(e).ok())
         .filter(|(_, _, c, p, _)| {
-            matches!(c.task, Task::Checkpoint(_) | Task::Ambush(_))
-                && p.tile.distance(at) <= radius
+            matches!(
+                c.task,
+                Task::Checkpoint(_) | Task::Ambush(_) | Task::Besiege(..)
+            ) && p.tile.distance(at) <= radius
                 && c.last_fight != tick
         })
         .map(|(_, _, c, ..)| c.fighters)
@@ -429,6 +443,8 @@ struct CorridorFight<'a, 'e, 'w, 'r> {
     fighters: f32,
     /// Tankers burned in this fight.
     tankers_burned: u32,
+    /// The stop is at a post of a siege's ring.
+    siege: bool,
 }
 
 impl CorridorFight<'_, '_, '_, '_> {
@@ -463,14 +479,16 @@ impl CorridorFight<'_, '_, '_, '_> {
 
     /// An unescorted convoy stopped at a checkpoint: burned, turned back or taxed. Goods
     /// trucks alone are never turned back: the traders pay and pass (extortion), unless
-    /// burned as an example.
+    /// burned as an example. A siege's ring stops goods trucks as it stops tankers.
     fn checkpoint(&mut self) -> Stop {
         let params = &*self.env.params;
         self.event.kind = EventKind::Checkpoint;
         let u = self.record.rng.0.random::<f64>();
         self.record.tally.checkpoint_stops.one();
         let trucks = self.convoy.tankers + self.convoy.goods;
-        let (burn, turn_back) = if self.convoy.tankers > 0 {
+        let (burn, turn_back) = if self.siege {
+            (params.siege_burn, params.siege_turn_back)
+        } else if self.convoy.tankers > 0 {
             (params.checkpoint_burn, params.checkpoint_turn_back)
         } else {
             (params.checkpoint_goods_burn, 0.0)

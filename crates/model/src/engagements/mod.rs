@@ -6,6 +6,7 @@
 //!   force brings with probability 1 - discipline;
 //! - [`rivals`]: clashes between cells of rival insurgent commands;
 //! - [`militia`]: the pro-government militia's attacks on the villages it suspects;
+//! - [`sieges`]: relief columns fighting the rings around besieged towns;
 //! - [`report`]: their metrics.
 //!
 //! An engagement changes the actors that fight (cells, units, convoys) and tells the
@@ -17,6 +18,7 @@ pub mod corridor;
 pub mod militia;
 pub mod report;
 pub mod rivals;
+pub mod sieges;
 pub mod strikes;
 pub mod towns;
 
@@ -52,6 +54,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
             strikes::army_strikes,
             rivals::rival_clashes,
             militia::militia_abuses,
+            sieges::relieve_sieges,
         )
             .chain()
             .in_set(EngagementStep::Fight),
@@ -178,6 +181,8 @@ pub struct EngagementTally {
     pub reprisals: Count,
     pub reprisals_repelled: u64,
     pub militia_killed: f64,
+    /// Fights between a relief column and the ring around a besieged town.
+    pub relief_fights: u64,
 }
 
 /// Day end, after recording: today's counts start again.

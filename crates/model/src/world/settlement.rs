@@ -39,6 +39,18 @@ pub struct BorderCrossing {
     /// Normal daily flow of fuel tankers and of goods trucks.
     pub tankers_per_day: f64,
     pub goods_trucks_per_day: f64,
+    /// An inland depot (a refinery, a strategic reserve) rather than a border crossing:
+    /// its trucks leave from inside the country, never for the depot's own town, and what
+    /// its reserve holds runs out. None for a border crossing.
+    pub depot: Option<Depot>,
+}
+
+/// What an inland depot holds: trucks' worth of fuel and of goods it can still send (None:
+/// no limit, as a refinery producing all along).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Depot {
+    pub tankers: Option<f64>,
+    pub goods: Option<f64>,
 }
 
 /// The corridors and crossings of the scenario.

@@ -4,6 +4,7 @@
 //! engagements through [`ArmyNews`].
 
 use super::data::*;
+use crate::domains::insurgency::data::Sieges;
 use crate::domains::logistics::data::{CrossingQueues, LogisticsParams, LogisticsTally};
 use crate::domains::society::data::CivilianNews;
 use crate::engine::calendar::{Clock, Season};
@@ -46,6 +47,7 @@ pub fn army_command(
     mut civilian_news: ResMut<Inbox<CivilianNews>>,
     mut units: Taskable,
     towns: Query<&Settlement>,
+    sieges: Res<Sieges>,
 ) {
     let tick = clock.tick;
     if tick < command.next_tasking {
@@ -97,6 +99,14 @@ pub fn army_command(
         tick,
         &travel_and_task,
     );
+    if params.relieve_min_ratio > 0.0 {
+        go.relieve_sieges(
+            &mut units,
+            &sieges,
+            params.relieve_min_ratio,
+            &travel_and_task,
+        );
+    }
     if params.escort_doctrine == EscortDoctrine::RouteSecurity {
         go.patrol_corridors(&mut units, &net, tick, every, task_ticks);
     }
@@ -301,6 +311,43 @@ impl Dispatch<'_> {
         for s in sightings.iter().take(SWEEPS_PER_TASKING) {
             if let Some(e) = self.nearest_available(units, s.tile, |_| true) {
                 self.send(units, e, s.tile, false, Posture::Sweep, travel_and_task);
+            }
+        }
+    }
+
+    /// A column for each besieged town none is on its way to: the nearest available unit
+    /// strong enough (`relieve_min_ratio` times the ring's fighters), sent on a sweep to
+    /// the town; the engagements fight the ring when it gets there.
+    fn relieve_sieges(
+        &mut self,
+        units: &mut Taskable,
+        sieges: &Sieges,
+        ratio: f64,
+        travel_and_task: &dyn Fn(usize) -> Option<u64>,
+    ) {
+        for siege in &sieges.active {
+            let on_its_way = units
+                .iter()
+                .any(|(_, _, u, ..)| u.posture == Posture::Sweep && u.target == Some(siege.tile));
+            if on_its_way {
+                continue;
+            }
+            let needed = ratio * f64::from(siege.fighters);
+            let mut best: Option<(f64, ActorId, Entity)> = None;
+            for &(id, e) in self.order {
+                let Ok((_, _, u, pos, _)) = units.get(e) else {
+                    continue;
+                };
+                if !available(u) || f64::from(u.soldiers * u.kind.firepower()) < needed {
+                    continue;
+                }
+                let d = pos.tile.distance(siege.tile);
+                if best.is_none_or(|b| (d, id) < (b.0, b.1)) {
+                    best = Some((d, id, e));
+                }
+            }
+            if let Some((_, _, e)) = best {
+                self.send(units, e, siege.tile, true, Posture::Sweep, travel_and_task);
             }
         }
     }

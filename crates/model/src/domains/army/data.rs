@@ -116,6 +116,11 @@ pub struct ArmyParams {
     /// Estimate: abuses by Malian forces and their partners are well documented (HRW 2024).
     pub discipline: f64,
     pub escort_doctrine: EscortDoctrine,
+    /// The command sends a column to break a siege only with a unit whose soldiers x
+    /// firepower are at least this many times the fighters on the ring (0: it never tries).
+    /// Estimate: a column half again the ring's strength; the state's columns to Djibo
+    /// were ambushed on the way (Gaskindé, 26 September 2022: 27 soldiers killed, RFI).
+    pub relieve_min_ratio: f64,
     /// Days the capital must have gone short of fuel before the state puts the escorts
     /// first, taking units off responses, sweeps and patrols to escort tankers; until then
     /// only units in reserve escort. Shortages reached Bamako about 6 October 2025; the
@@ -197,6 +202,7 @@ impl Default for ArmyParams {
             escort_doctrine: EscortDoctrine::EscortedConvoys,
             escort_priority_days: 21.0,
             air_sorties_per_day: 2.0,
+            relieve_min_ratio: 1.5,
             air_spots_ambush: 0.7,
             response_delay_hours: 12.0,
             command_every_hours: 6.0,
@@ -235,6 +241,7 @@ impl Validate for ArmyParams {
             36_500.0,
         );
         c.within("air_sorties_per_day", self.air_sorties_per_day, 0.0, 1000.0);
+        c.non_negative("relieve_min_ratio", self.relieve_min_ratio);
         c.probability("air_spots_ambush", self.air_spots_ambush);
         c.non_negative("response_delay_hours", self.response_delay_hours);
         c.within("command_every_hours", self.command_every_hours, 1.0, 240.0);

@@ -66,6 +66,16 @@ pub fn cells_decide(
         if tick < cell.task_until && cell.task != Task::Hide {
             continue;
         }
+        // A cell on a ring holds it while it is fit to (a siege is a standing commitment,
+        // not a raid); a weak one leaves it and plans anew.
+        if let Task::Besiege(town, _) = cell.task
+            && towns.get(town).is_ok()
+            && f64::from(cell.fighters) >= params.min_fighters
+            && f64::from(cell.cohesion) >= params.hide_below_cohesion
+        {
+            cell.task_until = tick + hold;
+            continue;
+        }
         let local = rng.0.random::<f64>() < f64::from(cell.autonomy);
         let task = if local {
             tally.local_decisions += 1;
@@ -101,7 +111,9 @@ pub fn cells_decide(
         // Where the task takes the cell; a town that is gone leaves it hiding.
         let (task, destination) = match task {
             Task::Hide => (task, hiding_place(grid, &scale, cell.home)),
-            Task::Checkpoint(t) | Task::Ambush(t) | Task::Hunt(t) => (task, t),
+            Task::Checkpoint(t) | Task::Ambush(t) | Task::Hunt(t) | Task::Besiege(_, t) => {
+                (task, t)
+            }
             Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
                 Ok(s) => (task, s.tile),
                 Err(_) => (Task::Hide, hiding_place(grid, &scale, cell.home)),

@@ -157,6 +157,25 @@ pub struct InsurgencyParams {
     /// 0.001 (a decision every 4 hours: about one cell in five within reach tries in a
     /// year).
     pub reprisal_chance: f64,
+    /// Chance that a free cell planning its next task besieges a town with an army post in
+    /// reach (joins the ring, or lays one). 0 in the Mali blockade year, a campaign against
+    /// the corridors; in Burkina Faso Djibo has been under blockade since February 2022 and
+    /// UN OCHA counted a million people in areas under blockade by October 2022 (DG ECHO
+    /// flash, 25 October 2022): a theatre of sieges sets it.
+    pub siege_chance: f64,
+    /// Radius of the ring around a besieged town, km: the cells hold the roads and the
+    /// fields this far out. Estimate: the bridges leading to Djibo were destroyed and its
+    /// roads mined (RFI, October 2022); a ring holds the approaches, not the town's gates.
+    pub siege_ring_km: f64,
+    /// Fighters within the ring below which the siege lapses (the roads open again).
+    /// Estimate: a few cells' worth.
+    pub siege_min_fighters: f64,
+    /// What the ring does to an unescorted convoy it stops: burns it with `siege_burn`,
+    /// turns it back with `siege_turn_back`, else taxes it and lets it pass (smugglers paid
+    /// their way into Djibo). Unlike a checkpoint, a ring stops goods trucks as well as
+    /// tankers: the point is to starve the town. Estimates.
+    pub siege_burn: f64,
+    pub siege_turn_back: f64,
 }
 
 impl Default for InsurgencyParams {
@@ -207,6 +226,11 @@ impl Default for InsurgencyParams {
             rival_clash_per_hour: 0.005,
             rival_hunt_chance: 0.2,
             reprisal_chance: 0.001,
+            siege_chance: 0.0,
+            siege_ring_km: 10.0,
+            siege_min_fighters: 30.0,
+            siege_burn: 0.1,
+            siege_turn_back: 0.8,
         }
     }
 }
@@ -280,6 +304,17 @@ impl Validate for InsurgencyParams {
         c.probability("rival_clash_per_hour", self.rival_clash_per_hour);
         c.probability("rival_hunt_chance", self.rival_hunt_chance);
         c.probability("reprisal_chance", self.reprisal_chance);
+        c.probability("siege_chance", self.siege_chance);
+        c.positive("siege_ring_km", self.siege_ring_km);
+        c.non_negative("siege_min_fighters", self.siege_min_fighters);
+        c.probability("siege_burn", self.siege_burn);
+        c.probability("siege_turn_back", self.siege_turn_back);
+        if self.siege_burn + self.siege_turn_back > 1.0 {
+            c.fail(
+                "siege_turn_back",
+                "siege_burn + siege_turn_back must be at most 1",
+            );
+        }
     }
 }
 
@@ -300,6 +335,9 @@ pub enum Task {
     Recruit(Entity),
     /// Going after a rival command's cell last seen at this tile.
     Hunt(Tile),
+    /// Holding a post (the tile) on the ring around a besieged town: its roads, fields and
+    /// exits are denied; convoys passing the post are stopped as at a checkpoint.
+    Besiege(Entity, Tile),
 }
 
 impl Task {
@@ -316,6 +354,7 @@ impl Task {
             Task::Punish(_) => "punish",
             Task::Recruit(_) => "recruit",
             Task::Hunt(_) => "hunt",
+            Task::Besiege(..) => "besiege",
         }
     }
 }
@@ -499,6 +538,48 @@ pub struct MilitiaTarget {
     pub tile: Tile,
     /// Militia members who would stand against an attack there, weighted by firepower.
     pub strength: f32,
+}
+
+/// A town under siege: insurgent cells hold the ring around it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Siege {
+    pub town: Entity,
+    pub tile: Tile,
+    /// Fighters holding the ring.
+    pub fighters: f32,
+    /// Day the siege was laid.
+    pub since: u32,
+}
+
+/// The sieges on now (in the towns' id order) and their record; the insurgency surveys them
+/// daily, and logistics, society and the army read them.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Sieges {
+    pub active: Vec<Siege>,
+    /// Town-days under siege, summed over towns.
+    pub town_days: u64,
+    pub laid: u64,
+    /// Sieges lifted with an army column at the town (broken), and lifted otherwise (the
+    /// cells left or were too few).
+    pub broken: u64,
+    pub lapsed: u64,
+}
+
+impl Sieges {
+    pub fn of(&self, town: Entity) -> Option<&Siege> {
+        self.active.iter().find(|s| s.town == town)
+    }
+}
+
+/// A siege the scenario lays at the start: `cells` cells of `fighters_per_cell` on the ring
+/// around `town`.
+#[derive(Clone, Debug)]
+pub struct SiegePlacement {
+    pub town: Entity,
+    pub cells: u32,
+    pub fighters_per_cell: u32,
+    /// The command holding the ring, by its label (none: the first command).
+    pub command: Option<String>,
 }
 
 /// A new, living command.

@@ -13,6 +13,7 @@
 //! - [`network`]: the commands, their plans and orders, their fall and succession;
 //! - [`planning`]: the shared planner, hiding places, the targets it weighs;
 //! - [`cells`]: decisions, daily upkeep, splits and merges, new cells and recruits;
+//! - [`siege`]: rings around besieged towns, the sieges the scenario lays, the daily survey;
 //! - [`report`]: its metrics and map markers.
 
 pub mod cells;
@@ -20,11 +21,13 @@ pub mod data;
 pub mod network;
 pub mod planning;
 pub mod report;
+pub mod siege;
 pub mod sight;
 
 pub use data::*;
 pub use network::{spawn_cell, spawn_insurgents};
 pub use report::{cell_count, fighters};
+pub use siege::spawn_sieges;
 
 use crate::domains::army::data::ArmyParams;
 use crate::engine::geo::Tile;
@@ -58,6 +61,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     world.init_resource::<InsurgencyTally>();
     world.init_resource::<Targets>();
     world.init_resource::<Factions>();
+    world.init_resource::<Sieges>();
     world.init_resource::<Inbox<CommandStruck>>();
     world.init_resource::<Inbox<CellFounded>>();
     world.init_resource::<Inbox<RecruitsJoin>>();
@@ -66,6 +70,7 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         .resource::<RoadNetwork>()
         .crossings
         .iter()
+        .filter(|x| x.depot.is_none())
         .map(|x| x.tile)
         .collect();
     let (coop, km) = {
@@ -100,7 +105,11 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
         )
             .chain()
             .in_set(InsurgencyStep::Grow),
-        (cells::organise_cells, network::succession)
+        (
+            cells::organise_cells,
+            network::succession,
+            siege::survey_sieges,
+        )
             .chain()
             .in_set(InsurgencyStep::Organise),
     ));

@@ -121,7 +121,21 @@ impl Planner<'_> {
         {
             return Task::Checkpoint(tile);
         }
-        // 3. A weakly held post in reach.
+        // 3. A town with an army post in reach to besiege (a theatre of sieges sets
+        //    `siege_chance`; without it no draw is made).
+        if p.siege_chance > 0.0 && rng.random::<f64>() < p.siege_chance {
+            let ring = self.scale.tiles(p.siege_ring_km);
+            let town = targets
+                .posts
+                .iter()
+                .filter(|post| post.tile.distance(at) <= reach)
+                .min_by(|a, b| a.tile.distance(at).total_cmp(&b.tile.distance(at)));
+            if let Some(post) = town {
+                let tile = super::siege::siege_post(grid, post.tile, at, ring);
+                return Task::Besiege(post.town, tile);
+            }
+        }
+        // 4. A weakly held post in reach.
         if rng.random::<f64>() < p.raid_chance {
             let mut best: Option<(f64, Entity)> = None;
             for post in &targets.posts {
@@ -139,7 +153,7 @@ impl Planner<'_> {
                 return Task::Raid(town);
             }
         }
-        // 4. A village that informs on the insurgency, weighted by its informants.
+        // 5. A village that informs on the insurgency, weighted by its informants.
         if rng.random::<f64>() < p.punish_chance {
             let mut best: Option<(f64, Entity)> = None;
             for v in &targets.villages {

@@ -29,7 +29,46 @@ fn tally(w: &World) -> &InsurgencyTally {
     w.resource::<InsurgencyTally>()
 }
 
+fn sieges(w: &World) -> &Sieges {
+    w.resource::<Sieges>()
+}
+
+/// Sieges: towns besieged each day, the record over the run, and the panel's column.
+fn siege_reporters(r: &mut Reporters) {
+    r.stock(
+        "besieged_towns",
+        "towns",
+        "towns whose ring holds at least siege_min_fighters fighters",
+        |w| sieges(w).active.len() as f64,
+    );
+    r.summary(
+        "town_days_besieged",
+        "town-days",
+        "days under siege, summed over towns",
+        |w| Some(sieges(w).town_days as f64),
+    );
+    r.summary("sieges_laid", "count", "sieges laid (rings formed)", |w| {
+        Some(sieges(w).laid as f64)
+    });
+    r.summary(
+        "sieges_broken",
+        "count",
+        "sieges lifted with an army relief column at the town",
+        |w| Some(sieges(w).broken as f64),
+    );
+    r.summary(
+        "sieges_lapsed",
+        "count",
+        "sieges lifted without a relief column (the cells left or were too few)",
+        |w| Some(sieges(w).lapsed as f64),
+    );
+    r.place("besieged", "0/1", "1 while the town is besieged", |w, e| {
+        f64::from(u8::from(sieges(w).of(e).is_some()))
+    });
+}
+
 pub fn reporters(r: &mut Reporters) {
+    siege_reporters(r);
     r.stock(
         "insurgent_fighters",
         "fighters",

@@ -1,8 +1,8 @@
 //! The insurgency on the strip (crate::testing): succession, splits, founded cells and
-//! recruits.
+//! recruits; sieges laid, held and broken.
 
 use super::*;
-use crate::domains::army::data::ArmyCommand;
+use crate::domains::army::data::{ArmyCommand, UnitKind};
 use crate::engine::geo::Tile;
 use crate::testing;
 
@@ -223,4 +223,49 @@ fn a_cell_that_sees_a_weaker_rival_goes_after_it() {
             "seed {seed}: no hunt"
         );
     }
+}
+
+#[test]
+fn a_ring_holds_a_town_until_a_relief_column_breaks_it() {
+    // Without an army the ring holds; with a column strong enough at the market town, the
+    // command sends it and the fight breaks the siege.
+    let run = |army: bool| {
+        let (mut world, towns) = testing::strip(7);
+        testing::besiege(&mut world, towns[2], 2, 20);
+        if army {
+            testing::army_at(&mut world, towns[1], UnitKind::Mechanised, 1, 300);
+        }
+        let mut sim = testing::conflict(world);
+        sim.run_days(30);
+        let s = sim.world.resource::<Sieges>().clone();
+        (s, towns[2])
+    };
+    let (held, capital) = run(false);
+    assert_eq!(held.laid, 1);
+    assert!(held.of(capital).is_some(), "the ring fell apart by itself");
+    assert!(held.town_days >= 29, "{} town-days", held.town_days);
+    let (relieved, capital) = run(true);
+    assert!(
+        relieved.of(capital).is_none() && relieved.broken == 1,
+        "no relief: {relieved:?}"
+    );
+    assert!(relieved.town_days < held.town_days);
+}
+
+#[test]
+fn cells_lay_sieges_when_the_theatre_is_one_of_sieges() {
+    let (mut world, towns) = testing::strip(8);
+    testing::insurgents(&mut world, Tile::new(30, 2), 4, 25);
+    testing::army_at(&mut world, towns[2], UnitKind::Garrison, 1, 100);
+    world.resource_mut::<InsurgencyParams>().siege_chance = 0.5;
+    let mut sim = testing::conflict(world);
+    sim.run_days(20);
+    let besieging = sim
+        .world
+        .query::<&Cell>()
+        .iter(&sim.world)
+        .filter(|c| matches!(c.task, Task::Besiege(t, _) if t == towns[2]))
+        .count();
+    assert!(besieging >= 2, "{besieging} cells on the capital's ring");
+    assert!(sim.world.resource::<Sieges>().laid >= 1);
 }

@@ -93,8 +93,9 @@ pub fn dispatch_convoys(
         })
         .collect();
     dest.sort_by_key(|d| d.0);
-    let total_w: f64 = dest.iter().map(|d| d.2).sum();
+    let all_w: f64 = dest.iter().map(|d| d.2).sum();
     for (i, crossing) in net.crossings.iter().enumerate() {
+        let (skip, total_w) = origin_weight(crossing, &dest, all_w);
         let escort_here = if doctrine == EscortDoctrine::EscortedConvoys {
             escorts.roster.0[i].filter(|e| positions.get(*e).is_ok_and(|p| p.tile == crossing.tile))
         } else {
@@ -119,7 +120,7 @@ pub fn dispatch_convoys(
                 && rng.0.random::<f64>() < params.escorted_to_capital;
             let destination = match &capital {
                 Some(c) if to_capital => c.0,
-                _ => drawn_by_need(&dest, rng.0.random::<f64>() * total_w),
+                _ => drawn_by_need(&dest, rng.0.random::<f64>() * total_w, skip),
             };
             let Ok((_, _, to, ..)) = towns.get(destination) else {
                 continue;
@@ -179,15 +180,29 @@ pub fn dispatch_convoys(
     }
 }
 
-/// The destination whose slice of the weights (need x shortfall, in id order) holds `pick`.
-fn drawn_by_need(dest: &[(ActorId, Entity, f64)], mut pick: f64) -> Entity {
-    for d in dest {
+/// An inland depot sends nothing to its own town: the town to skip, and the weight left.
+fn origin_weight(
+    crossing: &BorderCrossing,
+    dest: &[(ActorId, Entity, f64)],
+    all_w: f64,
+) -> (Option<Entity>, f64) {
+    let skip = crossing.depot.is_some().then_some(crossing.settlement);
+    let own: f64 = dest.iter().filter(|d| Some(d.1) == skip).map(|d| d.2).sum();
+    (skip, all_w - own)
+}
+
+/// The destination whose slice of the weights (need x shortfall, in id order, without
+/// `skip`) holds `pick`.
+fn drawn_by_need(dest: &[(ActorId, Entity, f64)], mut pick: f64, skip: Option<Entity>) -> Entity {
+    let mut last = dest[dest.len() - 1].1;
+    for d in dest.iter().filter(|d| Some(d.1) != skip) {
         if pick < d.2 {
             return d.1;
         }
         pick -= d.2;
+        last = d.1;
     }
-    dest[dest.len() - 1].1
+    last
 }
 
 /// A convoy or group leaving a crossing.
@@ -202,6 +217,8 @@ struct Departure {
 struct Line<'a> {
     waiting: &'a mut f64,
     since: &'a mut Option<u64>,
+    /// What the origin can still send (an inland depot's reserve; infinite at a crossing).
+    reserve: &'a mut f64,
     /// Trucks of this trade arriving per tick (after the drivers' fear).
     arrivals: f64,
 }
@@ -276,16 +293,20 @@ impl CrossingQueue<'_> {
             goods,
             tankers_since,
             goods_since,
+            reserve_tankers,
+            reserve_goods,
             ..
         } = queues;
         let mut fuel = Line {
             waiting: &mut tankers[i],
             since: &mut tankers_since[i],
+            reserve: &mut reserve_tankers[i],
             arrivals: crossing.tankers_per_day * per_tick * fuel_willing,
         };
         let mut trade = Line {
             waiting: &mut goods[i],
             since: &mut goods_since[i],
+            reserve: &mut reserve_goods[i],
             arrivals: crossing.goods_trucks_per_day * per_tick * goods_willing,
         };
         for (line, per_day) in [
@@ -293,7 +314,9 @@ impl CrossingQueue<'_> {
             (&mut trade, crossing.goods_trucks_per_day),
         ] {
             if *line.waiting < per_day * max_days {
-                *line.waiting += line.arrivals;
+                let arriving = line.arrivals.min(*line.reserve);
+                *line.waiting += arriving;
+                *line.reserve -= arriving;
             }
             if line.trucks() >= 1.0 && line.since.is_none() {
                 *line.since = Some(now);
@@ -377,7 +400,7 @@ pub fn deliver_convoys(
     mut tally: ResMut<LogisticsTally>,
     mut escorts_freed: ResMut<Inbox<EscortFreed>>,
     convoys: Query<(Entity, &ActorId, &Convoy, &Route, &Position)>,
-    mut supplies: Query<(&Settlement, &mut Supplies)>,
+    mut supplies: Query<&mut Supplies>,
 ) {
     let mut done: Vec<(ActorId, Entity)> = convoys
         .iter()
@@ -391,13 +414,9 @@ pub fn deliver_convoys(
         };
         match c.state {
             ConvoyState::Moving => {
-                if let Ok((town, mut s)) = supplies.get_mut(c.destination) {
+                if let Ok(mut s) = supplies.get_mut(c.destination) {
                     s.fuel_l += f64::from(c.tankers) * params.litres_per_tanker;
-                    let food_need = f64::from(town.population) * (1.0 - params.local_food_share);
-                    if food_need > 0.0 {
-                        s.food_days +=
-                            f64::from(c.goods) * params.people_days_per_goods_truck / food_need;
-                    }
+                    s.add_food(f64::from(c.goods) * params.people_days_per_goods_truck);
                 }
                 tally.tankers_delivered.add(c.tankers);
                 tally.goods_delivered.add(c.goods);
@@ -465,6 +484,7 @@ mod tests {
             from_country: "N".into(),
             tankers_per_day: 0.0,
             goods_trucks_per_day: 0.0,
+            depot: None,
         }
     }
 
@@ -476,6 +496,8 @@ mod tests {
             goods_since: vec![Some(0)],
             tanker_drivers: vec![DriversMemory::default()],
             goods_drivers: vec![DriversMemory::default()],
+            reserve_tankers: vec![f64::INFINITY],
+            reserve_goods: vec![f64::INFINITY],
         }
     }
 

@@ -95,6 +95,31 @@ pub struct LogisticsParams {
     pub local_food_share: f64,
     /// People fed for a day by one goods truck (30 t of cereal at 0.6 kg a day).
     pub people_days_per_goods_truck: f64,
+    /// Food a person eats a day, kg (cereal equivalent), for what an aircraft carries: WFP's
+    /// full ration is about 2,100 kcal, some 0.6 kg of cereal, pulses and oil; the same
+    /// figure as `people_days_per_goods_truck` (30 t / 0.6 kg).
+    pub food_kg_per_person_day: f64,
+    /// Litres of fuel in a tonne an aircraft carries (diesel at 0.84 kg/L).
+    pub fuel_litres_per_tonne: f64,
+    /// Share of a besieged town's own food production the siege denies (fields, herds and
+    /// water points beyond the ring are out of reach). Estimate: most of it; Djibo, under
+    /// blockade since February 2022, lived on convoys and air drops with "not a grain of
+    /// rice or millet" left (press, October 2022), its water points attacked (DG ECHO flash,
+    /// 25 October 2022), its people able to move little beyond the town (MSF, May 2023).
+    pub siege_fields_denied: f64,
+    /// An air bridge gives each sortie to the served town furthest below this many days of
+    /// its fuel and food need, and flies none when all are there. Estimate: a month.
+    pub air_target_days: f64,
+    /// Insurgent cells within this distance of a served airfield threaten the aircraft
+    /// landing and taking off (small arms and machine guns on the approach). Estimate.
+    pub air_threat_km: f64,
+    /// Probability that a sortie is hit and the aircraft lost when `air_threat_fighters`
+    /// fighters (or more) are within `air_threat_km` of the airfield; in proportion below.
+    /// Estimate: one sortie in 500; helicopters and transports were hit or downed near
+    /// besieged towns of Burkina Faso and Mali a few times a year, among the hundreds of
+    /// sorties that supplied them.
+    pub air_hit_per_sortie: f64,
+    pub air_threat_fighters: f64,
 }
 
 impl Default for LogisticsParams {
@@ -128,6 +153,13 @@ impl Default for LogisticsParams {
             initial_food_days: 30.0,
             local_food_share: 0.7,
             people_days_per_goods_truck: 50_000.0,
+            food_kg_per_person_day: 0.6,
+            fuel_litres_per_tonne: 1_190.0,
+            siege_fields_denied: 0.8,
+            air_target_days: 30.0,
+            air_threat_km: 15.0,
+            air_hit_per_sortie: 0.002,
+            air_threat_fighters: 100.0,
         }
     }
 }
@@ -190,6 +222,13 @@ impl Validate for LogisticsParams {
             "people_days_per_goods_truck",
             self.people_days_per_goods_truck,
         );
+        c.positive("food_kg_per_person_day", self.food_kg_per_person_day);
+        c.positive("fuel_litres_per_tonne", self.fuel_litres_per_tonne);
+        c.probability("siege_fields_denied", self.siege_fields_denied);
+        c.non_negative("air_target_days", self.air_target_days);
+        c.non_negative("air_threat_km", self.air_threat_km);
+        c.probability("air_hit_per_sortie", self.air_hit_per_sortie);
+        c.positive("air_threat_fighters", self.air_threat_fighters);
     }
 }
 
@@ -201,7 +240,20 @@ pub struct Supplies {
     pub fuel_need_l: f64,
     /// Fuel actually consumed today and the need it served (for shortage days).
     pub fuel_used_today_l: f64,
+    /// Food held, in days of the share of need the town does not grow itself (see
+    /// [`Supplies::food_import_pd`]).
     pub food_days: f64,
+    /// People the town feeds (its population at the start).
+    pub food_people: f64,
+    /// Share of its food need the town grows today: `local_food_share`, less what a siege
+    /// denies.
+    pub local_food: f64,
+    /// Share of today's whole food need (grown and bought) that was met.
+    pub food_met_today: f64,
+    /// Food price relative to normal.
+    pub food_price: f64,
+    /// Days on which less than half the food need was met.
+    pub hungry_days: u32,
     pub price_index: f64,
     pub electricity: bool,
     pub schools: bool,
@@ -225,6 +277,36 @@ impl Supplies {
         }
     }
 
+    /// People-days of food the town must bring in each day (the need it does not grow).
+    pub fn food_import_pd(&self) -> f64 {
+        self.food_people * (1.0 - self.local_food)
+    }
+
+    /// Food held, in people-days.
+    pub fn food_stock_pd(&self) -> f64 {
+        self.food_days * self.food_import_pd()
+    }
+
+    /// Adds `people_days` of food to the stock.
+    pub fn add_food(&mut self, people_days: f64) {
+        let need = self.food_import_pd();
+        if need > 0.0 {
+            self.food_days += people_days / need;
+        }
+    }
+
+    /// The town grows `local` of its need from today: the stock, in people-days, is kept
+    /// and counted in days of the new imported need.
+    pub fn set_local_food(&mut self, local: f64) {
+        if local == self.local_food {
+            return;
+        }
+        let stock = self.food_stock_pd();
+        self.local_food = local;
+        let need = self.food_import_pd();
+        self.food_days = if need > 0.0 { stock / need } else { 0.0 };
+    }
+
     /// 1 - min(1, stock / need) over fuel and food together (ODD.md 7.9: scarcity).
     pub fn scarcity(&self, reference_days: f64) -> f64 {
         let fuel = 1.0 - (self.fuel_days() / reference_days.max(1e-9)).min(1.0);
@@ -232,6 +314,73 @@ impl Supplies {
         (0.6 * fuel + 0.4 * food).clamp(0.0, 1.0)
     }
 }
+
+/// A settlement's stock at the start, from the scenario, instead of `initial_stock_days`
+/// and `initial_food_days`: in days of its need or in absolute amounts (at most one of
+/// each pair). Logistics reads it when it gives each settlement its supplies.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InitialStock {
+    /// Fuel, in days of the town's normal need.
+    pub fuel_days: Option<f64>,
+    /// Fuel, in litres.
+    pub fuel_litres: Option<f64>,
+    /// Food, in days of the share of need the town does not grow (how long it lasts with
+    /// the harvest coming in).
+    pub food_days: Option<f64>,
+    /// Food, in tonnes (cereal equivalent, at `food_kg_per_person_day`).
+    pub food_tonnes: Option<f64>,
+}
+
+impl InitialStock {
+    /// Why this stock cannot be read, if it cannot: a negative or non-finite amount, or
+    /// both forms of one good.
+    pub fn problem(&self) -> Option<String> {
+        for (name, v) in [
+            ("fuel_days", self.fuel_days),
+            ("fuel_litres", self.fuel_litres),
+            ("food_days", self.food_days),
+            ("food_tonnes", self.food_tonnes),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return Some(format!("{name} must be a non-negative number, got {v}"));
+            }
+        }
+        if self.fuel_days.is_some() && self.fuel_litres.is_some() {
+            return Some("give fuel_days or fuel_litres, not both".into());
+        }
+        if self.food_days.is_some() && self.food_tonnes.is_some() {
+            return Some("give food_days or food_tonnes, not both".into());
+        }
+        None
+    }
+}
+
+/// An air bridge: a fleet based at one town that flies fuel and food to the towns it serves
+/// (from the scenario's `airlifts`). Aircraft are lost to fire near served airfields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AirBridge {
+    pub name: String,
+    pub base: Entity,
+    /// Aircraft still flying.
+    pub aircraft: u32,
+    pub tonnes_per_sortie: f64,
+    pub sorties_per_aircraft_day: f64,
+    pub cost_per_sortie: f64,
+    /// The towns it serves, in the scenario's order.
+    pub serves: Vec<Entity>,
+    /// Fraction of a sortie carried to the next day (sorties are whole).
+    pub carry: f64,
+    pub sorties: u64,
+    pub tonnes: f64,
+    pub aircraft_lost: u32,
+}
+
+/// The scenario's air bridges.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct AirBridges(pub Vec<AirBridge>);
 
 /// The most populous settlement: the capital whose fuel the patterns follow.
 #[derive(Resource, Clone, Copy, Debug)]
@@ -316,6 +465,10 @@ pub struct CrossingQueues {
     /// What each crossing's tanker drivers, and its goods drivers, remember.
     pub tanker_drivers: Vec<DriversMemory>,
     pub goods_drivers: Vec<DriversMemory>,
+    /// Tankers' and goods trucks' worth an inland depot's reserve still holds (infinite at
+    /// a border crossing and at a depot with no limit).
+    pub reserve_tankers: Vec<f64>,
+    pub reserve_goods: Vec<f64>,
 }
 
 impl CrossingQueues {
@@ -352,6 +505,13 @@ pub struct LogisticsTally {
     pub capital_first_shortage_day: Option<u32>,
     /// Tankers delivered per day (for the inflow pattern).
     pub delivered_by_day: Vec<u32>,
+    /// Air bridges: sorties flown, tonnes delivered, aircraft lost, cost of the sorties.
+    pub air_sorties: Count,
+    pub air_tonnes: f64,
+    pub aircraft_lost: u32,
+    pub air_cost: f64,
+    /// Days of hunger (less than half the food need met) summed over settlements.
+    pub hungry_town_days: u64,
 }
 
 /// Trucks that passed each tile recently (decaying daily): where the trade flows, as the

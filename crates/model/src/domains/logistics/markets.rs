@@ -2,10 +2,36 @@
 //! stop when fuel runs short; the day's counters roll.
 
 use super::data::*;
+use crate::domains::insurgency::data::Sieges;
 use crate::engine::calendar::Clock;
 use crate::world::scale::Scale;
 use bevy_ecs::prelude::*;
-/// Settlements consume fuel each tick (rationed when short) and food each day.
+
+/// Daily, before the day's meals: a besieged town grows only what the ring leaves it of
+/// its food (`siege_fields_denied` of its fields and water points are beyond reach), so it
+/// must bring in more; a town whose siege is lifted grows its share again. The stock is
+/// kept in people-days (see [`Supplies::set_local_food`]).
+pub fn sieges_deny_fields(
+    clock: Res<Clock>,
+    params: Res<LogisticsParams>,
+    sieges: Res<Sieges>,
+    mut towns: Query<(Entity, &mut Supplies)>,
+) {
+    if !clock.is_day_end() {
+        return;
+    }
+    for (e, mut s) in &mut towns {
+        let local = if sieges.of(e).is_some() {
+            params.local_food_share * (1.0 - params.siege_fields_denied)
+        } else {
+            params.local_food_share
+        };
+        s.set_local_food(local);
+    }
+}
+
+/// Settlements consume fuel each tick (rationed when short) and food each day: their own
+/// harvest (`local_food`) and a day of the rest from the stock, as far as it goes.
 pub fn consume(
     clock: Res<Clock>,
     scale: Res<Scale>,
@@ -26,6 +52,8 @@ pub fn consume(
         s.fuel_used_today_l += used;
         if clock.is_day_end() {
             // food_days counts days of the imported share of food need.
+            let eaten = s.food_days.min(1.0);
+            s.food_met_today = s.local_food + (1.0 - s.local_food) * eaten;
             s.food_days = (s.food_days - 1.0).max(0.0);
         }
     }
@@ -75,11 +103,28 @@ pub fn daily_markets(
             }
         }
         s.fuel_used_today_l = 0.0;
+        food_market(&mut s, &params, &mut tally);
         weighted += s.price_index * s.fuel_need_l;
         need += s.fuel_need_l;
     }
     let national = if need > 0.0 { weighted / need } else { 1.0 };
     tally.peak_price_index = tally.peak_price_index.max(national);
+}
+
+/// The food price follows the share of the whole food need met today as the fuel price
+/// does (same elasticity, anticipation and stickiness: grain markets in besieged towns
+/// doubled and tripled, WFP 2023); a day with less than half the need met is a day of
+/// hunger.
+fn food_market(s: &mut Supplies, params: &LogisticsParams, tally: &mut LogisticsTally) {
+    let met = s.food_met_today.clamp(1e-3, 1.0);
+    let thin = (1.0 - s.food_days / params.price_reference_days).clamp(0.0, 1.0);
+    let target = ((1.0 / met).powf(params.price_elasticity) * (1.0 + 0.2 * thin))
+        .clamp(1.0, params.price_max);
+    s.food_price += params.price_adjust_per_day * (target - s.food_price);
+    if s.food_met_today < 0.5 {
+        s.hungry_days += 1;
+        tally.hungry_town_days += 1;
+    }
 }
 
 /// Whether a settlement's schools are open today: closed for `schools_closure_days` once
@@ -126,6 +171,7 @@ pub fn roll_day(
         &mut t.tankers_destroyed,
         &mut t.trucks_destroyed,
         &mut t.trucks_turned_back,
+        &mut t.air_sorties,
     ] {
         count.roll_day();
     }
@@ -152,6 +198,11 @@ mod tests {
             fuel_need_l: 1.0,
             fuel_used_today_l: 0.0,
             food_days: 0.0,
+            food_people: 1.0,
+            local_food: 0.7,
+            food_met_today: 1.0,
+            food_price: 1.0,
+            hungry_days: 0,
             price_index: 1.0,
             electricity: false,
             schools: true,

@@ -4,9 +4,12 @@
 //!
 //! - [`data`]: parameters, supplies, convoys, queues, traffic, tallies, the messages it takes;
 //! - [`convoys`]: queues at the crossings, departures, traffic, deliveries;
-//! - [`markets`]: consumption, rationing, prices, services;
+//! - [`markets`]: consumption of fuel and food, rationing, prices, services, the food a
+//!   siege denies;
+//! - [`airlift`]: air bridges flying fuel and food to chosen towns;
 //! - [`report`]: its metrics and map markers.
 
+pub mod airlift;
 pub mod convoys;
 pub mod data;
 pub mod markets;
@@ -45,6 +48,7 @@ pub enum LogisticsStep {
 pub fn install(world: &mut World, schedule: &mut Schedule) {
     world.init_resource::<LogisticsParams>();
     world.init_resource::<Inbox<CorridorNews>>();
+    world.init_resource::<AirBridges>();
     setup(world);
     schedule.configure_sets((
         (
@@ -60,7 +64,12 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
     schedule.add_systems((
         convoys::dispatch_convoys.in_set(LogisticsStep::Dispatch),
         convoys::deliver_convoys.in_set(LogisticsStep::Deliver),
-        (markets::consume, markets::daily_markets)
+        (
+            markets::sieges_deny_fields,
+            markets::consume,
+            markets::daily_markets,
+            airlift::fly_sorties,
+        )
             .chain()
             .in_set(LogisticsStep::Markets),
         convoys::record_traffic.in_set(LogisticsStep::Traffic),
@@ -75,26 +84,50 @@ pub fn install(world: &mut World, schedule: &mut Schedule) {
 }
 
 /// Gives every settlement its supplies: need in proportion to population, from the normal
-/// inflow at the crossings (imports match consumption before the blockade).
+/// inflow at the crossings and at the depots that produce without limit (imports and
+/// production match consumption before the blockade; a reserve is for the crisis); the
+/// stock the scenario gives a settlement, or the default days of need.
 pub fn setup(world: &mut World) {
     let p = world.resource::<LogisticsParams>().clone();
     let net = world.resource::<RoadNetwork>().clone();
-    let inflow_l: f64 =
-        net.crossings.iter().map(|x| x.tankers_per_day).sum::<f64>() * p.litres_per_tanker;
-    let mut towns: Vec<(ActorId, Entity, u32)> = world
-        .query::<(&ActorId, Entity, &Settlement)>()
+    let inflow_l: f64 = net
+        .crossings
+        .iter()
+        .filter(|x| x.depot.is_none_or(|d| d.tankers.is_none()))
+        .map(|x| x.tankers_per_day)
+        .sum::<f64>()
+        * p.litres_per_tanker;
+    let mut towns: Vec<(ActorId, Entity, u32, InitialStock)> = world
+        .query::<(&ActorId, Entity, &Settlement, Option<&InitialStock>)>()
         .iter(world)
-        .map(|(id, e, s)| (*id, e, s.population))
+        .map(|(id, e, s, stock)| (*id, e, s.population, stock.copied().unwrap_or_default()))
         .collect();
-    towns.sort();
+    towns.sort_by_key(|t| t.0);
     let total_pop: f64 = towns.iter().map(|t| f64::from(t.2)).sum::<f64>().max(1.0);
-    for (_, e, pop) in &towns {
+    for (_, e, pop, stock) in &towns {
         let need = inflow_l * f64::from(*pop) / total_pop;
+        let people = f64::from(*pop);
+        let import_pd = people * (1.0 - p.local_food_share);
+        let food_days = match (stock.food_days, stock.food_tonnes) {
+            (Some(d), _) => d,
+            (None, Some(t)) if import_pd > 0.0 => t * 1000.0 / p.food_kg_per_person_day / import_pd,
+            _ => p.initial_food_days,
+        };
+        let fuel_l = match (stock.fuel_days, stock.fuel_litres) {
+            (Some(d), _) => need * d,
+            (None, Some(l)) => l,
+            _ => need * p.initial_stock_days,
+        };
         world.entity_mut(*e).insert(Supplies {
-            fuel_l: need * p.initial_stock_days,
+            fuel_l,
             fuel_need_l: need,
             fuel_used_today_l: 0.0,
-            food_days: p.initial_food_days,
+            food_days,
+            food_people: people,
+            local_food: p.local_food_share,
+            food_met_today: 1.0,
+            food_price: 1.0,
+            hungry_days: 0,
             price_index: 1.0,
             electricity: true,
             schools: true,
@@ -142,6 +175,16 @@ pub fn setup(world: &mut World) {
             .map(|x| announced(x.tankers_per_day, &p))
             .collect(),
         goods_drivers: vec![DriversMemory::default(); n],
+        reserve_tankers: net
+            .crossings
+            .iter()
+            .map(|x| x.depot.and_then(|d| d.tankers).unwrap_or(f64::INFINITY))
+            .collect(),
+        reserve_goods: net
+            .crossings
+            .iter()
+            .map(|x| x.depot.and_then(|d| d.goods).unwrap_or(f64::INFINITY))
+            .collect(),
     });
     world.init_resource::<LogisticsTally>();
     let n = world.resource::<TerrainGrid>().len();

@@ -40,6 +40,7 @@ pub fn reporters(r: &mut Reporters) {
     places(r);
     daily(r);
     summaries(r);
+    food_and_air(r);
 }
 
 fn daily(r: &mut Reporters) {
@@ -102,6 +103,46 @@ fn daily(r: &mut Reporters) {
         "trucks/day",
         "trucks turned back at checkpoints today",
         |w| f64::from(tally(w).trucks_turned_back.today),
+    );
+    r.count(
+        "air_sorties",
+        "sorties/day",
+        "sorties flown by the air bridges today",
+        |w| f64::from(tally(w).air_sorties.today),
+    );
+}
+
+/// Food and the air bridges over the run.
+fn food_and_air(r: &mut Reporters) {
+    r.summary(
+        "hungry_town_days",
+        "town-days",
+        "days a settlement met less than half its food need, summed over settlements",
+        |w| Some(tally(w).hungry_town_days as f64),
+    );
+    r.summary(
+        "air_sorties",
+        "sorties",
+        "sorties flown by the air bridges",
+        |w| Some(tally(w).air_sorties.total as f64),
+    );
+    r.summary(
+        "air_tonnes_delivered",
+        "tonnes",
+        "fuel and food the air bridges delivered",
+        |w| Some(tally(w).air_tonnes),
+    );
+    r.summary(
+        "aircraft_lost",
+        "aircraft",
+        "aircraft hit near served airfields and lost",
+        |w| Some(f64::from(tally(w).aircraft_lost)),
+    );
+    r.summary(
+        "air_cost",
+        "cost units",
+        "cost of the sorties flown (in the unit of the scenario's cost_per_sortie)",
+        |w| Some(tally(w).air_cost),
     );
 }
 
@@ -233,6 +274,18 @@ fn places(r: &mut Reporters) {
         "x normal",
         "fuel price relative to normal",
         |w, e| supplies(w, e).map_or(f64::NAN, |s| s.price_index),
+    );
+    r.place(
+        "food_days",
+        "days",
+        "food stock in days of the need the town does not grow itself",
+        |w, e| supplies(w, e).map_or(f64::NAN, |s| s.food_days),
+    );
+    r.place(
+        "food_price",
+        "x normal",
+        "food price relative to normal",
+        |w, e| supplies(w, e).map_or(f64::NAN, |s| s.food_price),
     );
     r.place("electricity", "0/1", "1 while the power runs", |w, e| {
         supplies(w, e).map_or(f64::NAN, |s| f64::from(u8::from(s.electricity)))

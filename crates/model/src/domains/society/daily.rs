@@ -6,7 +6,7 @@ use super::data::*;
 use super::grievance::{ActivationParams, arrest_probability, grievance, is_active};
 use crate::domains::army::data::{ArmyParams, ArmyUnit};
 use crate::domains::insurgency::data::{
-    Cell, CellFounded, Factions, InsurgencyParams, RecruitsJoin,
+    Cell, CellFounded, Factions, InsurgencyParams, RecruitsJoin, Sieges,
 };
 use crate::domains::logistics::data::{LogisticsParams, Supplies};
 use crate::engine::calendar::Clock;
@@ -57,6 +57,7 @@ pub struct SocietyInputs<'w> {
     pub index: Res<'w, SpatialIndex>,
     pub seed: Res<'w, Seed>,
     pub factions: Res<'w, Factions>,
+    pub sieges: Res<'w, Sieges>,
 }
 
 /// What the daily society pass writes besides the cohorts.
@@ -93,6 +94,7 @@ pub fn society_daily(
         index,
         seed,
         factions,
+        sieges,
     } = inputs;
     let SocietyOutputs {
         mut society,
@@ -113,6 +115,7 @@ pub fn society_daily(
     settlement_conditions(
         s, p, &logistics, &scale, &grid, &index, &violence, &supplies, &units,
     );
+    let refuge = besieged_exits(s, p, &sieges, &scale);
     for v in violence.level.iter_mut() {
         *v *= p.violence_decay as f32;
     }
@@ -131,6 +134,7 @@ pub fn society_daily(
     }
 
     let mut pass = CohortPass::new(s, p, &army_params, &activation, seed.0, day);
+    pass.refuge = refuge;
     for mut co in &mut cohorts {
         pass.cohort(&mut co, s, &recruit_cell, &mut capacity);
     }
@@ -229,6 +233,10 @@ fn settlement_conditions(
         c.flight = (p.displaced_per_violence * v * (1.0 - p.violence_decay)
             / (c.people.max(1) as f64))
             .min(1.0);
+        // Hunger drives people out as violence does.
+        if supplies.get(e).is_ok_and(|sup| sup.food_met_today < 0.5) {
+            c.flight = (c.flight + p.hunger_flight_per_day).min(1.0);
+        }
         let mut soldiers = 0.0;
         index.within(&index.army, c.tile, policing, |en| {
             if let Ok((u, _)) = units.get(en.entity) {
@@ -249,6 +257,48 @@ fn settlement_conditions(
             + p.protection_weight * f64::from(c.answered_today))
         .clamp(0.0, 1.0);
     }
+}
+
+/// Sieges: the ring traps most of those who would leave a besieged town
+/// (`siege_trapped`); people who flee from within `siege_refuge_km` of a besieged town flee
+/// into the nearest one. Returns, per settlement, the besieged town its people flee into
+/// (empty without sieges).
+fn besieged_exits(
+    s: &mut Society,
+    p: &SocietyParams,
+    sieges: &Sieges,
+    scale: &Scale,
+) -> Vec<Option<usize>> {
+    if sieges.active.is_empty() {
+        return Vec::new();
+    }
+    let besieged: Vec<(usize, Tile)> = s
+        .towns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.entity.is_some_and(|e| sieges.of(e).is_some()))
+        .map(|(k, c)| (k, c.tile))
+        .collect();
+    let reach = scale.tiles(p.siege_refuge_km);
+    s.towns
+        .iter_mut()
+        .enumerate()
+        .map(|(k, c)| {
+            if besieged.iter().any(|b| b.0 == k) {
+                c.flight *= 1.0 - p.siege_trapped;
+                return None;
+            }
+            besieged
+                .iter()
+                .filter(|b| b.1.distance(c.tile) <= reach)
+                .min_by(|a, b| {
+                    a.1.distance(c.tile)
+                        .total_cmp(&b.1.distance(c.tile))
+                        .then(a.0.cmp(&b.0))
+                })
+                .map(|b| b.0)
+        })
+        .collect()
 }
 
 /// The nearest cell to each settlement within `radius` tiles (ties to the lower id): where
@@ -285,6 +335,9 @@ struct CohortPass<'a> {
     arbitrary: f64,
     /// Where the displaced go.
     safe: Option<usize>,
+    /// Per settlement, the besieged town its people flee into instead (empty without
+    /// sieges).
+    refuge: Vec<Option<usize>>,
     /// People in detention now (yesterday's count, plus today's arrests, less releases).
     held: f64,
     rng: ModelRng,
@@ -319,6 +372,7 @@ impl<'a> CohortPass<'a> {
                 .collect(),
             arbitrary: army.arbitrary_arrests,
             safe: safest_town(s),
+            refuge: Vec::new(),
             held: s.jailed as f64,
             rng: stream(seed, Purpose::Society, 1, u64::from(day)),
             recruits: 0,
@@ -502,7 +556,7 @@ impl<'a> CohortPass<'a> {
         // Flight from violence and hardship.
         if !displaced
             && town.flight > 0.0
-            && let Some(to) = self.safe
+            && let Some(to) = self.refuge.get(k).copied().flatten().or(self.safe)
             && to != k
             && self.rng.random::<f64>() < town.flight
         {

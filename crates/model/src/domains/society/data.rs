@@ -97,6 +97,19 @@ pub struct SocietyParams {
     pub return_per_day: f64,
     /// A quiet cohort informs when its legitimacy exceeds its grievance by this margin.
     pub informant_margin: f64,
+    /// Daily chance that a cohort of a hungry town (less than half its food need met
+    /// today) flees. Estimate: hunger adds to the flight that violence drives.
+    pub hunger_flight_per_day: f64,
+    /// Share of those who would flee a besieged town who cannot get out (the ring holds the
+    /// exits; those who try are turned back, taxed or killed). Estimate: most; Djibo's
+    /// population grew rather than fell under siege (below).
+    pub siege_trapped: f64,
+    /// People who flee from within this distance of a besieged town flee into it, the
+    /// nearest place with a garrison, rather than to the capital: Djibo, under blockade,
+    /// held some 300,000 people of whom 269,000 displaced (government figures, DG ECHO
+    /// flash of 25 October 2022; CONASUR, May 2023). Estimate of the distance: the
+    /// surrounding communes of the Soum province.
+    pub siege_refuge_km: f64,
 }
 
 impl Default for SocietyParams {
@@ -139,6 +152,9 @@ impl Default for SocietyParams {
             return_exposure: 0.3,
             return_per_day: 0.02,
             informant_margin: 0.3,
+            hunger_flight_per_day: 0.01,
+            siege_trapped: 0.8,
+            siege_refuge_km: 60.0,
         }
     }
 }
@@ -197,6 +213,9 @@ impl Validate for SocietyParams {
         c.non_negative("return_exposure", self.return_exposure);
         c.probability("return_per_day", self.return_per_day);
         c.non_negative("informant_margin", self.informant_margin);
+        c.probability("hunger_flight_per_day", self.hunger_flight_per_day);
+        c.probability("siege_trapped", self.siege_trapped);
+        c.non_negative("siege_refuge_km", self.siege_refuge_km);
     }
 }
 
