@@ -76,8 +76,22 @@ pub fn cells_decide(
             cell.task_until = tick + hold;
             continue;
         }
+        // A cell scattered off its ring goes back to it once regrouped and fit.
+        let back_to_ring = match cell.ring {
+            Some((town, post))
+                if towns.get(town).is_ok()
+                    && tick >= cell.dispersed_until
+                    && f64::from(cell.fighters) >= params.min_fighters
+                    && f64::from(cell.cohesion) >= params.hide_below_cohesion =>
+            {
+                Some(Task::Besiege(town, post))
+            }
+            _ => None,
+        };
         let local = rng.0.random::<f64>() < f64::from(cell.autonomy);
-        let task = if local {
+        let task = if let Some(t) = back_to_ring {
+            t
+        } else if local {
             tally.local_decisions += 1;
             // A cell still rearming after its last ambush sees no convoy worth one.
             let convoys: &[Seen] = match &cell.seen_convoy {
@@ -123,6 +137,9 @@ pub fn cells_decide(
             taken.push(t);
         }
         let same = task == cell.task && route.destination() == Some(destination);
+        if let Task::Besiege(town, post) = task {
+            cell.ring = Some((town, post));
+        }
         cell.task = task;
         cell.task_until = tick + if task == Task::Hide { decide } else { hold };
         if !same && pos.tile != destination {

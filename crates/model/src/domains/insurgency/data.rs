@@ -414,6 +414,11 @@ pub struct Cell {
     pub rearmed_at: u64,
     /// Tick until which it is dispersed after breaking contact: out of the army's reach.
     pub dispersed_until: u64,
+    /// The ring the cell holds (the besieged town and its post), kept when a strike or a
+    /// unit closing in scatters it, so that it goes back once regrouped: a siege is a
+    /// standing commitment of the cells that lay it (Djibo's ring held for years through
+    /// the army's sorties).
+    pub ring: Option<(Entity, Tile)>,
 }
 
 /// A command of the insurgent network (the top command, or a regional sub-command).
@@ -626,6 +631,7 @@ pub fn new_cell(
         last_fight: 0,
         rearmed_at: 0,
         dispersed_until: 0,
+        ring: None,
     }
 }
 

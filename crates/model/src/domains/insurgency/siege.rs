@@ -97,6 +97,7 @@ pub fn spawn_sieges(world: &mut World, sieges: &[SiegePlacement]) {
             let e = spawn_cell(world, &p, (top, faction), post, s.fighters_per_cell as f32, &mut rng);
             if let Some(mut c) = world.get_mut::<Cell>(e) {
                 c.task = Task::Besiege(s.town, post);
+                c.ring = Some((s.town, post));
                 c.home = post;
             }
         }
