@@ -6,7 +6,7 @@
 //! the same code.
 
 use super::engine::{Citizen, prefetch};
-use super::grid::{BitGrid, Neighbourhood, Torus};
+use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Torus};
 use crate::engine::rng::{ModelRng, RngExt};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,7 +60,7 @@ pub(super) struct Exclusive<'a> {
     pub cop_cell: &'a mut [u32],
     pub occupied: &'a mut BitGrid,
     pub active_at: &'a mut BitGrid,
-    pub seen: &'a mut [u32],
+    pub seen: &'a mut CountGrid,
     pub active_citizen: &'a mut [u32],
 }
 
@@ -113,11 +113,11 @@ impl Board for Exclusive<'_> {
     }
     #[inline]
     fn seen(&self, cell: u32) -> u32 {
-        self.seen[cell as usize]
+        self.seen.get(cell)
     }
     #[inline]
     fn bump(&mut self, cell: u32, delta: u32) {
-        self.torus.bump(self.seen, self.hood, cell, delta);
+        self.seen.bump(cell, delta);
     }
     #[inline]
     fn set_active(&mut self, cell: u32, i: u32) {
@@ -175,6 +175,8 @@ impl<T: Copy> Raw<T> {
     }
 
     /// Elements `a..b`, for one thread's exclusive use during the phase.
+    /// (A bump's window also covers lanes it adds nothing to, which must not be written
+    /// meanwhile either: they are within r + 1 of the bump, see `super::colour`.)
     #[inline]
     #[allow(clippy::mut_from_ref)]
     fn span(&self, a: usize, b: usize) -> &mut [T] {
@@ -190,6 +192,17 @@ impl<T: Copy> Raw<T> {
         assert!(i < self.len);
         // SAFETY: as in `get`: no other thread reads or writes element `i` meanwhile.
         unsafe { self.ptr.add(i).write(v) }
+    }
+}
+
+impl Lanes for Raw<u32> {
+    #[inline]
+    fn lanes(&mut self, a: usize, b: usize) -> &mut [u32] {
+        self.span(a, b)
+    }
+    #[inline]
+    fn lane(&self, i: usize) -> u32 {
+        self.get(i)
     }
 }
 
@@ -247,6 +260,7 @@ pub(super) struct Shared<'a> {
     hood: &'a Neighbourhood,
     people: Raw<Citizen>,
     cop_cell: Raw<u32>,
+    margins: &'a Margins,
     seen: Raw<u32>,
     active_citizen: Raw<u32>,
     occupied: RawBits,
@@ -263,12 +277,14 @@ unsafe impl Sync for Shared<'_> {}
 
 impl<'a> Shared<'a> {
     pub fn new(world: &'a mut Exclusive<'_>) -> Self {
+        let (margins, seen) = world.seen.parts_mut();
         Self {
+            margins,
+            seen: Raw::new(seen),
             torus: world.torus,
             hood: world.hood,
             people: Raw::new(world.people),
             cop_cell: Raw::new(world.cop_cell),
-            seen: Raw::new(world.seen),
             active_citizen: Raw::new(world.active_citizen),
             occupied: RawBits::new(world.occupied),
             active_at: RawBits::new(world.active_at),
@@ -327,18 +343,11 @@ impl Board for Shared<'_> {
     }
     #[inline]
     fn seen(&self, cell: u32) -> u32 {
-        self.seen.get(cell as usize)
+        self.margins.get(&self.seen, cell)
     }
     #[inline]
     fn bump(&mut self, cell: u32, delta: u32) {
-        let seen = self.seen;
-        self.torus.for_each_slice(self.hood, cell, |a, b| {
-            for c in seen.span(a, b) {
-                *c = c.wrapping_add(delta);
-            }
-        });
-        let c = cell as usize;
-        seen.put(c, seen.get(c).wrapping_sub(delta));
+        self.margins.bump(&mut self.seen, cell, delta);
     }
     #[inline]
     fn set_active(&mut self, cell: u32, i: u32) {

@@ -1,14 +1,15 @@
 //! Activation by colour classes (`scheduling: colour_classes`): a deterministic parallel
 //! tick for large grids.
 //!
-//! The torus is cut into tiles at least `6 r` cells across (r the vision radius), an even
-//! number along each axis, and the tiles are coloured like a chessboard in each axis: four
-//! colours, and two tiles of one colour are always a whole tile apart. A turn reads and
-//! writes only within `3 r` of the agent's cell at the start of the phase (a move within
-//! r, the counts within r of the new cell; a released citizen may land r away before it
-//! moves; a cop arrests within r of its new cell and takes that cell), so agents of
-//! same-coloured tiles can neither see nor touch each other's cells: the tiles of a colour
-//! run at once, on any number of threads, and give the same result.
+//! The torus is cut into tiles at least `6 r + 2` cells across (r the vision radius), an
+//! even number along each axis, and the tiles are coloured like a chessboard in each axis:
+//! four colours, and two tiles of one colour are always a whole tile apart. A turn reads
+//! and writes only within `3 r + 1` of the agent's cell at the start of the phase (a move
+//! within r, the counts within r of the new cell; a released citizen may land r away
+//! before it moves; a cop arrests within r of its new cell and takes that cell; a count
+//! update's window reaches one column past r), so agents of same-coloured tiles can
+//! neither see nor touch each other's cells: the tiles of a colour run at once, on any
+//! number of threads, and give the same result.
 //!
 //! Within a tile the agents act in a random sequential order, as in the reference
 //! schedule; the colours follow each other (0 to 3), so an agent sees what the agents of
@@ -26,6 +27,9 @@ use super::grid::Torus;
 use super::rules::{self, Rules, Tally};
 use crate::engine::rng::{self, Purpose};
 use rayon::prelude::*;
+
+/// Agents per parallel task when sorting them into tiles.
+const GROUP_CHUNK: usize = 16_384;
 
 /// Which agents a pass moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +68,7 @@ fn tiles_along(len: u32, min: u32) -> u32 {
 
 impl Colours {
     pub fn new(torus: Torus, radius: u32) -> Self {
-        let min = 6 * radius;
+        let min = 6 * radius + 2;
         let (nx, ny) = (
             tiles_along(torus.width, min),
             tiles_along(torus.height, min),
@@ -122,23 +126,32 @@ impl Colours {
             Who::Everyone => 0..citizens + cops,
         };
         let first = agents.start;
+        // Each agent's tile, in parallel (reading every record is most of the work).
         self.agent_rank.clear();
+        self.agent_rank.resize(agents.len(), EMPTY);
+        let mut ranks = std::mem::take(&mut self.agent_rank);
+        let this = &*self;
+        ranks
+            .par_chunks_mut(GROUP_CHUNK)
+            .enumerate()
+            .for_each(|(k, chunk)| {
+                let from = first + (k * GROUP_CHUNK) as u32;
+                for (a, r) in (from..).zip(chunk) {
+                    let cell = if a < citizens {
+                        board.people[a as usize].cell
+                    } else {
+                        board.cop_cell[(a - citizens) as usize]
+                    };
+                    if cell != EMPTY {
+                        *r = this.rank_of(board.torus, cell);
+                    }
+                }
+            });
+        self.agent_rank = ranks;
         self.starts.clear();
         self.starts.resize(self.rank.len() + 1, 0);
-        for a in agents.clone() {
-            let cell = if a < citizens {
-                board.people[a as usize].cell
-            } else {
-                board.cop_cell[(a - citizens) as usize]
-            };
-            let r = if cell == EMPTY {
-                EMPTY
-            } else {
-                let r = self.rank_of(board.torus, cell);
-                self.starts[r as usize + 1] += 1;
-                r
-            };
-            self.agent_rank.push(r);
+        for &r in self.agent_rank.iter().filter(|&&r| r != EMPTY) {
+            self.starts[r as usize + 1] += 1;
         }
         for r in 0..self.rank.len() {
             self.starts[r + 1] += self.starts[r];
@@ -230,16 +243,16 @@ mod tests {
 
     #[test]
     fn tiles_are_wide_enough_and_even() {
-        assert_eq!(tiles_along(40, 42), 1);
-        assert_eq!(tiles_along(84, 42), 2);
-        assert_eq!(tiles_along(130, 42), 2);
-        assert_eq!(tiles_along(1000, 42), 22);
+        assert_eq!(tiles_along(40, 44), 1);
+        assert_eq!(tiles_along(88, 44), 2);
+        assert_eq!(tiles_along(131, 44), 2);
+        assert_eq!(tiles_along(1000, 44), 22);
         let c = Colours::new(Torus::new(1000, 130), 7);
         assert_eq!(c.tiles(), (22, 2));
         for along in [&c.col_tile, &c.row_tile] {
             let n = along.last().unwrap() + 1;
             for t in 0..n {
-                assert!(along.iter().filter(|&&x| x == t).count() >= 42);
+                assert!(along.iter().filter(|&&x| x == t).count() >= 44);
             }
         }
         // Each colour's tiles are a whole tile apart along some axis.

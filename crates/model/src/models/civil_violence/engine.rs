@@ -10,7 +10,7 @@
 
 use super::board::{Board, Exclusive};
 use super::colour::{Colours, Who};
-use super::grid::{BitGrid, Neighbourhood, Torus};
+use super::grid::{BitGrid, CountGrid, Neighbourhood, Torus};
 use super::params::{CivilViolenceParams, Scheduling, UpdateOrder};
 use super::rules::{self, Rules, Tally};
 use crate::domains::society::grievance::{
@@ -192,7 +192,7 @@ pub struct CivilViolence {
     occupied: BitGrid,
     /// Cells holding an active citizen.
     active_at: BitGrid,
-    seen: Vec<u32>,
+    seen: CountGrid,
     risk: RiskAlone,
     people: Vec<Citizen>,
     /// Each cop's cell (`EMPTY` once withdrawn).
@@ -240,7 +240,7 @@ impl CivilViolence {
             active_citizen: vec![EMPTY; cells],
             occupied: BitGrid::new(cells),
             active_at: BitGrid::new(cells),
-            seen: vec![0u32; cells],
+            seen: CountGrid::new(torus, &hood),
             risk,
             people: Vec::with_capacity(citizens as usize),
             cop_cell: free[..cops as usize].to_vec(),
@@ -257,7 +257,7 @@ impl CivilViolence {
         };
         for &cell in &free[..cops as usize] {
             cv.occupied.set(cell as usize);
-            cv.torus.bump(&mut cv.seen, &cv.hood, cell, COP);
+            cv.seen.bump(cell, COP);
         }
         for &cell in &free[cops as usize..(citizens + cops) as usize] {
             let hardship = rng.random::<f64>();
@@ -344,8 +344,7 @@ impl CivilViolence {
             let cop = self.on_duty.swap_remove(i);
             let k = (cop - self.citizens()) as usize;
             let cell = self.cop_cell[k];
-            self.torus
-                .bump(&mut self.seen, &self.hood, cell, unit(COP, false));
+            self.seen.bump(cell, unit(COP, false));
             self.occupied.clear(cell as usize);
             self.cop_cell[k] = EMPTY;
         }
@@ -478,8 +477,7 @@ impl CivilViolence {
         };
         self.cop_cell[(j - citizens) as usize] = cell;
         self.occupied.set(cell as usize);
-        self.torus
-            .bump(&mut self.seen, &self.hood, cell, unit(COP, true));
+        self.seen.bump(cell, unit(COP, true));
         self.on_duty.push(j);
         true
     }
@@ -564,7 +562,7 @@ impl CivilViolence {
         if active_at != self.active_at {
             return Err("stale active bits".into());
         }
-        if seen != self.seen {
+        if seen != self.seen.unpacked() {
             return Err("stale counts in vision".into());
         }
         if n_active != self.actives || n_jailed != self.jailed {

@@ -85,7 +85,7 @@ fn markers_show_every_citizen_on_the_grid_and_every_cop_on_duty() {
     );
 }
 
-/// A 300 x 200 world (6 x 4 tiles at vision 7; 50 x 32 at vision 1) under colour classes, with cops withdrawn
+/// A 300 x 200 world (6 x 4 tiles at vision 7; 36 x 24 at vision 1) under colour classes, with cops withdrawn
 /// so that it tips: (actives, jailed, arrests) of every tick, and every agent's place.
 fn colour_run(order: UpdateOrder, full: bool, threads: usize) -> (Vec<(u32, u32, u64)>, Vec<u32>) {
     let mut p = CivilViolenceParams::run5();
@@ -115,7 +115,7 @@ fn colour_run(order: UpdateOrder, full: bool, threads: usize) -> (Vec<(u32, u32,
     pool.install(|| {
         let mut rng = rng::stream(11, Purpose::CivilViolence, 1, 0);
         let mut cv = CivilViolence::new(p, &mut rng);
-        assert_eq!(cv.colour_tiles(), if full { (50, 32) } else { (6, 4) });
+        assert_eq!(cv.colour_tiles(), if full { (36, 24) } else { (6, 4) });
         let mut series = Vec::new();
         for _ in 0..60 {
             cv.step(&mut rng);
