@@ -443,7 +443,7 @@ fn add_masked<const W: usize>(lanes: &mut [u32; W], masks: &[u32; W], delta: u32
             __m128i, _mm_add_epi32, _mm_and_si128, _mm_loadu_si128, _mm_set1_epi32,
             _mm_storeu_si128,
         };
-        const { assert!(W % 4 == 0) };
+        const { assert!(W.is_multiple_of(4)) };
         // SAFETY: SSE2 is part of x86_64.
         let d = unsafe { _mm_set1_epi32(delta as i32) };
         for k in (0..W).step_by(4) {
