@@ -1,5 +1,7 @@
 //! Civil violence model: cost of one tick, through the `Simulation` (schedule, recorder and
-//! all), at 40 x 40 (run 5) and at 1,000 x 1,000 with the same densities (~774,000 agents).
+//! all), at 40 x 40 (run 5) and at 1,000 x 1,000 with the same densities (~774,000 agents):
+//! single-threaded under the reference schedule, and on 1 and 2 threads with
+//! `scheduling: colour_classes` (the parallel tick).
 
 use asymwar_model::Simulation;
 use asymwar_model::bevy_ecs::world::World;
@@ -35,6 +37,21 @@ fn bench(c: &mut Criterion) {
     g.bench_function("run5_1000x1000_tick_interleaved", |b| {
         b.iter(|| black_box(&mut sim).step())
     });
+    // The parallel tick: colour classes, Epstein's order, on 1 and 2 threads (the same
+    // run on either).
+    big.update_order = civil_violence::UpdateOrder::CitizensThenCops;
+    big.scheduling = civil_violence::Scheduling::ColourClasses;
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let mut sim = pool.install(|| simulation(&big, 5));
+        g.bench_function(
+            format!("run5_1000x1000_tick_colour_classes_{threads}_threads"),
+            |b| b.iter(|| pool.install(|| black_box(&mut sim).step())),
+        );
+    }
     g.finish();
 }
 

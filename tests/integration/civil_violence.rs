@@ -4,7 +4,7 @@
 use asymwar_model::Simulation;
 use asymwar_model::bevy_ecs::world::World;
 use asymwar_model::civil_violence::{
-    self, CivilViolence, CivilViolenceParams, CopSchedule, UpdateOrder,
+    self, CivilViolence, CivilViolenceParams, CopSchedule, Scheduling, UpdateOrder,
 };
 use asymwar_model::grievance::ArrestRule;
 
@@ -284,4 +284,45 @@ fn interleaved_order_damps_the_sudden_drop() {
         interleaved.jailed_sudden,
         interleaved.jailed_gradual
     );
+}
+
+/// Activation by colour classes (the parallel schedule) keeps run 2's finding on a grid
+/// large enough to be cut into tiles (176 x 176: 4 x 4 tiles at vision 7, the outburst
+/// threshold scaled with the area): the floor rule gives recurring outbursts separated by
+/// quiet spells, the literal rule none. (Seeds 1-3, 1,000 ticks: 15-16 outbursts, quiet
+/// spells of about 60 ticks, peaks of 5,700-6,300 actives of 21,683 citizens; the
+/// reference schedule gives 19-24 outbursts and spells of 37-50 ticks; literal: peaks of
+/// 37-40 actives.)
+#[test]
+fn colour_classes_keep_run2_punctuated_equilibrium() {
+    for rule in [ArrestRule::Floor, ArrestRule::Literal] {
+        for seed in SEEDS {
+            let mut p = CivilViolenceParams::run2();
+            p.width = 176;
+            p.height = 176;
+            p.outburst_threshold = 50 * 176 * 176 / 1600;
+            p.scheduling = Scheduling::ColourClasses;
+            p.activation.arrest_rule = rule;
+            let mut sim = simulation(&p, seed);
+            assert_eq!(sim.world.resource::<CivilViolence>().colour_tiles(), (4, 4));
+            sim.run_ticks(1000);
+            let outbursts = summary(&mut sim, "outbursts").unwrap();
+            let peak = summary(&mut sim, "peak_actives").unwrap();
+            println!("colour classes {rule:?} seed {seed}: {outbursts} outbursts, peak {peak}");
+            if rule == ArrestRule::Floor {
+                let waiting = summary(&mut sim, "mean_waiting_time").unwrap();
+                let above = summary(&mut sim, "ticks_in_outburst").unwrap();
+                assert!(outbursts >= 8.0, "seed {seed}: {outbursts} outbursts");
+                assert!(waiting >= 20.0, "seed {seed}: mean quiet spell {waiting}");
+                assert!(
+                    above < 200.0,
+                    "seed {seed}: {above} ticks above the threshold"
+                );
+                assert!(peak > 3000.0, "seed {seed}: peak {peak}");
+            } else {
+                assert_eq!(outbursts, 0.0, "seed {seed}");
+                assert!(peak < 200.0, "seed {seed}: peak {peak}");
+            }
+        }
+    }
 }

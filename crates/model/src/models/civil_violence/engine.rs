@@ -8,25 +8,28 @@
 //! Bit grids of occupied cells and of cells holding an active citizen keep the random
 //! empty-cell draws and the cops' search for suspects in cache.
 
-use super::grid::{BitGrid, Neighbourhood, Torus};
-use super::params::{CivilViolenceParams, UpdateOrder};
-use crate::domains::society::grievance::{arrest_probability, grievance, is_active};
+use super::board::{Board, Exclusive};
+use super::colour::{Colours, Who};
+use super::grid::{BitGrid, CountGrid, Neighbourhood, Torus};
+use super::params::{CivilViolenceParams, Scheduling, UpdateOrder};
+use super::rules::{self, Rules, Tally};
+use crate::domains::society::grievance::{
+    ActivationParams, ArrestRule, arrest_probability, grievance,
+};
 use crate::engine::observation::{Marker, MarkerKind};
 use crate::engine::rng::{ModelRng, RngExt};
 use bevy_ecs::prelude::*;
 
-const EMPTY: u32 = u32::MAX;
+pub(super) const EMPTY: u32 = u32::MAX;
 /// The jail term of a citizen who is never released.
-const LIFE: u32 = u32::MAX;
-/// Draws of a random cell before falling back to counting the empty cells.
-const REJECTION_TRIES: u32 = 32;
+pub(super) const LIFE: u32 = u32::MAX;
 
 /// How many turns ahead a citizen's record is prefetched.
-const PREFETCH_AHEAD: usize = 12;
+pub(super) const PREFETCH_AHEAD: usize = 12;
 
 /// Asks the CPU to bring the cache line of `*p` in; a hint with no effect on results.
 #[inline(always)]
-fn prefetch<T>(p: &T) {
+pub(super) fn prefetch<T>(p: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
@@ -38,7 +41,7 @@ fn prefetch<T>(p: &T) {
 }
 
 /// Fisher-Yates shuffle.
-fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
+pub(super) fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
     for i in (1..order.len()).rev() {
         let j = rng.random_range(0..=i as u32) as usize;
         order.swap(i, j);
@@ -56,34 +59,34 @@ pub enum Condition {
 
 /// One citizen, packed so that a turn touches one cache line.
 #[derive(Clone, Copy, Debug)]
-struct Citizen {
-    hardship: f64,
-    risk_aversion: f64,
+pub(super) struct Citizen {
+    pub hardship: f64,
+    pub risk_aversion: f64,
     /// The citizen's cell (a jailed citizen keeps the cell of its arrest).
-    cell: u32,
-    jail_term: u32,
-    condition: Condition,
+    pub cell: u32,
+    pub jail_term: u32,
+    pub condition: Condition,
 }
 
 /// What a citizen on a cell sees, packed in one `u32`: the cops within vision in the low 16
 /// bits, the active citizens in the high 16 (itself excluded). Counts never go below zero
 /// nor above 65535 (the neighbourhood is smaller), so adding or subtracting a unit never
 /// carries from one half into the other, and a move updates whole words.
-const COP: u32 = 1;
-const ACTIVE: u32 = 1 << 16;
+pub(super) const COP: u32 = 1;
+pub(super) const ACTIVE: u32 = 1 << 16;
 
 #[inline]
-fn unit(unit: u32, up: bool) -> u32 {
+pub(super) fn unit(unit: u32, up: bool) -> u32 {
     if up { unit } else { unit.wrapping_neg() }
 }
 
 #[inline]
-fn cops_in(seen: u32) -> u32 {
+pub(super) fn cops_in(seen: u32) -> u32 {
     seen & 0xFFFF
 }
 
 #[inline]
-fn actives_in(seen: u32) -> u32 {
+pub(super) fn actives_in(seen: u32) -> u32 {
     seen >> 16
 }
 
@@ -139,6 +142,43 @@ impl Outbursts {
     }
 }
 
+/// P for a citizen with no other active in sight (A = 1, the common case) and C cops,
+/// indexed by C: the exponential once per cop count rather than once per decision. Built
+/// by the same function, so the values are the same to the bit; rebuilt when k or the rule
+/// changes (a classroom lever).
+#[derive(Clone, Debug)]
+pub(super) struct RiskAlone {
+    k: f64,
+    rule: ArrestRule,
+    by_cops: Vec<f64>,
+}
+
+impl RiskAlone {
+    fn new(a: &ActivationParams, hood: &Neighbourhood) -> Self {
+        Self {
+            k: a.k,
+            rule: a.arrest_rule,
+            by_cops: (0..=hood.size() as u32)
+                .map(|c| arrest_probability(a.k, c, 1, a.arrest_rule))
+                .collect(),
+        }
+    }
+
+    fn is_for(&self, a: &ActivationParams) -> bool {
+        self.k.to_bits() == a.k.to_bits() && self.rule == a.arrest_rule
+    }
+
+    /// P for `cops` cops and `actives` actives (the citizen included) within vision.
+    #[inline]
+    pub(super) fn probability(&self, cops: u32, actives: u32) -> f64 {
+        if actives <= 1 {
+            self.by_cops[cops as usize]
+        } else {
+            arrest_probability(self.k, cops, actives, self.rule)
+        }
+    }
+}
+
 /// The civil violence world: the torus, its citizens and cops, and the count grids.
 #[derive(Resource, Clone)]
 pub struct CivilViolence {
@@ -152,7 +192,8 @@ pub struct CivilViolence {
     occupied: BitGrid,
     /// Cells holding an active citizen.
     active_at: BitGrid,
-    seen: Vec<u32>,
+    seen: CountGrid,
+    risk: RiskAlone,
     people: Vec<Citizen>,
     /// Each cop's cell (`EMPTY` once withdrawn).
     cop_cell: Vec<u32>,
@@ -160,6 +201,10 @@ pub struct CivilViolence {
     on_duty: Vec<u32>,
     /// The update order, reshuffled each tick.
     order: Vec<u32>,
+    /// The order has been shuffled as a whole (interleaved) since it was last split.
+    order_mixed: bool,
+    /// Tiles and scratch space for `scheduling: colour_classes`.
+    colours: Colours,
     legitimacy: f64,
     actives: u32,
     jailed: u32,
@@ -172,10 +217,7 @@ impl CivilViolence {
     /// Places the cops, then the citizens, on distinct random cells; every citizen starts
     /// quiet with H and R drawn from U(0, 1).
     pub fn new(params: CivilViolenceParams, rng: &mut ModelRng) -> Self {
-        let torus = Torus {
-            width: params.width,
-            height: params.height,
-        };
+        let torus = Torus::new(params.width, params.height);
         let hood = Neighbourhood::new(params.neighbourhood, params.vision);
         let cells = torus.cells();
         let (citizens, cops) = (params.citizens(), params.cops());
@@ -190,6 +232,7 @@ impl CivilViolence {
             let j = rng.random_range(i..cells);
             free.swap(i, j);
         }
+        let risk = RiskAlone::new(&params.activation, &hood);
         let mut cv = Self {
             legitimacy: params.legitimacy,
             params,
@@ -197,11 +240,14 @@ impl CivilViolence {
             active_citizen: vec![EMPTY; cells],
             occupied: BitGrid::new(cells),
             active_at: BitGrid::new(cells),
-            seen: vec![0u32; cells],
+            seen: CountGrid::new(torus, &hood),
+            risk,
             people: Vec::with_capacity(citizens as usize),
             cop_cell: free[..cops as usize].to_vec(),
             on_duty: (citizens..citizens + cops).collect(),
             order: (0..citizens + cops).collect(),
+            order_mixed: false,
+            colours: Colours::new(torus, hood.radius),
             actives: 0,
             jailed: 0,
             arrests: 0,
@@ -211,7 +257,7 @@ impl CivilViolence {
         };
         for &cell in &free[..cops as usize] {
             cv.occupied.set(cell as usize);
-            cv.torus.bump(&mut cv.seen, &cv.hood, cell, COP);
+            cv.seen.bump(cell, COP);
         }
         for &cell in &free[cops as usize..(citizens + cops) as usize] {
             let hardship = rng.random::<f64>();
@@ -224,6 +270,13 @@ impl CivilViolence {
                 condition: Condition::Quiet,
             });
             cv.occupied.set(cell as usize);
+        }
+        if cv.params.scheduling == Scheduling::ColourClasses {
+            // The same world, numbered row by row: a tile's agents then sit close together
+            // in memory, which makes a large grid's tick several times faster. Numbers
+            // only decide the order within a tile before its shuffle.
+            cv.people.sort_unstable_by_key(|c| c.cell);
+            cv.cop_cell.sort_unstable();
         }
         cv
     }
@@ -256,8 +309,18 @@ impl CivilViolence {
         self.arrests
     }
 
+    /// Tiles along x and y under `scheduling: colour_classes` (1 x 1: no parallelism).
+    pub fn colour_tiles(&self) -> (u32, u32) {
+        self.colours.tiles()
+    }
+
     pub fn ticks(&self) -> u64 {
         self.ticks
+    }
+
+    /// The citizen's cell (for a jailed one, the cell of its arrest).
+    pub fn cell_of(&self, citizen: u32) -> u32 {
+        self.people[citizen as usize].cell
     }
 
     pub fn condition(&self, citizen: u32) -> Condition {
@@ -271,6 +334,9 @@ impl CivilViolence {
             .params
             .legitimacy_schedule
             .at(self.params.legitimacy, tick);
+        if !self.risk.is_for(&self.params.activation) {
+            self.risk = RiskAlone::new(&self.params.activation, &self.hood);
+        }
         let target = self.params.cop_schedule.at(self.params.cop_density, tick);
         let target = (target * self.torus.cells() as f64).round() as usize;
         while self.on_duty.len() > target {
@@ -278,45 +344,106 @@ impl CivilViolence {
             let cop = self.on_duty.swap_remove(i);
             let k = (cop - self.citizens()) as usize;
             let cell = self.cop_cell[k];
-            self.torus
-                .bump(&mut self.seen, &self.hood, cell, unit(COP, false));
+            self.seen.bump(cell, unit(COP, false));
             self.occupied.clear(cell as usize);
             self.cop_cell[k] = EMPTY;
         }
         // More cops than on duty: only when the density was raised during the run (a
         // classroom lever; schedules only lower it), so runs without that draw nothing here.
         while self.on_duty.len() < target && self.deploy_cop(rng) {}
+        match self.params.scheduling {
+            Scheduling::Sequential => self.sequential_turns(rng),
+            Scheduling::ColourClasses => self.colour_turns(rng),
+        }
+        self.outbursts
+            .observe(tick, self.actives, self.params.outburst_threshold);
+        self.ticks += 1;
+    }
+
+    /// Every agent in turn, in a fresh random order over the whole grid (the reference).
+    fn sequential_turns(&mut self, rng: &mut ModelRng) {
         let citizens = self.citizens();
         let mut order = std::mem::take(&mut self.order);
         match self.params.update_order {
-            UpdateOrder::Interleaved => shuffle(&mut order, rng),
+            UpdateOrder::Interleaved => {
+                shuffle(&mut order, rng);
+                self.order_mixed = true;
+            }
             // The order starts as all citizens then all cops and each part is only ever
-            // shuffled within itself, so the split holds from tick to tick.
+            // shuffled within itself, so the split holds from tick to tick; after ticks
+            // in the interleaved order (a classroom lever) it is restored first.
             UpdateOrder::CitizensThenCops => {
+                if std::mem::take(&mut self.order_mixed) {
+                    order.sort_unstable();
+                }
                 let (people, cops) = order.split_at_mut(citizens as usize);
                 shuffle(people, rng);
                 shuffle(cops, rng);
             }
         }
+        let (mut board, rules) = self.board();
+        let mut tally = Tally::default();
         for (n, &agent) in order.iter().enumerate() {
             // Agents come in a random order, so each turn would start by waiting for its
             // citizen's record to arrive from memory (most of the time of a large world):
             // ask for the record of the agent a few turns ahead.
-            if let Some(&ahead) = order.get(n + PREFETCH_AHEAD)
-                && ahead < citizens
-            {
-                prefetch(&self.people[ahead as usize]);
+            if let Some(&ahead) = order.get(n + PREFETCH_AHEAD) {
+                board.prefetch_citizen(ahead);
             }
-            if agent < citizens {
-                self.citizen_turn(agent, rng);
-            } else {
-                self.cop_turn(agent, rng);
-            }
+            // The whole world is at hand: a turn is never deferred.
+            let _ = rules::turn(&mut board, &rules, agent, rng, &mut tally);
         }
+        self.apply(tally);
         self.order = order;
-        self.outbursts
-            .observe(tick, self.actives, self.params.outburst_threshold);
-        self.ticks += 1;
+    }
+
+    /// Every agent once, by colour classes (`super::colour`): one pass over everyone, or
+    /// a pass over the citizens and then one over the cops.
+    fn colour_turns(&mut self, rng: &mut ModelRng) {
+        let seed = rng.random::<u64>();
+        let passes: &[Who] = match self.params.update_order {
+            UpdateOrder::Interleaved => &[Who::Everyone],
+            UpdateOrder::CitizensThenCops => &[Who::Citizens, Who::Cops],
+        };
+        let mut colours = std::mem::take(&mut self.colours);
+        for (pass, &who) in passes.iter().enumerate() {
+            let tick = self.ticks;
+            let (board, rules) = self.board();
+            let tally = colours.pass(board, &rules, who, seed, pass as u64, tick);
+            self.apply(tally);
+        }
+        self.colours = colours;
+    }
+
+    /// The world as a board for the rules, and the rules of this tick.
+    pub(super) fn board(&mut self) -> (Exclusive<'_>, Rules<'_>) {
+        let rules = Rules {
+            movement: self.params.movement,
+            cops_move: self.params.cops_move,
+            threshold: self.params.activation.threshold,
+            legitimacy: self.legitimacy,
+            max_jail_term: self.params.max_jail_term,
+            risk: &self.risk,
+            citizens: self.people.len() as u32,
+        };
+        let board = Exclusive {
+            torus: self.torus,
+            hood: &self.hood,
+            people: &mut self.people,
+            cop_cell: &mut self.cop_cell,
+            occupied: &mut self.occupied,
+            active_at: &mut self.active_at,
+            seen: &mut self.seen,
+            active_citizen: &mut self.active_citizen,
+        };
+        (board, rules)
+    }
+
+    /// Adds a tick's (or a tile's) changes to the counters.
+    pub(super) fn apply(&mut self, t: Tally) {
+        self.actives = (i64::from(self.actives) + t.actives) as u32;
+        self.jailed = (i64::from(self.jailed) + t.jailed) as u32;
+        self.arrests += t.arrests;
     }
 
     /// Puts a cop on duty on a uniformly random empty cell: a withdrawn one back, else a
@@ -350,204 +477,9 @@ impl CivilViolence {
         };
         self.cop_cell[(j - citizens) as usize] = cell;
         self.occupied.set(cell as usize);
-        self.torus
-            .bump(&mut self.seen, &self.hood, cell, unit(COP, true));
+        self.seen.bump(cell, unit(COP, true));
         self.on_duty.push(j);
         true
-    }
-
-    /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
-    /// sampling, then (after many misses) a count of the empty cells.
-    #[inline]
-    fn random_empty_near(&self, cell: u32, rng: &mut ModelRng) -> Option<u32> {
-        let offsets = &self.hood.offsets;
-        let xy = self.torus.xy(cell);
-        for _ in 0..REJECTION_TRIES {
-            let o = offsets[rng.random_range(0..offsets.len() as u32) as usize];
-            let c = self.torus.offset_xy(xy, o);
-            if !self.occupied.get(c as usize) {
-                return Some(c);
-            }
-        }
-        let mut occupied = 0u32;
-        self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            occupied += self.occupied.count(a, b)
-        });
-        // The centre is occupied (by the caller) and part of the slices.
-        let empty = (self.hood.size() as u32 + 1).saturating_sub(occupied);
-        if empty == 0 {
-            return None;
-        }
-        let mut k = rng.random_range(0..empty);
-        let mut found = None;
-        self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            if found.is_none() {
-                for c in a..b {
-                    if !self.occupied.get(c) {
-                        if k == 0 {
-                            found = Some(c as u32);
-                            return;
-                        }
-                        k -= 1;
-                    }
-                }
-            }
-        });
-        found
-    }
-
-    /// A uniformly random empty cell anywhere.
-    fn random_empty_anywhere(&self, rng: &mut ModelRng) -> Option<u32> {
-        let cells = self.torus.cells() as u32;
-        for _ in 0..REJECTION_TRIES {
-            let c = rng.random_range(0..cells);
-            if !self.occupied.get(c as usize) {
-                return Some(c);
-            }
-        }
-        let empty: Vec<u32> = (0..cells)
-            .filter(|&c| !self.occupied.get(c as usize))
-            .collect();
-        (!empty.is_empty()).then(|| empty[rng.random_range(0..empty.len())])
-    }
-
-    /// Citizen `i` is active on `cell` (it turned active there, or arrived active).
-    #[inline]
-    fn mark_active(&mut self, cell: u32, i: u32) {
-        self.torus
-            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, true));
-        self.active_at.set(cell as usize);
-        self.active_citizen[cell as usize] = i;
-    }
-
-    /// The active citizen on `cell` turned quiet, left or was arrested.
-    #[inline]
-    fn unmark_active(&mut self, cell: u32) {
-        self.torus
-            .bump(&mut self.seen, &self.hood, cell, unit(ACTIVE, false));
-        self.active_at.clear(cell as usize);
-    }
-
-    fn citizen_turn(&mut self, i: u32, rng: &mut ModelRng) {
-        let iu = i as usize;
-        let mut me = self.people[iu];
-        if me.condition == Condition::Jailed {
-            if me.jail_term > 0 {
-                if me.jail_term != LIFE {
-                    self.people[iu].jail_term -= 1;
-                }
-                return;
-            }
-            // Released: back on the cell of the arrest if it is free, else nearby, else
-            // anywhere.
-            let cell = if !self.occupied.get(me.cell as usize) {
-                Some(me.cell)
-            } else {
-                self.random_empty_near(me.cell, rng)
-                    .or_else(|| self.random_empty_anywhere(rng))
-            };
-            let Some(cell) = cell else { return };
-            self.occupied.set(cell as usize);
-            me.cell = cell;
-            me.condition = Condition::Quiet;
-            self.jailed -= 1;
-        }
-        let was_active = me.condition == Condition::Active;
-        let mut moved = false;
-        if self.params.movement
-            && let Some(to) = self.random_empty_near(me.cell, rng)
-        {
-            if was_active {
-                self.unmark_active(me.cell);
-            }
-            self.occupied.clear(me.cell as usize);
-            self.occupied.set(to as usize);
-            me.cell = to;
-            moved = true;
-        }
-        let a = &self.params.activation;
-        let g = grievance(me.hardship, self.legitimacy);
-        // Without any perceived risk the rule can only be met if G > T; skip the lookup
-        // and the exponential for everyone else.
-        let active = is_active(g, me.risk_aversion, 0.0, a.threshold) && {
-            let seen = self.seen[me.cell as usize];
-            // Epstein's A counts the agent itself.
-            let p = arrest_probability(a.k, cops_in(seen), 1 + actives_in(seen), a.arrest_rule);
-            is_active(g, me.risk_aversion, p, a.threshold)
-        };
-        if active && (moved || !was_active) {
-            self.mark_active(me.cell, i);
-        } else if !active && was_active && !moved {
-            self.unmark_active(me.cell);
-        }
-        if active != was_active {
-            if active {
-                self.actives += 1;
-            } else {
-                self.actives -= 1;
-            }
-        }
-        me.condition = if active {
-            Condition::Active
-        } else {
-            Condition::Quiet
-        };
-        self.people[iu] = me;
-    }
-
-    fn cop_turn(&mut self, j: u32, rng: &mut ModelRng) {
-        let k = (j - self.citizens()) as usize;
-        let mut cell = self.cop_cell[k];
-        if cell == EMPTY {
-            return; // withdrawn
-        }
-        if self.params.cops_move
-            && let Some(to) = self.random_empty_near(cell, rng)
-        {
-            self.move_cop(j, cell, to);
-            cell = to;
-        }
-        let seen = actives_in(self.seen[cell as usize]);
-        if seen == 0 {
-            return;
-        }
-        // The k-th active citizen within vision, k uniform.
-        let mut nth = rng.random_range(0..seen);
-        let mut at = None;
-        self.torus.for_each_slice(&self.hood, cell, |a, b| {
-            if at.is_none() {
-                at = self.active_at.nth(a, b, &mut nth);
-            }
-        });
-        let Some(at) = at else {
-            debug_assert!(false, "the active count of cell {cell} is stale");
-            return;
-        };
-        let suspect = self.active_citizen[at] as usize;
-        let at = at as u32;
-        self.unmark_active(at);
-        self.people[suspect].condition = Condition::Jailed;
-        self.people[suspect].jail_term = match self.params.max_jail_term {
-            Some(max) => rng.random_range(0..=max).min(LIFE - 1),
-            None => LIFE,
-        };
-        self.actives -= 1;
-        self.jailed += 1;
-        self.arrests += 1;
-        self.occupied.clear(at as usize);
-        // The cop takes the arrested citizen's cell (NetLogo, Mesa).
-        self.move_cop(j, cell, at);
-    }
-
-    fn move_cop(&mut self, j: u32, from: u32, to: u32) {
-        self.torus
-            .bump(&mut self.seen, &self.hood, from, unit(COP, false));
-        self.occupied.clear(from as usize);
-        self.occupied.set(to as usize);
-        let k = (j - self.citizens()) as usize;
-        self.cop_cell[k] = to;
-        self.torus
-            .bump(&mut self.seen, &self.hood, to, unit(COP, true));
     }
 
     /// The citizens on the grid (quiet or active, coloured by grievance) and the cops on
@@ -630,7 +562,7 @@ impl CivilViolence {
         if active_at != self.active_at {
             return Err("stale active bits".into());
         }
-        if seen != self.seen {
+        if seen != self.seen.unpacked() {
             return Err("stale counts in vision".into());
         }
         if n_active != self.actives || n_jailed != self.jailed {

@@ -86,16 +86,30 @@ impl Neighbourhood {
 pub struct Torus {
     pub width: u32,
     pub height: u32,
+    /// ceil(2^64 / width): `cell / width` as a multiplication (Lemire, Kaser and Kurz 2019,
+    /// "Faster remainder by direct computation", exact for every 32-bit numerator), since
+    /// a division costs a dozen cycles and every move starts with one.
+    reciprocal: u64,
 }
 
 impl Torus {
+    pub fn new(width: u32, height: u32) -> Self {
+        assert!(width >= 2, "a torus at least 2 cells wide");
+        Self {
+            width,
+            height,
+            reciprocal: u64::MAX / u64::from(width) + 1,
+        }
+    }
+
     pub fn cells(self) -> usize {
         self.width as usize * self.height as usize
     }
 
     #[inline]
     pub fn xy(self, cell: u32) -> (i32, i32) {
-        ((cell % self.width) as i32, (cell / self.width) as i32)
+        let y = ((u128::from(cell) * u128::from(self.reciprocal)) >> 64) as u32;
+        ((cell - y * self.width) as i32, y as i32)
     }
 
     /// The cell at offset `(dx, dy)` from `cell`; offsets must not exceed the torus size.
@@ -147,6 +161,199 @@ impl Torus {
     }
 }
 
+/// For every cell, the packed counts of what an agent standing there would see, kept with
+/// a margin: each row holds `r` ghost columns on either side, so a neighbourhood's row
+/// span never wraps, and every row of a bump is the same fixed window of lanes starting
+/// at the agent's column, with a mask per row (loads, adds and stores of whole vectors
+/// rather than short loops that split at the edges). A cell's count is its own entry plus
+/// its ghost's, if it has one (the `r` columns next to either edge).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountGrid {
+    pub(super) shape: Margins,
+    counts: Vec<u32>,
+}
+
+/// The layout of a [`CountGrid`] and how a bump covers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Margins {
+    torus: Torus,
+    radius: u32,
+    stride: usize,
+    /// Lanes of a bump's window (2 r + 1 rounded up to 8), or 0 if the neighbourhood is
+    /// too wide for windows (vision 16 and over), and bumps add over its spans.
+    window: usize,
+    /// Per row of the neighbourhood (dy = -r ..= r): `window` lanes, all ones where the
+    /// row's span covers the lane.
+    masks: Vec<u32>,
+    /// Per row of the neighbourhood: the span's first lane and its length.
+    spans: Vec<(usize, usize)>,
+    /// Per column: the entry of its ghost, or of a lane that always holds zero.
+    ghost: Vec<u32>,
+}
+
+/// Entries of a count grid handed out for writing: a slice of it, or of a grid shared
+/// between threads.
+pub trait Lanes {
+    fn lanes(&mut self, a: usize, b: usize) -> &mut [u32];
+    fn lane(&self, i: usize) -> u32;
+}
+
+impl Lanes for [u32] {
+    #[inline]
+    fn lanes(&mut self, a: usize, b: usize) -> &mut [u32] {
+        &mut self[a..b]
+    }
+    #[inline]
+    fn lane(&self, i: usize) -> u32 {
+        self[i]
+    }
+}
+
+/// Wider neighbourhoods than this bump over their spans.
+const MAX_WINDOW: usize = 32;
+
+impl Margins {
+    fn new(torus: Torus, hood: &Neighbourhood) -> Self {
+        let (w, r) = (torus.width as usize, hood.radius as usize);
+        let lanes = (2 * r + 1).div_ceil(8) * 8;
+        let window = if lanes <= MAX_WINDOW { lanes } else { 0 };
+        let mut masks = vec![0u32; (2 * r + 1) * window];
+        let mut spans = Vec::with_capacity(2 * r + 1);
+        for (i, &(_, half)) in hood.spans.iter().enumerate() {
+            let (first, len) = (r - half as usize, 2 * half as usize + 1);
+            spans.push((first, len));
+            if window > 0 {
+                masks[i * window + first..i * window + first + len].fill(u32::MAX);
+            }
+        }
+        // Room for the window at the last column, and one lane past the ghosts that no
+        // mask ever covers: the zero that columns without a ghost read.
+        let stride = w + lanes.max(2 * r + 1);
+        let zero = stride - 1;
+        let ghost = (0..w)
+            .map(|x| {
+                if x < r {
+                    x + r + w
+                } else if x + r >= w {
+                    x + r - w
+                } else {
+                    zero
+                }
+            } as u32)
+            .collect();
+        Self {
+            torus,
+            radius: r as u32,
+            stride,
+            window,
+            masks,
+            spans,
+            ghost,
+        }
+    }
+
+    /// Entries of the whole grid.
+    fn len(&self) -> usize {
+        self.torus.height as usize * self.stride
+    }
+
+    /// The count of `cell` in `counts`.
+    #[inline]
+    pub fn get<L: Lanes + ?Sized>(&self, counts: &L, cell: u32) -> u32 {
+        let (x, y) = self.torus.xy(cell);
+        let row = y as usize * self.stride;
+        let main = counts.lane(row + x as usize + self.radius as usize);
+        main.wrapping_add(counts.lane(row + self.ghost[x as usize] as usize))
+    }
+
+    /// Adds `delta` (wrapping) to the count of every cell that sees `cell`, that is every
+    /// cell of its neighbourhood but itself. Writes only rows within r of `cell` and
+    /// columns within r + 1 (the window's last lane).
+    #[inline]
+    pub fn bump<L: Lanes + ?Sized>(&self, counts: &mut L, cell: u32, delta: u32) {
+        let (x, y) = self.torus.xy(cell);
+        // A window of a size known when compiling is a few whole-vector operations.
+        match self.window {
+            8 => self.bump_window::<8, L>(counts, x, y, delta),
+            16 => self.bump_window::<16, L>(counts, x, y, delta),
+            24 => self.bump_window::<24, L>(counts, x, y, delta),
+            32 => self.bump_window::<32, L>(counts, x, y, delta),
+            _ => self.bump_spans(counts, x, y, delta),
+        }
+        let centre = y as usize * self.stride + x as usize + self.radius as usize;
+        let c = &mut counts.lanes(centre, centre + 1)[0];
+        *c = c.wrapping_sub(delta);
+    }
+
+    /// The entry where row `dy` (0 ..= 2 r, from the top) of the neighbourhood of
+    /// `(x, y)` starts: column x, which is x - r in the grid's columns.
+    #[inline]
+    fn row_start(&self, x: i32, y: i32, dy: usize) -> usize {
+        let row = wrap(y + dy as i32 - self.radius as i32, self.torus.height as i32);
+        row as usize * self.stride + x as usize
+    }
+
+    #[inline(always)]
+    fn bump_window<const W: usize, L: Lanes + ?Sized>(
+        &self,
+        counts: &mut L,
+        x: i32,
+        y: i32,
+        delta: u32,
+    ) {
+        for (dy, masks) in self.masks.chunks_exact(W).enumerate() {
+            let start = self.row_start(x, y, dy);
+            let lanes: &mut [u32; W] = counts.lanes(start, start + W).try_into().expect("a window");
+            add_masked(lanes, masks.try_into().expect("a window"), delta);
+        }
+    }
+
+    #[inline]
+    fn bump_spans<L: Lanes + ?Sized>(&self, counts: &mut L, x: i32, y: i32, delta: u32) {
+        for (dy, &(first, len)) in self.spans.iter().enumerate() {
+            let start = self.row_start(x, y, dy) + first;
+            for c in counts.lanes(start, start + len) {
+                *c = c.wrapping_add(delta);
+            }
+        }
+    }
+}
+
+impl CountGrid {
+    pub fn new(torus: Torus, hood: &Neighbourhood) -> Self {
+        let shape = Margins::new(torus, hood);
+        Self {
+            counts: vec![0; shape.len()],
+            shape,
+        }
+    }
+
+    /// The count of `cell`.
+    #[inline]
+    pub fn get(&self, cell: u32) -> u32 {
+        self.shape.get(&self.counts[..], cell)
+    }
+
+    /// Adds `delta` to the count of every cell that sees `cell`.
+    #[inline]
+    pub fn bump(&mut self, cell: u32, delta: u32) {
+        self.shape.bump(&mut self.counts[..], cell, delta);
+    }
+
+    /// The layout and the raw entries, for a grid shared between threads
+    /// (`super::board::Shared`).
+    pub(super) fn parts_mut(&mut self) -> (&Margins, &mut [u32]) {
+        (&self.shape, &mut self.counts)
+    }
+
+    /// Every cell's count (for consistency checks).
+    pub fn unpacked(&self) -> Vec<u32> {
+        (0..self.shape.torus.cells() as u32)
+            .map(|c| self.get(c))
+            .collect()
+    }
+}
+
 /// A wrapping counter cell of a count grid.
 pub trait Counter: Copy {
     fn plus(self, d: Self) -> Self;
@@ -184,6 +391,11 @@ impl BitGrid {
         Self(vec![0; cells.div_ceil(64)])
     }
 
+    /// The words, for a board shared between threads (`super::board::Shared`).
+    pub(super) fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
+
     #[inline]
     pub fn get(&self, cell: usize) -> bool {
         self.0[cell >> 6] >> (cell & 63) & 1 != 0
@@ -217,6 +429,37 @@ impl BitGrid {
             }
         }
         None
+    }
+}
+
+/// `lanes[k] += delta & masks[k]` (wrapping) for every lane, four at a time: the
+/// compiler leaves this loop scalar, a store per lane, which made a cop's move cost
+/// three times what it does with whole vectors.
+#[inline(always)]
+fn add_masked<const W: usize>(lanes: &mut [u32; W], masks: &[u32; W], delta: u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_add_epi32, _mm_and_si128, _mm_loadu_si128, _mm_set1_epi32,
+            _mm_storeu_si128,
+        };
+        const { assert!(W.is_multiple_of(4)) };
+        // SAFETY: SSE2 is part of x86_64.
+        let d = unsafe { _mm_set1_epi32(delta as i32) };
+        for k in (0..W).step_by(4) {
+            // SAFETY: SSE2 is part of x86_64; lanes k..k + 4 lie within both arrays, and
+            // the loads and stores are unaligned ones.
+            unsafe {
+                let at = lanes.as_mut_ptr().add(k).cast::<__m128i>();
+                let m = _mm_loadu_si128(masks.as_ptr().add(k).cast::<__m128i>());
+                let v = _mm_loadu_si128(at);
+                _mm_storeu_si128(at, _mm_add_epi32(v, _mm_and_si128(d, m)));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    for k in 0..W {
+        lanes[k] = lanes[k].wrapping_add(delta & masks[k]);
     }
 }
 
@@ -257,11 +500,59 @@ mod tests {
     }
 
     #[test]
+    fn count_grid_matches_the_bumps_on_the_torus() {
+        for (w, h) in [(9, 7), (40, 40), (23, 31), (80, 75)] {
+            let t = Torus::new(w, h);
+            for kind in [
+                NeighbourhoodKind::VonNeumann,
+                NeighbourhoodKind::Disc,
+                NeighbourhoodKind::Moore,
+                NeighbourhoodKind::Cross,
+            ] {
+                // Vision 35: too wide for windows, bumps add over spans.
+                let vision = match w {
+                    9 => 3.0,
+                    80 => 35.0,
+                    _ => 7.0,
+                };
+                let hood = Neighbourhood::new(kind, vision);
+                let mut grid = CountGrid::new(t, &hood);
+                let mut expect = vec![0u32; t.cells()];
+                for cell in (0..t.cells() as u32).step_by(3) {
+                    let delta: u32 = if cell % 2 == 0 { 1 } else { 1 << 16 };
+                    grid.bump(cell, delta);
+                    t.bump(&mut expect, &hood, cell, delta);
+                }
+                assert_eq!(grid.unpacked(), expect, "{w} x {h} {kind:?}");
+                for cell in (0..t.cells() as u32).step_by(3) {
+                    let delta: u32 = if cell % 2 == 0 { 1 } else { 1 << 16 };
+                    grid.bump(cell, delta.wrapping_neg());
+                }
+                assert!(grid.counts.iter().all(|&c| c == 0));
+            }
+        }
+    }
+
+    #[test]
+    fn xy_by_reciprocal_is_exact() {
+        for width in [2, 3, 7, 40, 641, 1000, 1024, 4095, 65_521, 92_681] {
+            let t = Torus::new(width, 2);
+            let mut cells: Vec<u32> = (0..5000).collect();
+            cells.extend((0..5000u32).map(|i| u32::MAX - i));
+            cells.extend((1..2000u32).flat_map(|k| [k * width - 1, k * width, k * width + 1]));
+            for cell in cells {
+                assert_eq!(
+                    t.xy(cell),
+                    ((cell % width) as i32, (cell / width) as i32),
+                    "{cell} / {width}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bump_matches_brute_force_on_the_torus() {
-        let t = Torus {
-            width: 9,
-            height: 7,
-        };
+        let t = Torus::new(9, 7);
         for kind in [
             NeighbourhoodKind::VonNeumann,
             NeighbourhoodKind::Disc,

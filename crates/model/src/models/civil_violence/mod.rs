@@ -18,13 +18,16 @@
 //!
 //! Use: `populate` a world, then `Simulation::new(world, &[civil_violence::install])`.
 
+mod board;
+mod colour;
 mod engine;
 mod grid;
 mod params;
+mod rules;
 
 pub use engine::{CivilViolence, Condition, Outbursts};
 pub use grid::{Neighbourhood, NeighbourhoodKind, Torus};
-pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule, UpdateOrder};
+pub use params::{CivilViolenceParams, CopSchedule, LegitimacySchedule, Scheduling, UpdateOrder};
 
 use crate::engine::calendar::Clock;
 use crate::engine::observation::{Marker, MarkerSources, Reporters, TimeSeries};

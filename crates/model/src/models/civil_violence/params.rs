@@ -106,6 +106,22 @@ pub enum UpdateOrder {
     CitizensThenCops,
 }
 
+/// How the turns of a tick are scheduled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheduling {
+    /// Random sequential activation over the whole grid, one agent at a time, in the
+    /// order `update_order` says: Epstein's schedule, the reference, single-threaded.
+    #[default]
+    Sequential,
+    /// Activation by colour classes: the grid is cut into tiles at least 6 x vision across
+    /// and coloured so that agents of same-coloured tiles cannot see or reach each
+    /// other's cells; random sequential within a tile, the colours one after the other,
+    /// the tiles of a colour in parallel. Same results for any number of threads, but not
+    /// the reference's (docs/civil_violence.md, "Activation by colour classes").
+    ColourClasses,
+}
+
 /// Parameters of Epstein's (2002) Model I. `Default` is the run5 preset (also Mesa's
 /// example's defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +152,8 @@ pub struct CivilViolenceParams {
     pub activation: ActivationParams,
     /// Citizens and cops shuffled together, or all citizens before all cops.
     pub update_order: UpdateOrder,
+    /// One random order over the whole grid (the reference), or colour classes (parallel).
+    pub scheduling: Scheduling,
     pub legitimacy_schedule: LegitimacySchedule,
     pub cop_schedule: CopSchedule,
     /// An outburst is a maximal run of ticks with more actives than this.
@@ -175,6 +193,7 @@ impl CivilViolenceParams {
             // Epstein's own order: the published patterns of runs 3 and 4 need it
             // (docs/civil_violence.md).
             update_order: UpdateOrder::CitizensThenCops,
+            scheduling: Scheduling::Sequential,
             legitimacy_schedule: LegitimacySchedule::Constant,
             cop_schedule: CopSchedule::Constant,
             outburst_threshold: 50,

@@ -84,3 +84,75 @@ fn markers_show_every_citizen_on_the_grid_and_every_cop_on_duty() {
             .all(|m| m.x > 0.0 && m.x < 40.0 && m.y > 0.0 && m.y < 40.0)
     );
 }
+
+/// A 300 x 200 world (6 x 4 tiles at vision 7; 36 x 24 at vision 1) under colour classes, with cops withdrawn
+/// so that it tips: (actives, jailed, arrests) of every tick, and every agent's place.
+fn colour_run(order: UpdateOrder, full: bool, threads: usize) -> (Vec<(u32, u32, u64)>, Vec<u32>) {
+    let mut p = CivilViolenceParams::run5();
+    if full {
+        // Every cell taken: released citizens often find no free cell within
+        // vision, and their turns are deferred to the end of the pass.
+        p.citizen_density = 0.9;
+        p.cop_density = 0.1;
+        p.legitimacy = 0.5;
+        p.vision = 1.0;
+        p.neighbourhood = NeighbourhoodKind::VonNeumann;
+    }
+    p.width = 300;
+    p.height = 200;
+    p.scheduling = Scheduling::ColourClasses;
+    p.update_order = order;
+    p.max_jail_term = Some(15);
+    p.cop_schedule = CopSchedule::Gradual {
+        start_tick: 10,
+        per_tick: 0.002,
+        to: 0.01,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let mut rng = rng::stream(11, Purpose::CivilViolence, 1, 0);
+        let mut cv = CivilViolence::new(p, &mut rng);
+        assert_eq!(cv.colour_tiles(), if full { (36, 24) } else { (6, 4) });
+        let mut series = Vec::new();
+        for _ in 0..60 {
+            cv.step(&mut rng);
+            cv.check_consistency().unwrap();
+            series.push((cv.actives(), cv.jailed(), cv.arrests()));
+        }
+        let places = (0..cv.citizens()).map(|i| cv.cell_of(i)).collect();
+        (series, places)
+    })
+}
+
+#[test]
+fn colour_classes_give_the_same_run_on_any_number_of_threads() {
+    for order in [UpdateOrder::CitizensThenCops, UpdateOrder::Interleaved] {
+        for full in [false, true] {
+            let one = colour_run(order, full, 1);
+            assert!(
+                one.0.iter().any(|&(a, _, _)| a > 50),
+                "{order:?}: no outburst"
+            );
+            assert_eq!(one, colour_run(order, full, 2), "{order:?} {full}");
+            assert_eq!(one, colour_run(order, full, 3), "{order:?} {full}");
+        }
+    }
+    assert!(super::colour::DEFERRED.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+#[test]
+fn colour_classes_on_a_small_grid_are_one_tile() {
+    let mut p = CivilViolenceParams::run2();
+    p.scheduling = Scheduling::ColourClasses;
+    let mut rng = rng::stream(3, Purpose::CivilViolence, 1, 0);
+    let mut cv = CivilViolence::new(p, &mut rng);
+    assert_eq!(cv.colour_tiles(), (1, 1));
+    for _ in 0..300 {
+        cv.step(&mut rng);
+        cv.check_consistency().unwrap();
+    }
+    assert!(cv.arrests() > 0);
+}

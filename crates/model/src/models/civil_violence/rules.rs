@@ -1,0 +1,238 @@
+//! Epstein's agent rules: a citizen's turn and a cop's turn, on any [`Board`].
+
+use super::board::{Board, Deferred, REJECTION_TRIES};
+use super::engine::{ACTIVE, COP, Condition, LIFE, RiskAlone, actives_in, cops_in, unit};
+use crate::domains::society::grievance::{grievance, is_active};
+use crate::engine::rng::{ModelRng, RngExt};
+
+/// What the rules read besides the board: the parameters of the tick.
+pub(super) struct Rules<'a> {
+    pub movement: bool,
+    pub cops_move: bool,
+    pub threshold: f64,
+    pub legitimacy: f64,
+    pub max_jail_term: Option<u32>,
+    pub risk: &'a RiskAlone,
+    /// Agents `0..citizens` are citizens, the rest cops.
+    pub citizens: u32,
+}
+
+/// Changes to the world's counters, summed over the turns of a tile (or of the tick).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Tally {
+    pub actives: i64,
+    pub jailed: i64,
+    pub arrests: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: Tally) {
+        self.actives += other.actives;
+        self.jailed += other.jailed;
+        self.arrests += other.arrests;
+    }
+}
+
+/// Agent `agent`'s turn: a citizen's or a cop's.
+#[inline(always)]
+pub(super) fn turn<B: Board>(
+    b: &mut B,
+    r: &Rules,
+    agent: u32,
+    rng: &mut ModelRng,
+    t: &mut Tally,
+) -> Result<(), Deferred> {
+    if agent < r.citizens {
+        citizen_turn(b, r, agent, rng, t)
+    } else {
+        cop_turn(b, r, agent, rng, t);
+        Ok(())
+    }
+}
+
+/// A uniformly random empty cell within vision of `cell`, if there is one: rejection
+/// sampling, then (after many misses) a count of the empty cells.
+#[inline]
+pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
+    let torus = b.torus();
+    let hood = b.hood();
+    let offsets = &hood.offsets;
+    let xy = torus.xy(cell);
+    for _ in 0..REJECTION_TRIES {
+        let o = offsets[rng.random_range(0..offsets.len() as u32) as usize];
+        let c = torus.offset_xy(xy, o);
+        if !b.occupied(c as usize) {
+            return Some(c);
+        }
+    }
+    let mut occupied = 0u32;
+    torus.for_each_slice(hood, cell, |a, z| occupied += b.occupied_count(a, z));
+    // The centre is occupied (by the caller) and part of the slices.
+    let empty = (hood.size() as u32 + 1).saturating_sub(occupied);
+    if empty == 0 {
+        return None;
+    }
+    let mut k = rng.random_range(0..empty);
+    let mut found = None;
+    torus.for_each_slice(hood, cell, |a, z| {
+        if found.is_none() {
+            for c in a..z {
+                if !b.occupied(c) {
+                    if k == 0 {
+                        found = Some(c as u32);
+                        return;
+                    }
+                    k -= 1;
+                }
+            }
+        }
+    });
+    found
+}
+
+/// Citizen `i` is active on `cell` (it turned active there, or arrived active).
+#[inline]
+fn mark_active<B: Board>(b: &mut B, cell: u32, i: u32) {
+    b.bump(cell, unit(ACTIVE, true));
+    b.set_active(cell, i);
+}
+
+/// The active citizen on `cell` turned quiet, left or was arrested.
+#[inline]
+fn unmark_active<B: Board>(b: &mut B, cell: u32) {
+    b.bump(cell, unit(ACTIVE, false));
+    b.clear_active(cell);
+}
+
+/// A jailed citizen serves a tick, or is released and acts; a free one moves (if
+/// `movement`) and decides.
+#[inline]
+pub(super) fn citizen_turn<B: Board>(
+    b: &mut B,
+    r: &Rules,
+    i: u32,
+    rng: &mut ModelRng,
+    t: &mut Tally,
+) -> Result<(), Deferred> {
+    let mut me = b.citizen(i);
+    if me.condition == Condition::Jailed {
+        if me.jail_term > 0 {
+            if me.jail_term != LIFE {
+                me.jail_term -= 1;
+                b.put_citizen(i, me);
+            }
+            return Ok(());
+        }
+        // Released: back on the cell of the arrest if it is free, else nearby, else
+        // anywhere.
+        let cell = if !b.occupied(me.cell as usize) {
+            Some(me.cell)
+        } else {
+            match random_empty_near(b, me.cell, rng) {
+                Some(c) => Some(c),
+                None => b.empty_anywhere(rng)?,
+            }
+        };
+        let Some(cell) = cell else { return Ok(()) };
+        b.occupy(cell as usize);
+        me.cell = cell;
+        me.condition = Condition::Quiet;
+        t.jailed -= 1;
+    }
+    let was_active = me.condition == Condition::Active;
+    let mut moved = false;
+    if r.movement
+        && let Some(to) = random_empty_near(b, me.cell, rng)
+    {
+        if was_active {
+            unmark_active(b, me.cell);
+        }
+        b.vacate(me.cell as usize);
+        b.occupy(to as usize);
+        me.cell = to;
+        moved = true;
+    }
+    let g = grievance(me.hardship, r.legitimacy);
+    // Without any perceived risk the rule can only be met if G > T; skip the lookup
+    // and the exponential for everyone else.
+    let active = is_active(g, me.risk_aversion, 0.0, r.threshold) && {
+        let seen = b.seen(me.cell);
+        // Epstein's A counts the agent itself.
+        let p = r.risk.probability(cops_in(seen), 1 + actives_in(seen));
+        is_active(g, me.risk_aversion, p, r.threshold)
+    };
+    if active && (moved || !was_active) {
+        mark_active(b, me.cell, i);
+    } else if !active && was_active && !moved {
+        unmark_active(b, me.cell);
+    }
+    if active != was_active {
+        t.actives += if active { 1 } else { -1 };
+    }
+    me.condition = if active {
+        Condition::Active
+    } else {
+        Condition::Quiet
+    };
+    b.put_citizen(i, me);
+    Ok(())
+}
+
+/// A cop moves (if `cops_move`), then arrests a random active within vision, if any, and
+/// takes its cell.
+#[inline]
+pub(super) fn cop_turn<B: Board>(b: &mut B, r: &Rules, j: u32, rng: &mut ModelRng, t: &mut Tally) {
+    let k = (j - r.citizens) as usize;
+    let mut cell = b.cop_cell(k);
+    if cell == super::engine::EMPTY {
+        return; // withdrawn
+    }
+    if r.cops_move
+        && let Some(to) = random_empty_near(b, cell, rng)
+    {
+        move_cop(b, k, cell, to);
+        cell = to;
+    }
+    let seen = actives_in(b.seen(cell));
+    if seen == 0 {
+        return;
+    }
+    // The k-th active citizen within vision, k uniform.
+    let mut nth = rng.random_range(0..seen);
+    let mut at = None;
+    b.torus().for_each_slice(b.hood(), cell, |a, z| {
+        if at.is_none() {
+            at = b.nth_active(a, z, &mut nth);
+        }
+    });
+    let Some(at) = at else {
+        debug_assert!(false, "the active count of cell {cell} is stale");
+        return;
+    };
+    let suspect = b.active_citizen(at);
+    let at = at as u32;
+    unmark_active(b, at);
+    let mut s = b.citizen(suspect);
+    s.condition = Condition::Jailed;
+    s.jail_term = match r.max_jail_term {
+        Some(max) => rng.random_range(0..=max).min(LIFE - 1),
+        None => LIFE,
+    };
+    b.put_citizen(suspect, s);
+    t.actives -= 1;
+    t.jailed += 1;
+    t.arrests += 1;
+    b.vacate(at as usize);
+    // The cop takes the arrested citizen's cell (NetLogo, Mesa).
+    move_cop(b, k, cell, at);
+}
+
+/// Cop number `k` moves from `from` to `to`.
+#[inline]
+pub(super) fn move_cop<B: Board>(b: &mut B, k: usize, from: u32, to: u32) {
+    b.bump(from, unit(COP, false));
+    b.vacate(from as usize);
+    b.occupy(to as usize);
+    b.put_cop_cell(k, to);
+    b.bump(to, unit(COP, true));
+}
