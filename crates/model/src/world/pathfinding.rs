@@ -69,10 +69,10 @@ impl FlowField {
         let mut heap = BinaryHeap::with_capacity(1024);
         let t = grid.index(target);
         time[t] = 0;
-        heap.push(Reverse((0u32, t as u32)));
+        heap.push(Reverse(pack(0, t as u32)));
         let (w, h) = (i32::from(grid.width), i32::from(grid.height));
-        while let Some(Reverse((d, i))) = heap.pop() {
-            let i = i as usize;
+        while let Some(Reverse(key)) = heap.pop() {
+            let (d, i) = ((key >> 32) as u32, (key & 0xFFFF_FFFF) as usize);
             if d > time[i] {
                 continue;
             }
@@ -91,7 +91,7 @@ impl FlowField {
                     time[j] = nd;
                     // From j, the next step goes back towards i: the opposite direction.
                     next[j] = opposite(k as u8);
-                    heap.push(Reverse((nd, j as u32)));
+                    heap.push(Reverse(pack(nd, j as u32)));
                 }
             }
         }
@@ -143,6 +143,13 @@ impl FlowField {
     }
 }
 
+/// A (distance, tile) heap key in one u64: the same order as the pair, compared in one
+/// instruction (the heap was a tenth of a year-long run).
+#[inline]
+fn pack(d: u32, i: u32) -> u64 {
+    (u64::from(d) << 32) | u64::from(i)
+}
+
 fn opposite(k: u8) -> u8 {
     let (dx, dy) = DIRS[usize::from(k)];
     DIRS.iter()
@@ -150,28 +157,72 @@ fn opposite(k: u8) -> u8 {
         .expect("every direction has an opposite") as u8
 }
 
-/// Path queries with cached flow fields and reusable A* scratch space.
+/// Path queries with cached flow fields, remembered A* paths and reusable A* scratch space.
 #[derive(Resource, Default)]
 pub struct Pathfinder {
     /// Cached fields by (season, mobility, target tile index). Looked up, never iterated.
     fields: HashMap<(u8, u8, u32), FlowField>,
     /// Fields kept at most; beyond it the cache is emptied (simple and deterministic).
     pub max_fields: usize,
+    /// A* answers by (season, mobility, from, to): the same question gets the same path
+    /// without a search (cells hide at the same place again and again). Looked up, never
+    /// iterated; emptied when it holds `max_paths`.
+    paths: HashMap<(u8, u8, u32, u32), (Seconds, Vec<Tile>)>,
+    pub max_paths: usize,
+    /// The cheapest tile per (season, mobility): the A* heuristic's scale.
+    cheapest: [[Option<u64>; 4]; 2],
+    /// How often each kind of answer was given (for benches and logs; never an output).
+    pub stats: PathStats,
     // A* scratch, reused between queries: a generation stamp marks which entries are live.
     g: Vec<Seconds>,
     came: Vec<u32>,
     stamp: Vec<u32>,
     closed: Vec<u32>,
     generation: u32,
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: BinaryHeap<Reverse<u128>>,
+}
+
+impl Drop for Pathfinder {
+    fn drop(&mut self) {
+        if std::env::var_os("ASYMWAR_PATH_STATS").is_some() {
+            eprintln!("{:?} hit rate {:.3}", self.stats, self.stats.hit_rate());
+        }
+    }
+}
+
+/// Counts of the pathfinder's answers: how much the caches save.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathStats {
+    /// Routes through a flow field, and the fields that had to be built for them.
+    pub routes: u64,
+    pub fields_built: u64,
+    /// A* questions, and those answered from the remembered paths.
+    pub astar: u64,
+    pub astar_remembered: u64,
+    /// Tiles A* expanded (its work).
+    pub expanded: u64,
+}
+
+impl PathStats {
+    /// Share of all path questions answered without a search (a cached field or a
+    /// remembered path).
+    pub fn hit_rate(&self) -> f64 {
+        let asked = self.routes + self.astar;
+        let searched = self.fields_built + (self.astar - self.astar_remembered);
+        if asked == 0 {
+            0.0
+        } else {
+            1.0 - searched as f64 / asked as f64
+        }
+    }
 }
 
 impl Pathfinder {
     pub fn new() -> Self {
-        Self {
-            max_fields: 512,
-            ..Default::default()
-        }
+        let mut p = Self::default();
+        p.max_fields = 512;
+        p.max_paths = 8192;
+        p
     }
 
     /// The flow field towards `target`, built on first use.
@@ -183,8 +234,11 @@ impl Pathfinder {
         target: Tile,
     ) -> &FlowField {
         let key = (season as u8, mobility as u8, grid.index(target) as u32);
-        if !self.fields.contains_key(&key) && self.fields.len() >= self.max_fields.max(1) {
-            self.fields.clear();
+        if !self.fields.contains_key(&key) {
+            if self.fields.len() >= self.max_fields.max(1) {
+                self.fields.clear();
+            }
+            self.stats.fields_built += 1;
         }
         self.fields
             .entry(key)
@@ -202,6 +256,7 @@ impl Pathfinder {
         to: Tile,
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
+        self.stats.routes += 1;
         self.field(grid, season, mobility, to).path_into(from, out)
     }
 
@@ -210,14 +265,50 @@ impl Pathfinder {
         self.fields.len()
     }
 
-    /// Forgets every field (after the terrain or its costs change).
+    /// Forgets every field and path (after the terrain or its costs change).
     pub fn invalidate(&mut self) {
         self.fields.clear();
+        self.paths.clear();
+        self.cheapest = Default::default();
+    }
+
+    /// Least-cost path between arbitrary tiles: the remembered answer if the same question
+    /// was asked before, else A* (the answer is then remembered). Either way the same path
+    /// as a fresh search would give.
+    pub fn astar(
+        &mut self,
+        grid: &TerrainGrid,
+        season: Season,
+        mobility: Mobility,
+        from: Tile,
+        to: Tile,
+        out: &mut Vec<Tile>,
+    ) -> Option<Seconds> {
+        self.stats.astar += 1;
+        let key = (
+            season as u8,
+            mobility as u8,
+            grid.index(from) as u32,
+            grid.index(to) as u32,
+        );
+        if let Some((cost, tiles)) = self.paths.get(&key) {
+            self.stats.astar_remembered += 1;
+            out.clear();
+            out.extend_from_slice(tiles);
+            return (*cost != UNREACHABLE).then_some(*cost);
+        }
+        let found = self.search(grid, season, mobility, from, to, out);
+        if self.paths.len() >= self.max_paths.max(1) {
+            self.paths.clear();
+        }
+        self.paths
+            .insert(key, (found.unwrap_or(UNREACHABLE), out.clone()));
+        found
     }
 
     /// One-off least-cost path by A* with an octile heuristic scaled by the cheapest tile on
     /// the map (admissible, so the path is optimal). Allocates nothing once warm.
-    pub fn astar(
+    fn search(
         &mut self,
         grid: &TerrainGrid,
         season: Season,
@@ -243,7 +334,8 @@ impl Pathfinder {
         }
         let gen_ = self.generation;
         let costs = grid.costs(season, mobility);
-        let cheapest = u64::from(*costs.iter().min().unwrap_or(&1));
+        let cheapest = *self.cheapest[season.index()][mobility.index()]
+            .get_or_insert_with(|| u64::from(*costs.iter().min().unwrap_or(&1)));
         let (w, h) = (i32::from(grid.width), i32::from(grid.height));
         let (tx, ty) = (i32::from(to.x), i32::from(to.y));
         let heuristic = |x: i32, y: i32| -> u64 {
@@ -264,16 +356,17 @@ impl Pathfinder {
         self.g[s] = 0;
         self.stamp[s] = gen_;
         self.came[s] = s as u32;
-        self.heap.push(Reverse((
-            heuristic(i32::from(from.x), i32::from(from.y)),
-            s as u32,
-        )));
-        while let Some(Reverse((_, i))) = self.heap.pop() {
-            let i = i as usize;
+        // Keys (f, tile) in one integer: the pair's order, compared at once.
+        let key = |f: u64, i: usize| (u128::from(f) << 32) | i as u128;
+        self.heap
+            .push(Reverse(key(heuristic(i32::from(from.x), i32::from(from.y)), s)));
+        while let Some(Reverse(k)) = self.heap.pop() {
+            let i = (k & 0xFFFF_FFFF) as usize;
             if self.closed[i] == gen_ {
                 continue;
             }
             self.closed[i] = gen_;
+            self.stats.expanded += 1;
             if i == t {
                 break;
             }
@@ -297,7 +390,7 @@ impl Pathfinder {
                     self.g[j] = ng;
                     self.came[j] = i as u32;
                     self.heap
-                        .push(Reverse((u64::from(ng) + heuristic(nx, ny), j as u32)));
+                        .push(Reverse(key(u64::from(ng) + heuristic(nx, ny), j)));
                 }
             }
         }

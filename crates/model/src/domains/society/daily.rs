@@ -283,10 +283,10 @@ struct CohortPass<'a> {
     rng: ModelRng,
     recruits: u64,
     killed: u64,
-    /// Per settlement, the last (cops, actives) in a cohort's vision and the arrest
-    /// probability they give: the same for most cohorts of a town, and `exp` was a tenth of
-    /// a year-long run.
-    arrest_memo: Vec<(u32, u32, f64)>,
+    /// Per settlement, the arrest probability a cohort estimates from the state forces and
+    /// actives in its vision: the same for every cohort of a town on a day, so computed once
+    /// (`exp` and `round` per cohort were a fifth of a year-long run).
+    arrest_pr: Vec<f64>,
 }
 
 impl<'a> CohortPass<'a> {
@@ -316,7 +316,11 @@ impl<'a> CohortPass<'a> {
             rng: stream(seed, Purpose::Society, 1, u64::from(day)),
             recruits: 0,
             killed: 0,
-            arrest_memo: vec![(u32::MAX, u32::MAX, 0.0); s.towns.len()],
+            arrest_pr: s
+                .towns
+                .iter()
+                .map(|town| arrest_pr_in_vision(town, p, activation))
+                .collect(),
         }
     }
 
@@ -475,20 +479,8 @@ impl<'a> CohortPass<'a> {
         .clamp(0.0, 1.0);
         let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
         let g = grievance(hardship, legitimacy);
-        let share = (p.vision_cohorts / f64::from(town.cohorts.max(1))).min(1.0);
-        let cops = (town.cops * share).round() as u32;
-        let actives = (f64::from(town.actives) * share).round() as u32 + 1;
-        let a = self.activation;
-        let memo = &mut self.arrest_memo[k];
-        if (memo.0, memo.1) != (cops, actives) {
-            *memo = (
-                cops,
-                actives,
-                arrest_probability(a.k, cops, actives, a.arrest_rule),
-            );
-        }
-        let pr = memo.2;
-        let active = is_active(g, f64::from(co.risk), pr, a.threshold);
+        let pr = self.arrest_pr[k];
+        let active = is_active(g, f64::from(co.risk), pr, self.activation.threshold);
         co.grievance = g as f32;
         co.legitimacy = legitimacy as f32;
         co.active = active;
@@ -553,6 +545,16 @@ impl<'a> CohortPass<'a> {
             }
         }
     }
+}
+
+/// The arrest probability a cohort of `town` estimates: Epstein's C and A are the town's
+/// state forces and actives scaled to `vision_cohorts` of its cohorts (the cohort itself
+/// counted active).
+fn arrest_pr_in_vision(town: &Community, p: &SocietyParams, a: &ActivationParams) -> f64 {
+    let share = (p.vision_cohorts / f64::from(town.cohorts.max(1))).min(1.0);
+    let cops = (town.cops * share).round() as u32;
+    let actives = (f64::from(town.actives) * share).round() as u32 + 1;
+    arrest_probability(a.k, cops, actives, a.arrest_rule)
 }
 
 /// The founders of the new cells leave their cohorts: about `found_cell_recruits` people
