@@ -117,7 +117,7 @@ fn invariants_hold_every_day_over_seeds_and_scenarios() {
                 }
                 for c in w.resource::<Cohorts>().iter() {
                     assert!(
-                        c.jailed <= c.size && c.grievance.is_finite() && c.legitimacy.is_finite()
+                        c.jailed <= c.size && (0.0..=1.0).contains(&c.abuse)
                     );
                 }
                 let ts = sim.time_series();

@@ -233,8 +233,6 @@ pub struct Cohort {
     /// Whether its recruits already left (a cohort gives recruits once: those willing to
     /// fight are gone).
     pub armed: bool,
-    pub grievance: f32,
-    pub legitimacy: f32,
 }
 
 /// Cohorts a block holds at most: the unit of work of the daily pass, with its own random

@@ -133,8 +133,6 @@ pub fn setup(world: &mut World) {
                 // Set on the first daily pass for those already active: their recruits are
                 // in the initial cells.
                 armed: false,
-                grievance: 0.0,
-                legitimacy: p.base_legitimacy as f32,
             });
         }
     }

@@ -313,7 +313,11 @@ impl<'a> BlockPass<'a> {
             return;
         }
         let p = self.ctx.p;
-        co.abuse *= p.abuse_memory_decay as f32;
+        // Written only where there is a memory to fade: most cohorts have none, and a pass
+        // that writes nothing to a cohort leaves its memory clean.
+        if co.abuse > 0.0 {
+            co.abuse *= p.abuse_memory_decay as f32;
+        }
         // A new age group comes of age: a cohort that gave its recruits can give again.
         if co.armed && self.rng.random::<f64>() < p.renewal_per_day {
             co.armed = false;
@@ -441,9 +445,9 @@ impl<'a> BlockPass<'a> {
             ctx.arrest_pr[k],
             ctx.activation.threshold,
         );
-        co.grievance = g as f32;
-        co.legitimacy = legitimacy as f32;
-        co.active = active;
+        if co.active != active {
+            co.active = active;
+        }
         // Flight from violence and hardship.
         if !displaced
             && town.flight > 0.0
@@ -476,7 +480,7 @@ impl<'a> BlockPass<'a> {
         if active {
             t.actives += 1;
             t.sympathisers += u64::from(co.size);
-            if !displaced {
+            if !displaced && co.state != CohortState::Sympathiser {
                 co.state = CohortState::Sympathiser;
             }
             if ctx.day == 0 {
@@ -489,7 +493,9 @@ impl<'a> BlockPass<'a> {
                 out.offers.push((i, k as u16, r));
             }
         } else if !displaced {
-            co.state = CohortState::Quiet;
+            if co.state != CohortState::Quiet {
+                co.state = CohortState::Quiet;
+            }
             if legitimacy - g > p.informant_margin {
                 t.informants += u64::from(co.size);
             }
