@@ -134,6 +134,7 @@ pub fn society_daily(
         day,
         arrest_pr: DayContext::arrest_pr(&s.towns, p, &activation),
         arrest_chance: DayContext::arrest_chance(&s.towns, p),
+        pressure: DayContext::pressure(&s.towns, p),
         arbitrary: army_params.arbitrary_arrests,
         safe: safest_town(s),
         free: 1.0 - s.jailed as f64 / p.detention_places.max(1e-9),

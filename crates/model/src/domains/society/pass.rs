@@ -28,6 +28,8 @@ pub(super) struct DayContext<'a> {
     /// Per settlement, the arrest probability its cohorts estimate (the same for all of
     /// them on a day: Epstein's C and A scaled to a cohort's vision).
     pub arrest_pr: Vec<f64>,
+    /// Per settlement, the hardship its scarcity and violence add to every cohort's own.
+    pub pressure: Vec<f64>,
     /// Per settlement, the chance that one of yesterday's active cohorts is arrested today:
     /// `arrests_per_cop_per_day` per cop, over its actives.
     pub arrest_chance: Vec<f64>,
@@ -50,6 +52,13 @@ impl<'a> DayContext<'a> {
                 let actives = (f64::from(town.actives) * share).round() as u32 + 1;
                 arrest_probability(a.k, cops, actives, a.arrest_rule)
             })
+            .collect()
+    }
+
+    pub fn pressure(towns: &[Community], p: &SocietyParams) -> Vec<f64> {
+        towns
+            .iter()
+            .map(|t| p.w_scarcity * t.scarcity + p.w_violence * t.exposure)
             .collect()
     }
 
@@ -297,12 +306,15 @@ impl<'a> BlockPass<'a> {
         if self.k >= self.ctx.towns.len() {
             return;
         }
+        let mut acc = DayTally::default();
         for (i, co) in block.cohorts.iter_mut().enumerate() {
-            self.cohort(i as u32, co, out);
+            self.cohort(i as u32, co, out, &mut acc);
         }
+        out.tallies[self.k].add(&acc);
     }
 
-    fn cohort(&mut self, i: u32, co: &mut Cohort, out: &mut BlockOut) {
+    #[inline(always)]
+    fn cohort(&mut self, i: u32, co: &mut Cohort, out: &mut BlockOut, acc: &mut DayTally) {
         if co.size == 0 {
             return;
         }
@@ -313,11 +325,7 @@ impl<'a> BlockPass<'a> {
             return;
         }
         let p = self.ctx.p;
-        // Written only where there is a memory to fade: most cohorts have none, and a pass
-        // that writes nothing to a cohort leaves its memory clean.
-        if co.abuse > 0.0 {
-            co.abuse *= p.abuse_memory_decay as f32;
-        }
+        co.abuse *= p.abuse_memory_decay as f32;
         // A new age group comes of age: a cohort that gave its recruits can give again.
         if co.armed && self.rng.random::<f64>() < p.renewal_per_day {
             co.armed = false;
@@ -340,7 +348,7 @@ impl<'a> BlockPass<'a> {
         if self.arrests(co, was_active, out) {
             return;
         }
-        self.live(i, co, out);
+        self.live(i, co, out, acc);
     }
 
     /// Civilians killed at the settlement since the last pass are taken from its cohorts,
@@ -413,7 +421,8 @@ impl<'a> BlockPass<'a> {
     /// Epstein's rule, with the arrest probability of the settlement's cohorts; then flight,
     /// or the day counted where the cohort lives (and the recruits it offers, if it is
     /// active and has not given them).
-    fn live(&mut self, i: u32, co: &mut Cohort, out: &mut BlockOut) {
+    #[inline(always)]
+    fn live(&mut self, i: u32, co: &mut Cohort, out: &mut BlockOut, acc: &mut DayTally) {
         let (ctx, p) = (self.ctx, self.ctx.p);
         let mut k = self.k;
         let mut displaced = co.state == CohortState::Displaced;
@@ -432,12 +441,13 @@ impl<'a> BlockPass<'a> {
             }
         }
         let town = &ctx.towns[k];
+        // min and max rather than clamp: no branches.
         let hardship = (f64::from(co.h0)
-            + p.w_scarcity * town.scarcity
-            + p.w_violence * town.exposure
+            + ctx.pressure[k]
             + if displaced { p.displaced_hardship } else { 0.0 })
-        .clamp(0.0, 1.0);
-        let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
+        .max(0.0)
+        .min(1.0);
+        let legitimacy = (town.legitimacy - f64::from(co.abuse)).max(0.0).min(1.0);
         let g = grievance(hardship, legitimacy);
         let active = is_active(
             g,
@@ -445,9 +455,7 @@ impl<'a> BlockPass<'a> {
             ctx.arrest_pr[k],
             ctx.activation.threshold,
         );
-        if co.active != active {
-            co.active = active;
-        }
+        co.active = active;
         // Flight from violence and hardship.
         if !displaced
             && town.flight > 0.0
@@ -469,20 +477,14 @@ impl<'a> BlockPass<'a> {
         if displaced && usize::from(co.origin) < out.tallies.len() {
             out.tallies[usize::from(co.origin)].displaced_out += u64::from(co.size);
         }
-        let t = &mut out.tallies[k];
-        t.cohorts += 1;
-        t.grievance += g * f64::from(co.size);
-        t.legitimacy += legitimacy * f64::from(co.size);
-        t.people += u64::from(co.size);
-        if displaced {
-            t.displaced += u64::from(co.size);
+        // The block's own settlement counts in `acc` (registers); a cohort gone home counts
+        // where it went.
+        if k == self.k {
+            count(acc, co, g, legitimacy, active, displaced, p);
+        } else {
+            count(&mut out.tallies[k], co, g, legitimacy, active, displaced, p);
         }
         if active {
-            t.actives += 1;
-            t.sympathisers += u64::from(co.size);
-            if !displaced && co.state != CohortState::Sympathiser {
-                co.state = CohortState::Sympathiser;
-            }
             if ctx.day == 0 {
                 co.armed = true;
             }
@@ -492,15 +494,38 @@ impl<'a> BlockPass<'a> {
                     .min(co.size);
                 out.offers.push((i, k as u16, r));
             }
-        } else if !displaced {
-            if co.state != CohortState::Quiet {
-                co.state = CohortState::Quiet;
-            }
-            if legitimacy - g > p.informant_margin {
-                t.informants += u64::from(co.size);
-            }
         }
     }
+}
+
+/// A cohort's day counted at its settlement, and its state set; without branches on what
+/// varies from cohort to cohort (activation, informing), which the processor cannot guess.
+#[inline(always)]
+fn count(
+    t: &mut DayTally,
+    co: &mut Cohort,
+    g: f64,
+    legitimacy: f64,
+    active: bool,
+    displaced: bool,
+    p: &SocietyParams,
+) {
+    let size = u64::from(co.size);
+    let people = size as f64;
+    t.cohorts += 1;
+    t.grievance += g * people;
+    t.legitimacy += legitimacy * people;
+    t.people += size;
+    t.displaced += size * u64::from(displaced);
+    t.actives += u32::from(active);
+    t.sympathisers += size * u64::from(active);
+    let informs = !active & !displaced & (legitimacy - g > p.informant_margin);
+    t.informants += size * u64::from(informs);
+    co.state = match (displaced, active) {
+        (true, _) => CohortState::Displaced,
+        (false, true) => CohortState::Sympathiser,
+        (false, false) => CohortState::Quiet,
+    };
 }
 
 /// Jails part of a cohort.
