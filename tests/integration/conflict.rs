@@ -116,9 +116,7 @@ fn invariants_hold_every_day_over_seeds_and_scenarios() {
                     assert!((0.0..=1.0).contains(&c.cohesion));
                 }
                 for c in w.resource::<Cohorts>().iter() {
-                    assert!(
-                        c.jailed <= c.size && (0.0..=1.0).contains(&c.abuse)
-                    );
+                    assert!(c.jailed <= c.size && (0.0..=1.0).contains(&c.abuse));
                 }
                 let ts = sim.time_series();
                 for (i, col) in ts.columns.iter().enumerate() {

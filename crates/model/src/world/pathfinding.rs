@@ -66,12 +66,17 @@ impl FlowField {
         let costs = grid.costs(season, mobility);
         let mut time = vec![UNREACHABLE; n];
         let mut next = vec![NO_DIR; n];
-        let mut heap = BinaryHeap::with_capacity(1024);
+        // A tile crossed in no time would let a key fall: then the binary heap.
+        let mut heap = if costs.contains(&0) {
+            Queue::Binary(BinaryHeap::with_capacity(1024))
+        } else {
+            Queue::Radix(Box::default())
+        };
         let t = grid.index(target);
         time[t] = 0;
-        heap.push(Reverse(pack(0, t as u32)));
+        heap.push(pack(0, t as u32));
         let (w, h) = (i32::from(grid.width), i32::from(grid.height));
-        while let Some(Reverse(key)) = heap.pop() {
+        while let Some(key) = heap.pop() {
             let (d, i) = ((key >> 32) as u32, (key & 0xFFFF_FFFF) as usize);
             if d > time[i] {
                 continue;
@@ -91,7 +96,7 @@ impl FlowField {
                     time[j] = nd;
                     // From j, the next step goes back towards i: the opposite direction.
                     next[j] = opposite(k as u8);
-                    heap.push(Reverse(pack(nd, j as u32)));
+                    heap.push(pack(nd, j as u32));
                 }
             }
         }
@@ -143,6 +148,93 @@ impl FlowField {
     }
 }
 
+/// A monotone priority queue of distinct u64 keys (Ahuja et al.'s radix heap): keys go to
+/// the bucket of the highest bit where they differ from the last key taken, so a key is
+/// moved at most 64 times instead of sifted log n deep each time. Dijkstra's keys suit it:
+/// a step costs at least a second (a tile crossed in under one would need a speed of
+/// thousands of km/h), so a key pushed is always above the last taken. It pops the keys in
+/// increasing order, as a binary heap would, so the field is the same.
+struct RadixHeap {
+    last: u64,
+    len: usize,
+    buckets: [Vec<u64>; 65],
+}
+
+impl Default for RadixHeap {
+    fn default() -> Self {
+        Self {
+            last: 0,
+            len: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
+        }
+    }
+}
+
+impl RadixHeap {
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        (64 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    #[inline]
+    fn push(&mut self, key: u64) {
+        assert!(
+            key >= self.last,
+            "radix heap keys must not fall below the last taken"
+        );
+        let b = self.bucket(key);
+        self.buckets[b].push(key);
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<u64> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let b = (1..65)
+                .find(|&b| !self.buckets[b].is_empty())
+                .expect("len > 0");
+            let moved = std::mem::take(&mut self.buckets[b]);
+            self.last = *moved.iter().min().expect("not empty");
+            for &k in &moved {
+                let to = self.bucket(k);
+                self.buckets[to].push(k);
+            }
+            // Keep the emptied bucket's allocation for next time.
+            let mut moved = moved;
+            moved.clear();
+            self.buckets[b] = moved;
+        }
+        self.len -= 1;
+        self.buckets[0].pop()
+    }
+}
+
+/// Dijkstra's queue: a radix heap, or a binary heap where a step may cost nothing.
+enum Queue {
+    Radix(Box<RadixHeap>),
+    Binary(BinaryHeap<Reverse<u64>>),
+}
+
+impl Queue {
+    #[inline]
+    fn push(&mut self, key: u64) {
+        match self {
+            Queue::Radix(h) => h.push(key),
+            Queue::Binary(h) => h.push(Reverse(key)),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<u64> {
+        match self {
+            Queue::Radix(h) => h.pop(),
+            Queue::Binary(h) => h.pop().map(|Reverse(k)| k),
+        }
+    }
+}
+
 /// A (distance, tile) heap key in one u64: the same order as the pair, compared in one
 /// instruction (the heap was a tenth of a year-long run).
 #[inline]
@@ -180,14 +272,6 @@ pub struct Pathfinder {
     closed: Vec<u32>,
     generation: u32,
     heap: BinaryHeap<Reverse<u128>>,
-}
-
-impl Drop for Pathfinder {
-    fn drop(&mut self) {
-        if std::env::var_os("ASYMWAR_PATH_STATS").is_some() {
-            eprintln!("{:?} hit rate {:.3}", self.stats, self.stats.hit_rate());
-        }
-    }
 }
 
 /// Counts of the pathfinder's answers: how much the caches save.
@@ -368,8 +452,10 @@ impl Pathfinder {
         self.came[s] = s as u32;
         // Keys (f, tile) in one integer: the pair's order, compared at once.
         let key = |f: u64, i: usize| (u128::from(f) << 32) | i as u128;
-        self.heap
-            .push(Reverse(key(heuristic(i32::from(from.x), i32::from(from.y)), s)));
+        self.heap.push(Reverse(key(
+            heuristic(i32::from(from.x), i32::from(from.y)),
+            s,
+        )));
         while let Some(Reverse(k)) = self.heap.pop() {
             let i = (k & 0xFFFF_FFFF) as usize;
             if self.closed[i] == gen_ {

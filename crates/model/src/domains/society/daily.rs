@@ -142,8 +142,13 @@ pub fn society_daily(
     let quotas = quotas(&cohorts, &s.towns);
     run_blocks(&mut cohorts, &ctx, &quotas, &mut outs);
     let (mut tallies, killed_total) = merge(&outs, s.towns.len());
-    let mut recruits_total =
-        recruits_reach_cells(&mut cohorts, &outs, &recruit_cell, &mut capacity, &mut tallies);
+    let mut recruits_total = recruits_reach_cells(
+        &mut cohorts,
+        &outs,
+        &recruit_cell,
+        &mut capacity,
+        &mut tallies,
+    );
     relocate(&mut cohorts, &outs);
 
     // Founding cells where recruits wait with no cell near (decentralised growth), or

@@ -299,7 +299,8 @@ impl<'a> BlockPass<'a> {
 
     fn run(mut self, block: &mut CohortBlock, out: &mut BlockOut) {
         out.tallies.clear();
-        out.tallies.resize(self.ctx.towns.len(), DayTally::default());
+        out.tallies
+            .resize(self.ctx.towns.len(), DayTally::default());
         out.offers.clear();
         out.moves.clear();
         out.killed = 0;
