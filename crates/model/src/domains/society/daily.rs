@@ -116,15 +116,7 @@ pub fn society_daily(
         *v *= p.violence_decay as f32;
     }
     let recruit_cell = recruiting_cells(s, &index, scale.tiles(p.recruit_km) as f32);
-    // What each of those cells can still absorb today.
-    let mut capacity: Vec<(Entity, f32)> = Vec::new();
-    for e in recruit_cell.iter().flatten() {
-        if !capacity.iter().any(|(c, _)| c == e)
-            && let Ok(cell) = cells.get(*e)
-        {
-            capacity.push((*e, cell.fighters * p.absorb_per_day as f32));
-        }
-    }
+    let mut capacity = capacity(&recruit_cell, &cells, p);
 
     let ctx = DayContext {
         p,
@@ -277,6 +269,23 @@ fn recruiting_cells(s: &Society, index: &SpatialIndex, radius: f32) -> Vec<Optio
             best.map(|b| b.2)
         })
         .collect()
+}
+
+/// What each recruiting cell can still absorb today.
+fn capacity(
+    recruit_cell: &[Option<Entity>],
+    cells: &Query<&Cell>,
+    p: &SocietyParams,
+) -> Vec<(Entity, f32)> {
+    let mut capacity: Vec<(Entity, f32)> = Vec::new();
+    for e in recruit_cell.iter().flatten() {
+        if !capacity.iter().any(|(c, _)| c == e)
+            && let Ok(cell) = cells.get(*e)
+        {
+            capacity.push((*e, cell.fighters * p.absorb_per_day as f32));
+        }
+    }
+    capacity
 }
 
 /// The recruits the active cohorts offered reach the cell nearest their settlement while
