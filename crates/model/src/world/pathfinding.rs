@@ -259,7 +259,7 @@ pub struct Pathfinder {
     /// A* answers by (season, mobility, from, to): the same question gets the same path
     /// without a search (cells hide at the same place again and again). Looked up, never
     /// iterated; emptied when it holds `max_paths`.
-    paths: HashMap<(u8, u8, u32, u32), (Seconds, Vec<Tile>)>,
+    paths: HashMap<PathQuestion, (Seconds, Vec<Tile>)>,
     pub max_paths: usize,
     /// The cheapest tile per (season, mobility): the A* heuristic's scale.
     cheapest: [[Option<u64>; 4]; 2],
@@ -273,6 +273,9 @@ pub struct Pathfinder {
     generation: u32,
     heap: BinaryHeap<Reverse<u128>>,
 }
+
+/// (season, mobility, from tile index, to tile index).
+type PathQuestion = (u8, u8, u32, u32);
 
 /// Counts of the pathfinder's answers: how much the caches save.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -306,10 +309,11 @@ impl PathStats {
 
 impl Pathfinder {
     pub fn new() -> Self {
-        let mut p = Self::default();
-        p.max_fields = 512;
-        p.max_paths = 8192;
-        p
+        Self {
+            max_fields: 512,
+            max_paths: 8192,
+            ..Default::default()
+        }
     }
 
     /// The flow field towards `target`, built on first use.

@@ -442,13 +442,11 @@ impl<'a> BlockPass<'a> {
             }
         }
         let town = &ctx.towns[k];
-        // min and max rather than clamp: no branches.
         let hardship = (f64::from(co.h0)
             + ctx.pressure[k]
             + if displaced { p.displaced_hardship } else { 0.0 })
-        .max(0.0)
-        .min(1.0);
-        let legitimacy = (town.legitimacy - f64::from(co.abuse)).max(0.0).min(1.0);
+        .clamp(0.0, 1.0);
+        let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
         let g = grievance(hardship, legitimacy);
         let active = is_active(
             g,
