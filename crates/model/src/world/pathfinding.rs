@@ -31,6 +31,8 @@ const DIRS: [(i32, i32); 8] = [
     (-1, -1),
 ];
 const NO_DIR: u8 = u8::MAX;
+/// The index in [`DIRS`] of each direction's opposite (checked by a test).
+const OPPOSITE: [u8; 8] = [1, 0, 3, 2, 7, 6, 5, 4];
 /// Travel time in seconds; `UNREACHABLE` where the destination cannot be reached.
 pub type Seconds = u32;
 pub const UNREACHABLE: Seconds = u32::MAX;
@@ -66,25 +68,22 @@ impl FlowField {
         let costs = grid.costs(season, mobility);
         let mut time = vec![UNREACHABLE; n];
         let mut next = vec![NO_DIR; n];
-        // A tile crossed in no time would let a key fall: then the binary heap.
-        let mut heap = if costs.contains(&0) {
-            Queue::Binary(BinaryHeap::with_capacity(1024))
-        } else {
-            Queue::Radix(Box::default())
-        };
+        let mut heap = BinaryHeap::with_capacity(1024);
         let t = grid.index(target);
         time[t] = 0;
-        heap.push(pack(0, t as u32));
+        heap.push(Reverse(pack(0, t as u32)));
         let (w, h) = (i32::from(grid.width), i32::from(grid.height));
-        while let Some(key) = heap.pop() {
+        while let Some(Reverse(key)) = heap.pop() {
             let (d, i) = ((key >> 32) as u32, (key & 0xFFFF_FFFF) as usize);
             if d > time[i] {
                 continue;
             }
             let (x, y) = ((i % w as usize) as i32, (i / w as usize) as i32);
-            for (k, (dx, dy)) in DIRS.iter().enumerate() {
+            // Away from the edges every neighbour exists: no bounds to check.
+            let interior = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+            for (k, &(dx, dy)) in DIRS.iter().enumerate() {
                 let (nx, ny) = (x + dx, y + dy);
-                if nx < 0 || ny < 0 || nx >= w || ny >= h {
+                if !interior && (nx < 0 || ny < 0 || nx >= w || ny >= h) {
                     continue;
                 }
                 let j = (ny * w + nx) as usize;
@@ -95,8 +94,8 @@ impl FlowField {
                 if nd < time[j] {
                     time[j] = nd;
                     // From j, the next step goes back towards i: the opposite direction.
-                    next[j] = opposite(k as u8);
-                    heap.push(pack(nd, j as u32));
+                    next[j] = OPPOSITE[k];
+                    heap.push(Reverse(pack(nd, j as u32)));
                 }
             }
         }
@@ -148,105 +147,11 @@ impl FlowField {
     }
 }
 
-/// A monotone priority queue of distinct u64 keys (Ahuja et al.'s radix heap): keys go to
-/// the bucket of the highest bit where they differ from the last key taken, so a key is
-/// moved at most 64 times instead of sifted log n deep each time. Dijkstra's keys suit it:
-/// a step costs at least a second (a tile crossed in under one would need a speed of
-/// thousands of km/h), so a key pushed is always above the last taken. It pops the keys in
-/// increasing order, as a binary heap would, so the field is the same.
-struct RadixHeap {
-    last: u64,
-    len: usize,
-    buckets: [Vec<u64>; 65],
-}
-
-impl Default for RadixHeap {
-    fn default() -> Self {
-        Self {
-            last: 0,
-            len: 0,
-            buckets: std::array::from_fn(|_| Vec::new()),
-        }
-    }
-}
-
-impl RadixHeap {
-    #[inline]
-    fn bucket(&self, key: u64) -> usize {
-        (64 - (key ^ self.last).leading_zeros()) as usize
-    }
-
-    #[inline]
-    fn push(&mut self, key: u64) {
-        assert!(
-            key >= self.last,
-            "radix heap keys must not fall below the last taken"
-        );
-        let b = self.bucket(key);
-        self.buckets[b].push(key);
-        self.len += 1;
-    }
-
-    fn pop(&mut self) -> Option<u64> {
-        if self.len == 0 {
-            return None;
-        }
-        if self.buckets[0].is_empty() {
-            let b = (1..65)
-                .find(|&b| !self.buckets[b].is_empty())
-                .expect("len > 0");
-            let moved = std::mem::take(&mut self.buckets[b]);
-            self.last = *moved.iter().min().expect("not empty");
-            for &k in &moved {
-                let to = self.bucket(k);
-                self.buckets[to].push(k);
-            }
-            // Keep the emptied bucket's allocation for next time.
-            let mut moved = moved;
-            moved.clear();
-            self.buckets[b] = moved;
-        }
-        self.len -= 1;
-        self.buckets[0].pop()
-    }
-}
-
-/// Dijkstra's queue: a radix heap, or a binary heap where a step may cost nothing.
-enum Queue {
-    Radix(Box<RadixHeap>),
-    Binary(BinaryHeap<Reverse<u64>>),
-}
-
-impl Queue {
-    #[inline]
-    fn push(&mut self, key: u64) {
-        match self {
-            Queue::Radix(h) => h.push(key),
-            Queue::Binary(h) => h.push(Reverse(key)),
-        }
-    }
-
-    #[inline]
-    fn pop(&mut self) -> Option<u64> {
-        match self {
-            Queue::Radix(h) => h.pop(),
-            Queue::Binary(h) => h.pop().map(|Reverse(k)| k),
-        }
-    }
-}
-
 /// A (distance, tile) heap key in one u64: the same order as the pair, compared in one
 /// instruction (the heap was a tenth of a year-long run).
 #[inline]
 fn pack(d: u32, i: u32) -> u64 {
     (u64::from(d) << 32) | u64::from(i)
-}
-
-fn opposite(k: u8) -> u8 {
-    let (dx, dy) = DIRS[usize::from(k)];
-    DIRS.iter()
-        .position(|&(a, b)| a == -dx && b == -dy)
-        .expect("every direction has an opposite") as u8
 }
 
 /// Path queries with cached flow fields, remembered A* paths and reusable A* scratch space.
@@ -505,5 +410,18 @@ impl Pathfinder {
         }
         out.reverse();
         Some(self.g[t])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DIRS, OPPOSITE};
+
+    #[test]
+    fn opposite_directions_cancel() {
+        for (k, &(dx, dy)) in DIRS.iter().enumerate() {
+            let (ox, oy) = DIRS[usize::from(OPPOSITE[k])];
+            assert_eq!((dx + ox, dy + oy), (0, 0), "direction {k}");
+        }
     }
 }
