@@ -1,18 +1,22 @@
-//! One simulated day of the Mali blockade scenario (24 ticks of every system: logistics,
-//! sensing, decisions, movement, engagements, the daily society pass over ~150,000 cohorts),
-//! measured at the start of the run and after 60 days (when the conflict has spread).
+//! The Mali blockade scenario: one simulated day (24 ticks of every system: logistics,
+//! sensing, decisions, movement, engagements, the daily society pass over ~150,000 cohorts)
+//! at the start of the run and after 60 days (when the conflict has spread); a whole year;
+//! the daily society pass alone on one and on two threads. The year also prints how often
+//! the pathfinder answered without a search (its cache hit rate).
 
+use asymwar_model::bevy_ecs::system::RunSystemOnce;
+use asymwar_model::calendar::Clock;
+use asymwar_model::pathfinding::Pathfinder;
+use asymwar_model::society::daily::society_daily;
 use asymwar_scenario::{build_simulation, builtin};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use std::time::Duration;
 
 fn one_day(c: &mut Criterion) {
     let file = builtin("mali_blockade").unwrap().unwrap();
     let mut group = c.benchmark_group("mali_day");
     group.sample_size(20);
     for warm_days in [0u32, 60] {
-        // The world after `warm_days`, cloned cheaply by rebuilding and re-running it once.
-        let mut base = build_simulation(&file, 1);
-        base.run_days(warm_days);
         let name = format!("one_day_after_{warm_days}_days");
         group.bench_function(&name, |b| {
             b.iter_batched(
@@ -25,10 +29,55 @@ fn one_day(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
-        drop(base);
     }
     group.finish();
 }
 
-criterion_group!(benches, one_day);
+/// The default run of the README: a year, from building the world to the last day.
+fn year(c: &mut Criterion) {
+    let file = builtin("mali_blockade").unwrap().unwrap();
+    let mut group = c.benchmark_group("mali_year");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("year_365_days", |b| {
+        b.iter(|| {
+            let mut sim = build_simulation(&file, 1);
+            sim.run_days(365);
+            sim
+        })
+    });
+    group.finish();
+    let mut sim = build_simulation(&file, 1);
+    sim.run_days(365);
+    let stats = sim.world.resource::<Pathfinder>().stats;
+    eprintln!(
+        "paths in a Mali year: {stats:?}; answered without a search: {:.1}%",
+        100.0 * stats.hit_rate()
+    );
+}
+
+/// The daily society pass alone, on the world of day 60, with 1 and 2 threads.
+fn society_pass(c: &mut Criterion) {
+    let file = builtin("mali_blockade").unwrap().unwrap();
+    let mut group = c.benchmark_group("mali_society_pass");
+    group.sample_size(30);
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut sim = build_simulation(&file, 1);
+        sim.run_days(60);
+        // The last tick of a day: when the pass runs.
+        let tpd = sim.clock().ticks_per_day();
+        sim.world.resource_mut::<Clock>().tick += tpd - 1;
+        group.bench_function(format!("day_60_{threads}_threads"), |b| {
+            b.iter(|| pool.install(|| sim.world.run_system_once(society_daily).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_day, year, society_pass);
 criterion_main!(benches);

@@ -16,7 +16,7 @@ use asymwar_model::logistics::{Convoy, Supplies};
 use asymwar_model::observation::EventKind;
 use asymwar_model::pathfinding::Pathfinder;
 use asymwar_model::settlement::Settlement;
-use asymwar_model::society::{Cohort, people_accounted};
+use asymwar_model::society::{Cohorts, people_accounted};
 use asymwar_model::terrain::{Mobility, Terrain, TerrainGrid};
 use asymwar_scenario::load::resolve as load;
 use asymwar_scenario::{ScenarioFile, build_simulation};
@@ -115,10 +115,8 @@ fn invariants_hold_every_day_over_seeds_and_scenarios() {
                     );
                     assert!((0.0..=1.0).contains(&c.cohesion));
                 }
-                for c in w.query::<&Cohort>().iter(w) {
-                    assert!(
-                        c.jailed <= c.size && c.grievance.is_finite() && c.legitimacy.is_finite()
-                    );
+                for c in w.resource::<Cohorts>().iter() {
+                    assert!(c.jailed <= c.size && (0.0..=1.0).contains(&c.abuse));
                 }
                 let ts = sim.time_series();
                 for (i, col) in ts.columns.iter().enumerate() {

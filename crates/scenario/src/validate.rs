@@ -425,7 +425,11 @@ fn validate_supply(s: &Scenario, c: &mut Checker) {
         c.scope(format!("forces.sieges[{i}] ({})", clip(&g.town)), |c| {
             unknown(c, "town", &g.town);
             if let Some(command) = &g.command
-                && !s.forces.insurgents.iter().any(|i| i.command.as_ref() == Some(command))
+                && !s
+                    .forces
+                    .insurgents
+                    .iter()
+                    .any(|i| i.command.as_ref() == Some(command))
             {
                 c.fail(
                     "command",

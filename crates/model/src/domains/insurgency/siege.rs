@@ -94,7 +94,14 @@ pub fn spawn_sieges(world: &mut World, sieges: &[SiegePlacement]) {
                 (f64::from(town.y) + 4.0 * ring * a.sin()).max(0.0).round() as u16,
             );
             let post = siege_post(world.resource::<TerrainGrid>(), town, from, ring);
-            let e = spawn_cell(world, &p, (top, faction), post, s.fighters_per_cell as f32, &mut rng);
+            let e = spawn_cell(
+                world,
+                &p,
+                (top, faction),
+                post,
+                s.fighters_per_cell as f32,
+                &mut rng,
+            );
             if let Some(mut c) = world.get_mut::<Cell>(e) {
                 c.task = Task::Besiege(s.town, post);
                 c.ring = Some((s.town, post));

@@ -245,8 +245,10 @@ fn a_ring_holds_a_town_until_a_relief_column_breaks_it() {
     assert!(held.of(capital).is_some(), "the ring fell apart by itself");
     assert!(held.town_days >= 29, "{} town-days", held.town_days);
     let (relieved, capital) = run(true);
+    // Cells scattered off the ring come back to it once regrouped (Cell.ring), and the
+    // column breaks it again: the town is open at the end and was besieged for less.
     assert!(
-        relieved.of(capital).is_none() && relieved.broken == 1,
+        relieved.of(capital).is_none() && relieved.broken >= 1,
         "no relief: {relieved:?}"
     );
     assert!(relieved.town_days < held.town_days);

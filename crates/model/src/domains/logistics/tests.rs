@@ -173,8 +173,10 @@ fn a_besieged_town_runs_short_while_an_unbesieged_one_does_not() {
             "seed {seed}: {}",
             capital.local_food
         );
+        // Hungry for weeks; what the ring lets through (taxed trucks) comes and goes, so
+        // the stock on the last day is short of the open town's, not always empty.
         assert!(
-            capital.hungry_days > 20 && capital.food_days < 1.0,
+            capital.hungry_days > 20 && capital.food_days < market.food_days.min(5.0),
             "seed {seed}: the besieged capital ate (hungry {} days, {} days of food left)",
             capital.hungry_days,
             capital.food_days

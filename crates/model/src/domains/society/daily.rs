@@ -3,7 +3,8 @@
 //! recruits wait, and the settlements' aggregates for tomorrow.
 
 use super::data::*;
-use super::grievance::{ActivationParams, arrest_probability, grievance, is_active};
+use super::grievance::ActivationParams;
+use super::pass::{BlockOut, DayContext, DayTally, merge, quotas, relocate, run_blocks};
 use crate::domains::army::data::{ArmyParams, ArmyUnit};
 use crate::domains::insurgency::data::{
     Cell, CellFounded, Factions, InsurgencyParams, RecruitsJoin, Sieges,
@@ -12,7 +13,7 @@ use crate::domains::logistics::data::{LogisticsParams, Supplies};
 use crate::engine::calendar::Clock;
 use crate::engine::geo::Tile;
 use crate::engine::inbox::Inbox;
-use crate::engine::rng::{ModelRng, Purpose, RngExt, Seed, SimRng, stream};
+use crate::engine::rng::{RngExt, Seed, SimRng};
 use crate::world::actors::{ActorId, Position};
 use crate::world::scale::Scale;
 use crate::world::sensing::SpatialIndex;
@@ -70,6 +71,7 @@ pub struct SocietyOutputs<'w> {
     pub founded: ResMut<'w, Inbox<CellFounded>>,
     pub joined: ResMut<'w, Inbox<RecruitsJoin>>,
     pub rng: ResMut<'w, SimRng>,
+    pub cohorts: ResMut<'w, Cohorts>,
 }
 
 /// Society set (daily): legitimacy, the cohorts' grievance and activation, harm, arrests,
@@ -77,7 +79,7 @@ pub struct SocietyOutputs<'w> {
 pub fn society_daily(
     inputs: SocietyInputs,
     outputs: SocietyOutputs,
-    mut cohorts: Query<&mut Cohort>,
+    mut outs: Local<Vec<BlockOut>>,
     supplies: Query<&Supplies>,
     units: Query<(&ArmyUnit, &Position)>,
     cells: Query<&Cell>,
@@ -104,6 +106,7 @@ pub fn society_daily(
         mut founded,
         mut joined,
         mut rng,
+        mut cohorts,
     } = outputs;
     if !clock.is_day_end() {
         return;
@@ -123,27 +126,33 @@ pub fn society_daily(
     let mut recruit_cell = recruiting_cells(s, &index, radius);
     let rivals = (&cells, &*factions, seed.0, day);
     super::rivalry::share_recruits(&mut recruit_cell, s, &index, radius, rivals);
-    // What each of those cells can still absorb today.
-    let mut capacity: Vec<(Entity, f32)> = Vec::new();
-    for e in recruit_cell.iter().flatten() {
-        if !capacity.iter().any(|(c, _)| c == e)
-            && let Ok(cell) = cells.get(*e)
-        {
-            capacity.push((*e, cell.fighters * p.absorb_per_day as f32));
-        }
-    }
+    let mut capacity = capacity(&recruit_cell, &cells, p);
 
-    let mut pass = CohortPass::new(s, p, &army_params, &activation, seed.0, day);
-    pass.refuge = refuge;
-    for mut co in &mut cohorts {
-        pass.cohort(&mut co, s, &recruit_cell, &mut capacity);
-    }
-    let CohortPass {
-        mut tallies,
-        recruits: mut recruits_total,
-        killed: killed_total,
-        ..
-    } = pass;
+    let ctx = DayContext {
+        p,
+        activation: &activation,
+        towns: &s.towns,
+        seed: seed.0,
+        day,
+        arrest_pr: DayContext::arrest_pr(&s.towns, p, &activation),
+        arrest_chance: DayContext::arrest_chance(&s.towns, p),
+        pressure: DayContext::pressure(&s.towns, p),
+        arbitrary: army_params.arbitrary_arrests,
+        safe: safest_town(s),
+        refuge,
+        free: 1.0 - s.jailed as f64 / p.detention_places.max(1e-9),
+    };
+    let quotas = quotas(&cohorts, &s.towns);
+    run_blocks(&mut cohorts, &ctx, &quotas, &mut outs);
+    let (mut tallies, killed_total) = merge(&outs, s.towns.len());
+    let mut recruits_total = recruits_reach_cells(
+        &mut cohorts,
+        &outs,
+        &recruit_cell,
+        &mut capacity,
+        &mut tallies,
+    );
+    relocate(&mut cohorts, &outs);
 
     // Founding cells where recruits wait with no cell near (decentralised growth), or
     // asking the command for one (central growth).
@@ -319,313 +328,60 @@ fn recruiting_cells(s: &Society, index: &SpatialIndex, radius: f32) -> Vec<Optio
         .collect()
 }
 
-/// The cohorts' day, one cohort at a time in entity order. Selection sampling (Knuth's
-/// algorithm S) spreads deaths and arrests over a settlement's cohorts without listing
-/// them: it needs the number of cohorts (and of actives) each settlement had at the start
-/// of the pass, which the previous pass counted.
-struct CohortPass<'a> {
-    p: &'a SocietyParams,
-    activation: &'a ActivationParams,
-    day: u32,
-    tallies: Vec<DayTally>,
-    left: Vec<u32>,
-    act_left: Vec<u32>,
-    arrests_left: Vec<u32>,
-    /// Share of arrests that take a quiet cohort instead of an active one.
-    arbitrary: f64,
-    /// Where the displaced go.
-    safe: Option<usize>,
-    /// Per settlement, the besieged town its people flee into instead (empty without
-    /// sieges).
-    refuge: Vec<Option<usize>>,
-    /// People in detention now (yesterday's count, plus today's arrests, less releases).
-    held: f64,
-    rng: ModelRng,
-    recruits: u64,
-    killed: u64,
-    /// Per settlement, the last (cops, actives) in a cohort's vision and the arrest
-    /// probability they give: the same for most cohorts of a town, and `exp` was a tenth of
-    /// a year-long run.
-    arrest_memo: Vec<(u32, u32, f64)>,
+/// What each recruiting cell can still absorb today.
+fn capacity(
+    recruit_cell: &[Option<Entity>],
+    cells: &Query<&Cell>,
+    p: &SocietyParams,
+) -> Vec<(Entity, f32)> {
+    let mut capacity: Vec<(Entity, f32)> = Vec::new();
+    for e in recruit_cell.iter().flatten() {
+        if !capacity.iter().any(|(c, _)| c == e)
+            && let Ok(cell) = cells.get(*e)
+        {
+            capacity.push((*e, cell.fighters * p.absorb_per_day as f32));
+        }
+    }
+    capacity
 }
 
-impl<'a> CohortPass<'a> {
-    fn new(
-        s: &Society,
-        p: &'a SocietyParams,
-        army: &ArmyParams,
-        activation: &'a ActivationParams,
-        seed: u64,
-        day: u32,
-    ) -> Self {
-        Self {
-            p,
-            activation,
-            day,
-            tallies: vec![DayTally::default(); s.towns.len()],
-            left: s.towns.iter().map(|c| c.cohorts).collect(),
-            act_left: s.towns.iter().map(|c| c.actives).collect(),
-            arrests_left: s
-                .towns
-                .iter()
-                .map(|c| ((c.cops * p.arrests_per_cop_per_day).floor() as u32).min(c.actives))
-                .collect(),
-            arbitrary: army.arbitrary_arrests,
-            safe: safest_town(s),
-            refuge: Vec::new(),
-            held: s.jailed as f64,
-            rng: stream(seed, Purpose::Society, 1, u64::from(day)),
-            recruits: 0,
-            killed: 0,
-            arrest_memo: vec![(u32::MAX, u32::MAX, 0.0); s.towns.len()],
-        }
-    }
-
-    fn cohort(
-        &mut self,
-        co: &mut Cohort,
-        s: &mut Society,
-        recruit_cell: &[Option<Entity>],
-        capacity: &mut [(Entity, f32)],
-    ) {
-        let k = usize::from(co.home);
-        if k >= s.towns.len() || co.size == 0 {
-            return;
-        }
-        self.killings(co, &mut s.towns[k], k);
-        self.left[k] = self.left[k].saturating_sub(1);
-        let was_active = co.active;
-        if was_active {
-            self.act_left[k] = self.act_left[k].saturating_sub(1);
-        }
-        if co.size == 0 {
-            return;
-        }
-        co.abuse *= self.p.abuse_memory_decay as f32;
-        // A new age group comes of age: a cohort that gave its recruits can give again.
-        if co.armed && self.rng.random::<f64>() < self.p.renewal_per_day {
-            co.armed = false;
-        }
-        if co.state == CohortState::Jailed {
-            if self.day >= co.jail_until {
-                co.state = if co.home == co.origin {
-                    CohortState::Quiet
-                } else {
-                    CohortState::Displaced
-                };
-                self.held -= f64::from(co.jailed);
-                co.jailed = 0;
-            } else {
-                let t = &mut self.tallies[k];
-                t.jailed += u64::from(co.jailed);
-                t.cohorts += 1;
-                return;
-            }
-        }
-        if self.arrests(co, k, was_active) {
-            return;
-        }
-        self.live(co, &s.towns, k, recruit_cell, capacity);
-    }
-
-    /// Civilians killed at the settlement since the last pass are taken from its cohorts,
-    /// spread evenly over those left in the pass.
-    fn killings(&mut self, co: &mut Cohort, town: &mut Community, k: usize) {
-        let pending = town.pending_killed.0 + town.pending_killed.1;
-        if pending == 0 {
-            return;
-        }
-        let slots = self.left[k].max(1);
-        // Each remaining cohort takes pending/slots deaths on average.
-        let mean = f64::from(pending) / f64::from(slots);
-        let take = (mean.floor() as u32 + u32::from(self.rng.random::<f64>() < mean.fract()))
-            .min(u32::from(co.size))
-            .min(pending);
-        if take > 0 {
-            let army = take.min(town.pending_killed.1);
-            let insurgents = (take - army).min(town.pending_killed.0);
-            town.pending_killed.1 -= army;
-            town.pending_killed.0 -= insurgents;
-            let take = army + insurgents;
-            co.size -= take as u16;
-            self.killed += u64::from(take);
-            if army > 0 {
-                co.abuse = (co.abuse + self.p.abuse_memory as f32).min(1.0);
-                // Kin killed by the army: new grievance finds new fighters.
-                co.armed = false;
-            }
-        }
-    }
-
-    /// Arrests among yesterday's actives; some arbitrary (a quiet cohort is taken instead:
-    /// an abuse that weighs on legitimacy), and only while there are places to hold them.
-    /// True when this cohort went to jail.
-    fn arrests(&mut self, co: &mut Cohort, k: usize, was_active: bool) -> bool {
-        let (p, day) = (self.p, self.day);
-        if was_active
-            && self.arrests_left[k] > 0
-            && self.rng.random::<f64>() * f64::from(self.act_left[k] + 1)
-                < f64::from(self.arrests_left[k])
-        {
-            self.arrests_left[k] -= 1;
-            if self.rng.random::<f64>() < self.arbitrary {
-                self.tallies[k].arbitrary_pending += 1;
-                return false;
-            }
-            if !self.room() {
-                return false;
-            }
-        } else if !was_active && self.tallies[k].arbitrary_pending > 0 {
-            self.tallies[k].arbitrary_pending -= 1;
-            if !self.room() {
-                return false;
-            }
-            co.abuse = (co.abuse + p.abuse_memory as f32).min(1.0);
-            co.armed = false;
-            self.tallies[k].abuses += 1;
-        } else {
-            return false;
-        }
-        self.held += jail(co, day, p, &mut self.rng);
-        let t = &mut self.tallies[k];
-        t.arrested += 1;
-        t.jailed += u64::from(co.jailed);
-        t.cohorts += 1;
-        true
-    }
-
-    /// Whether a suspect can be held: the chance falls with the share of the detention
-    /// places already taken (a suspect with nowhere to go is questioned and let go).
-    fn room(&mut self) -> bool {
-        let free = 1.0 - self.held / self.p.detention_places.max(1e-9);
-        free > 0.0 && self.rng.random::<f64>() < free
-    }
-
-    /// Epstein's rule, with the settlement's state forces and actives scaled to the
-    /// cohort's neighbourhood of `vision_cohorts` cohorts; then flight, or the day counted
-    /// where the cohort lives (and its recruits, if it is active and has not given them).
-    fn live(
-        &mut self,
-        co: &mut Cohort,
-        towns: &[Community],
-        k: usize,
-        recruit_cell: &[Option<Entity>],
-        capacity: &mut [(Entity, f32)],
-    ) {
-        let p = self.p;
-        let mut k = k;
-        let mut displaced = co.state == CohortState::Displaced;
-        // The displaced go home once home is quiet again.
-        if displaced {
-            let origin = usize::from(co.origin);
-            if origin < towns.len()
-                && towns[origin].exposure < p.return_exposure
-                && self.rng.random::<f64>() < p.return_per_day
-            {
-                co.home = co.origin;
-                co.state = CohortState::Quiet;
-                k = origin;
-                displaced = false;
-            }
-        }
-        let town = &towns[k];
-        let hardship = (f64::from(co.h0)
-            + p.w_scarcity * town.scarcity
-            + p.w_violence * town.exposure
-            + if displaced { p.displaced_hardship } else { 0.0 })
-        .clamp(0.0, 1.0);
-        let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
-        let g = grievance(hardship, legitimacy);
-        let share = (p.vision_cohorts / f64::from(town.cohorts.max(1))).min(1.0);
-        let cops = (town.cops * share).round() as u32;
-        let actives = (f64::from(town.actives) * share).round() as u32 + 1;
-        let a = self.activation;
-        let memo = &mut self.arrest_memo[k];
-        if (memo.0, memo.1) != (cops, actives) {
-            *memo = (
-                cops,
-                actives,
-                arrest_probability(a.k, cops, actives, a.arrest_rule),
-            );
-        }
-        let pr = memo.2;
-        let active = is_active(g, f64::from(co.risk), pr, a.threshold);
-        co.grievance = g as f32;
-        co.legitimacy = legitimacy as f32;
-        co.active = active;
-        // Flight from violence and hardship.
-        if !displaced
-            && town.flight > 0.0
-            && let Some(to) = self.refuge.get(k).copied().flatten().or(self.safe)
-            && to != k
-            && self.rng.random::<f64>() < town.flight
-        {
-            co.origin = k as u16;
-            co.home = to as u16;
-            co.state = CohortState::Displaced;
-            self.tallies[k].displaced_out += u64::from(co.size);
-            let t = &mut self.tallies[to];
-            t.cohorts += 1;
-            t.displaced += u64::from(co.size);
-            t.actives += u32::from(active);
-            return;
-        }
-        if displaced && usize::from(co.origin) < self.tallies.len() {
-            self.tallies[usize::from(co.origin)].displaced_out += u64::from(co.size);
-        }
-        let t = &mut self.tallies[k];
-        t.cohorts += 1;
-        t.grievance += g * f64::from(co.size);
-        t.legitimacy += legitimacy * f64::from(co.size);
-        t.people += u64::from(co.size);
-        if displaced {
-            t.displaced += u64::from(co.size);
-        }
-        if active {
-            t.actives += 1;
-            t.sympathisers += u64::from(co.size);
-            if !displaced {
-                co.state = CohortState::Sympathiser;
-            }
-            if self.day == 0 {
-                co.armed = true;
-            }
-            if !co.armed {
-                let r = f64::from(co.size) * p.recruit_share;
-                let r = (r.floor() as u16 + u16::from(self.rng.random::<f64>() < r.fract()))
-                    .min(co.size);
-                let room = recruit_cell[k].and_then(|e| capacity.iter_mut().find(|(c, _)| *c == e));
-                if let Some((_, room)) = room
-                    && *room > 0.0
-                {
+/// The recruits the active cohorts offered reach the cell nearest their settlement while
+/// it can take them, in block order; the rest wait. Returns how many joined.
+fn recruits_reach_cells(
+    cohorts: &mut Cohorts,
+    outs: &[BlockOut],
+    recruit_cell: &[Option<Entity>],
+    capacity: &mut [(Entity, f32)],
+    tallies: &mut [DayTally],
+) -> u64 {
+    let mut joined = 0;
+    for (block, out) in cohorts.blocks.iter_mut().zip(outs) {
+        for &(i, k, r) in &out.offers {
+            let k = usize::from(k);
+            let room = recruit_cell[k].and_then(|e| capacity.iter_mut().find(|(c, _)| *c == e));
+            let t = &mut tallies[k];
+            match room {
+                Some((_, room)) if *room > 0.0 => {
+                    let co = &mut block.cohorts[i as usize];
                     *room -= f32::from(r);
                     co.size -= r;
-                    t.recruits += u64::from(r);
-                    self.recruits += u64::from(r);
                     co.armed = true;
-                } else {
-                    t.waiting += f64::from(r);
+                    t.recruits += u64::from(r);
+                    joined += u64::from(r);
                 }
-            }
-        } else if !displaced {
-            co.state = CohortState::Quiet;
-            if legitimacy - g > p.informant_margin {
-                t.informants += u64::from(co.size);
+                _ => t.waiting += f64::from(r),
             }
         }
     }
+    joined
 }
 
 /// The founders of the new cells leave their cohorts: about `found_cell_recruits` people
 /// from the active cohorts of each founding settlement that have not yet given recruits.
 /// Returns how many joined at each settlement.
-fn gather_founders(
-    cohorts: &mut Query<&mut Cohort>,
-    founding: &[bool],
-    p: &SocietyParams,
-) -> Vec<u64> {
+fn gather_founders(cohorts: &mut Cohorts, founding: &[bool], p: &SocietyParams) -> Vec<u64> {
     let mut joined = vec![0u64; founding.len()];
-    for mut co in cohorts.iter_mut() {
+    for co in cohorts.iter_mut() {
         let k = usize::from(co.home);
         if k < founding.len()
             && founding[k]
@@ -691,15 +447,6 @@ fn aggregate(s: &mut Society, tallies: &[DayTally]) {
     s.informant_share = share(informants, people);
 }
 
-/// Jails part of a cohort; returns how many people were taken.
-fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut ModelRng) -> f64 {
-    co.state = CohortState::Jailed;
-    co.active = false;
-    co.jailed = (p.arrested_per_cohort.round() as u16).min(co.size);
-    co.jail_until = day + 1 + (rng.random::<f64>() * p.jail_max_days).floor() as u32;
-    f64::from(co.jailed)
-}
-
 /// Where the displaced go: the settlement with the least exposure among the three most
 /// populous (the capital, usually).
 fn safest_town(s: &Society) -> Option<usize> {
@@ -720,24 +467,4 @@ fn safest_town(s: &Society) -> Option<usize> {
                 .then(a.1.cmp(&b.1))
         })
         .map(|x| x.1)
-}
-
-/// One settlement's counts during the pass.
-#[derive(Clone, Debug, Default)]
-struct DayTally {
-    grievance: f64,
-    legitimacy: f64,
-    people: u64,
-    cohorts: u32,
-    actives: u32,
-    sympathisers: u64,
-    informants: u64,
-    jailed: u64,
-    displaced: u64,
-    displaced_out: u64,
-    arrested: u32,
-    abuses: u32,
-    arbitrary_pending: u32,
-    recruits: u64,
-    waiting: f64,
 }

@@ -230,7 +230,7 @@ pub enum CohortState {
 }
 
 /// A cohort of civilians.
-#[derive(Component, Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Cohort {
     /// Index of its settlement in [`Society::towns`] (where it lives now).
     pub home: u16,
@@ -252,8 +252,63 @@ pub struct Cohort {
     /// Whether its recruits already left (a cohort gives recruits once: those willing to
     /// fight are gone).
     pub armed: bool,
-    pub grievance: f32,
-    pub legitimacy: f32,
+}
+
+/// Cohorts a block holds at most: the unit of work of the daily pass, with its own random
+/// stream, so that the pass gives the same bytes on any number of threads. Small enough
+/// that the capital's ~100,000 cohorts spread over the cores, large enough that a block's
+/// set-up (its stream, its tallies) costs nothing next to its cohorts.
+pub const BLOCK_COHORTS: usize = 4096;
+
+/// Every cohort, in blocks of one settlement each (the settlement where its cohorts live
+/// now: a cohort that flees or goes home moves to a block of its new settlement after the
+/// pass). Blocks are only ever appended, so a block's index, which keys its random stream,
+/// is stable; their order is the order of the pass.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Cohorts {
+    pub blocks: Vec<CohortBlock>,
+}
+
+/// Cohorts living in one settlement.
+#[derive(Clone, Debug, Default)]
+pub struct CohortBlock {
+    /// Index of the settlement in [`Society::towns`].
+    pub town: u16,
+    pub cohorts: Vec<Cohort>,
+}
+
+impl Cohorts {
+    /// Every cohort, in the order of the pass.
+    pub fn iter(&self) -> impl Iterator<Item = &Cohort> {
+        self.blocks.iter().flat_map(|b| b.cohorts.iter())
+    }
+
+    /// Every cohort, mutably, in the order of the pass.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Cohort> {
+        self.blocks.iter_mut().flat_map(|b| b.cohorts.iter_mut())
+    }
+
+    /// People in cohorts.
+    pub fn people(&self) -> u64 {
+        self.iter().map(|c| u64::from(c.size)).sum()
+    }
+
+    /// Adds a cohort to the last block of its settlement (`co.home`), or a new block when
+    /// that one is full or missing.
+    pub fn push(&mut self, co: Cohort) {
+        let town = co.home;
+        let b = match self.blocks.iter().rposition(|b| b.town == town) {
+            Some(b) if self.blocks[b].cohorts.len() < BLOCK_COHORTS => b,
+            _ => {
+                self.blocks.push(CohortBlock {
+                    town,
+                    cohorts: Vec::with_capacity(BLOCK_COHORTS),
+                });
+                self.blocks.len() - 1
+            }
+        };
+        self.blocks[b].cohorts.push(co);
+    }
 }
 
 /// A settlement as society sees it.

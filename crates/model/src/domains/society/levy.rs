@@ -5,6 +5,7 @@
 //! that the pass counts the people who stayed.
 
 use super::data::*;
+use super::grievance::grievance;
 use crate::domains::militia::data::{MilitiaCallUp, MilitiaJoined, MilitiaParams};
 use crate::engine::calendar::Clock;
 use crate::engine::inbox::Inbox;
@@ -12,14 +13,24 @@ use crate::engine::rng::{Purpose, RngExt, Seed, stream};
 use bevy_ecs::prelude::*;
 
 /// Whether a cohort answers a call-up: quiet, at home, none of it in jail, and trusting
-/// the state more than it resents it.
-fn answers(co: &Cohort) -> bool {
-    co.state == CohortState::Quiet
+/// the state more than it resents it (its legitimacy L above its grievance G, both as the
+/// daily pass reckons them from its settlement's state of yesterday).
+fn answers(co: &Cohort, towns: &[Community], p: &SocietyParams) -> bool {
+    let Some(town) = towns.get(usize::from(co.home)) else {
+        return false;
+    };
+    if !(co.state == CohortState::Quiet
         && !co.active
         && co.home == co.origin
         && co.jailed == 0
-        && co.size > 1
-        && co.legitimacy > co.grievance
+        && co.size > 1)
+    {
+        return false;
+    }
+    let hardship = (f64::from(co.h0) + p.w_scarcity * town.scarcity + p.w_violence * town.exposure)
+        .clamp(0.0, 1.0);
+    let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
+    legitimacy > grievance(hardship, legitimacy)
 }
 
 /// Society set, day end, before the daily pass: each settlement with a call-up gives its
@@ -35,7 +46,8 @@ pub fn militia_levy(
     society: Res<Society>,
     mut ledger: ResMut<PeopleLedger>,
     mut joined: ResMut<Inbox<MilitiaJoined>>,
-    mut cohorts: Query<&mut Cohort>,
+    params: Res<SocietyParams>,
+    mut cohorts: ResMut<Cohorts>,
     mut wanted: Local<Vec<u32>>,
     mut loyal: Local<Vec<u32>>,
     mut came: Local<Vec<u32>>,
@@ -55,16 +67,16 @@ pub fn militia_levy(
     loyal.resize(n, 0);
     for co in cohorts.iter() {
         let k = usize::from(co.home);
-        if k < n && wanted[k] > 0 && answers(co) {
+        if k < n && wanted[k] > 0 && answers(co, &society.towns, &params) {
             loyal[k] += 1;
         }
     }
     let mut rng = stream(seed.0, Purpose::Society, 2, u64::from(clock.day()));
     came.clear();
     came.resize(n, 0);
-    for mut co in cohorts.iter_mut() {
+    for co in cohorts.iter_mut() {
         let k = usize::from(co.home);
-        if k >= n || wanted[k] == 0 || !answers(&co) {
+        if k >= n || wanted[k] == 0 || !answers(co, &society.towns, &params) {
             continue;
         }
         // Selection sampling: of the `loyal[k]` cohorts still to come, enough are picked

@@ -18,6 +18,7 @@ pub mod daily;
 pub mod data;
 pub mod grievance;
 pub mod levy;
+mod pass;
 pub mod report;
 pub mod rivalry;
 
@@ -115,7 +116,7 @@ pub fn setup(world: &mut World) {
         }
     }
     let mut rng = stream(seed, Purpose::Society, 0, 0);
-    let mut batch = Vec::new();
+    let mut cohorts = Cohorts::default();
     let mut total = 0u64;
     for (k, &(_, _, _, pop)) in towns.iter().enumerate() {
         let people = (f64::from(pop) * (1.0 + p.rural_ratio)).round() as u64;
@@ -124,7 +125,7 @@ pub fn setup(world: &mut World) {
         let rest = people % u64::from(p.cohort_size);
         for j in 0..full + u64::from(rest > 0) {
             let size = if j < full { p.cohort_size } else { rest as u32 } as u16;
-            batch.push(Cohort {
+            cohorts.push(Cohort {
                 home: k as u16,
                 origin: k as u16,
                 size,
@@ -138,17 +139,15 @@ pub fn setup(world: &mut World) {
                 // Set on the first daily pass for those already active: their recruits are
                 // in the initial cells.
                 armed: false,
-                grievance: 0.0,
-                legitimacy: p.base_legitimacy as f32,
             });
         }
     }
-    for c in &batch {
+    for c in cohorts.iter() {
         let t = &mut society.towns[usize::from(c.home)];
         t.cohorts += 1;
         t.people += u64::from(c.size);
     }
-    world.spawn_batch(batch);
+    world.insert_resource(cohorts);
     world.insert_resource(society);
     world.insert_resource(Violence {
         level: vec![0.0; n],

@@ -8,11 +8,7 @@ use bevy_ecs::prelude::*;
 /// People in cohorts, by state, plus those recruited (by cells and by militias) and killed:
 /// equals the initial total.
 pub fn people_accounted(world: &mut World) -> (u64, u64) {
-    let in_cohorts: u64 = world
-        .query::<&Cohort>()
-        .iter(world)
-        .map(|c| u64::from(c.size))
-        .sum();
+    let in_cohorts = world.resource::<Cohorts>().people();
     let l = world.resource::<PeopleLedger>();
     (
         in_cohorts + l.recruits.total + l.militia_recruits.total + l.killed,
