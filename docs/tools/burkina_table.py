@@ -66,7 +66,8 @@ def run(bin_, scenario, seed, out):
     towns = {}
     for row in csv.DictReader(open(os.path.join(out, "settlements.csv"))):
         t = towns.setdefault(row["settlement"], {"short": 0, "peak_price": 1.0, "out": 0.0,
-                                                  "days": 0})
+                                                  "days": 0, "besieged": 0})
+        t["besieged"] += row.get("besieged") in ("1", "true")
         t["days"] += 1
         t["short"] += float(row["fuel_days"]) < 1.0
         t["peak_price"] = max(t["peak_price"], float(row["price_index"]))
@@ -159,6 +160,18 @@ PATTERNS = [
     ("B13", "the insurgency neither collapses nor explodes (fighters at the end, 1,500-6,000)",
      get("insurgent_fighters_end"), 1500, 6000, "`insurgent_fighters_end`",
      "estimate: about 2,900 placed (no public count for Burkina; JNIM up to 6,000 in the Sahel)"),
+    ("B15", "Djibo is besieged all year (days its ring held, 300-365)",
+     town("Djibo", "besieged"), 300, 365, "settlements.csv `besieged`",
+     "under blockade from 16-17 Feb 2022, still in April 2025 (DG ECHO, 25 Oct 2022; RFI)"),
+    ("B16", "rival commands fight: fighters killed in JNIM-Islamic State clashes in a year "
+     "(50-400)", get("fighters_killed_in_rival_clashes"), 50, 400,
+     "`fighters_killed_in_rival_clashes`",
+     "over 90 killed in 10 clashes in Burkina in 2020; the JNIM-ISGS war cost over 1,500 "
+     "lives across the Sahel from mid-2020 to 2024 (ACLED via burkina.md S54-S57)"),
+    ("B17", "the VDP take heavy losses: militia members killed in a year (100-1,000)",
+     get("militia_killed"), 100, 1000, "`militia_killed`",
+     "over 200 VDP killed January 2020-June 2021 (AFP), a force of a few thousand then; "
+     "90,000 enrolled by November 2022 (S44), so more exposed since"),
     ("B14", "schools in the capital never closed for fuel (days, 0-0)",
      get("capital_school_days_closed"), 0, 0, "`capital_school_days_closed`",
      "no closure reported in Ouagadougou for fuel, 2022-2023"),

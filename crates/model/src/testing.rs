@@ -87,6 +87,7 @@ pub fn strip(seed: u64) -> (World, Vec<Entity>) {
             tankers_per_day: 20.0,
             goods_trucks_per_day: 10.0,
             depot: None,
+            serves: Vec::new(),
         }],
     });
     world.insert_resource(grid);

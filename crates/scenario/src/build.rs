@@ -102,6 +102,7 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
                 tankers_per_day: x.tankers_per_day,
                 goods_trucks_per_day: x.goods_trucks_per_day,
                 depot: None,
+                serves: x.serves.iter().map(|t| entity_of(t)).collect(),
             }
         })
         .collect();
@@ -131,6 +132,7 @@ pub fn build_world(s: &Scenario, seed: u64) -> World {
                 tankers: d.stock_tankers,
                 goods: d.stock_goods_trucks,
             }),
+            serves: d.serves.iter().map(|t| entity_of(t)).collect(),
         });
     }
     let bridges = s

@@ -350,6 +350,11 @@ pub struct CrossingSpec {
     pub tankers_per_day: f64,
     #[serde(default)]
     pub goods_trucks_per_day: f64,
+    /// The settlements its trucks deliver to, drawn by need among them. Default (empty):
+    /// every settlement of the home country. Importers deliver to the inland depots and
+    /// the regions are served from there: list the towns a border road actually feeds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serves: Vec<String>,
 }
 
 /// An inland depot: a settlement that is a source of supply (a refinery, a strategic
@@ -375,6 +380,10 @@ pub struct DepotSpec {
     pub stock_tankers: Option<f64>,
     #[serde(default)]
     pub stock_goods_trucks: Option<f64>,
+    /// The settlements its trucks deliver to (as for a crossing). Default: every
+    /// settlement of the home country but its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serves: Vec<String>,
 }
 
 /// An air bridge: a fleet based at `base` flying fuel and food to the towns in `serves`.

@@ -383,6 +383,9 @@ fn validate_supply(s: &Scenario, c: &mut Checker) {
     for (i, d) in s.depots.iter().enumerate() {
         c.scope(format!("depots[{i}] ({})", clip(&d.town)), |c| {
             unknown(c, "town", &d.town);
+            for (j, t) in d.serves.iter().enumerate() {
+                unknown(c, &format!("serves[{j}]"), t);
+            }
             check_corridor(s, c, &d.corridor, &d.town);
             c.non_negative("tankers_per_day", d.tankers_per_day);
             c.non_negative("goods_trucks_per_day", d.goods_trucks_per_day);
@@ -722,6 +725,14 @@ fn validate_conflict(s: &Scenario, c: &mut Checker) {
                 Some(_) => {}
             }
             check_country_code(c, "from_country", &x.from_country);
+            for (j, t) in x.serves.iter().enumerate() {
+                if !known(t) {
+                    c.fail(
+                        &format!("serves[{j}]"),
+                        format!("'{}' is not a settlement of this scenario", clip(t)),
+                    );
+                }
+            }
             c.non_negative("tankers_per_day", x.tankers_per_day);
             c.non_negative("goods_trucks_per_day", x.goods_trucks_per_day);
         });

@@ -43,6 +43,19 @@ pub struct BorderCrossing {
     /// its trucks leave from inside the country, never for the depot's own town, and what
     /// its reserve holds runs out. None for a border crossing.
     pub depot: Option<Depot>,
+    /// The settlements its trucks deliver to (empty: every settlement of the home
+    /// country). Importers deliver to the inland depots, and the depots to the regions:
+    /// Burkina Faso's imports went to the SONABHY depots at Bingo and Bobo-Dioulasso, and
+    /// the north was supplied from there.
+    pub serves: Vec<Entity>,
+}
+
+impl BorderCrossing {
+    /// Whether its trucks may go to `town`: one it serves, never an inland depot's own.
+    pub fn delivers_to(&self, town: Entity) -> bool {
+        !(self.depot.is_some() && town == self.settlement)
+            && (self.serves.is_empty() || self.serves.contains(&town))
+    }
 }
 
 /// What an inland depot holds: trucks' worth of fuel and of goods it can still send (None:

@@ -95,7 +95,7 @@ pub fn dispatch_convoys(
     dest.sort_by_key(|d| d.0);
     let all_w: f64 = dest.iter().map(|d| d.2).sum();
     for (i, crossing) in net.crossings.iter().enumerate() {
-        let (skip, total_w) = origin_weight(crossing, &dest, all_w);
+        let total_w = origin_weight(crossing, &dest, all_w);
         let escort_here = if doctrine == EscortDoctrine::EscortedConvoys {
             escorts.roster.0[i].filter(|e| positions.get(*e).is_ok_and(|p| p.tile == crossing.tile))
         } else {
@@ -120,7 +120,7 @@ pub fn dispatch_convoys(
                 && rng.0.random::<f64>() < params.escorted_to_capital;
             let destination = match &capital {
                 Some(c) if to_capital => c.0,
-                _ => drawn_by_need(&dest, rng.0.random::<f64>() * total_w, skip),
+                _ => drawn_by_need(&dest, rng.0.random::<f64>() * total_w, crossing),
             };
             let Ok((_, _, to, ..)) = towns.get(destination) else {
                 continue;
@@ -180,22 +180,27 @@ pub fn dispatch_convoys(
     }
 }
 
-/// An inland depot sends nothing to its own town: the town to skip, and the weight left.
-fn origin_weight(
-    crossing: &BorderCrossing,
-    dest: &[(ActorId, Entity, f64)],
-    all_w: f64,
-) -> (Option<Entity>, f64) {
-    let skip = crossing.depot.is_some().then_some(crossing.settlement);
-    let own: f64 = dest.iter().filter(|d| Some(d.1) == skip).map(|d| d.2).sum();
-    (skip, all_w - own)
+/// The weight of the destinations a crossing or depot delivers to: those it serves (all
+/// by default), never an inland depot's own town.
+fn origin_weight(crossing: &BorderCrossing, dest: &[(ActorId, Entity, f64)], all_w: f64) -> f64 {
+    if crossing.depot.is_none() && crossing.serves.is_empty() {
+        return all_w;
+    }
+    dest.iter()
+        .filter(|d| crossing.delivers_to(d.1))
+        .map(|d| d.2)
+        .sum()
 }
 
-/// The destination whose slice of the weights (need x shortfall, in id order, without
-/// `skip`) holds `pick`.
-fn drawn_by_need(dest: &[(ActorId, Entity, f64)], mut pick: f64, skip: Option<Entity>) -> Entity {
+/// The destination whose slice of the weights (need x shortfall, in id order, over the
+/// towns the crossing delivers to) holds `pick`.
+fn drawn_by_need(
+    dest: &[(ActorId, Entity, f64)],
+    mut pick: f64,
+    crossing: &BorderCrossing,
+) -> Entity {
     let mut last = dest[dest.len() - 1].1;
-    for d in dest.iter().filter(|d| Some(d.1) != skip) {
+    for d in dest.iter().filter(|d| crossing.delivers_to(d.1)) {
         if pick < d.2 {
             return d.1;
         }
@@ -485,6 +490,7 @@ mod tests {
             tankers_per_day: 0.0,
             goods_trucks_per_day: 0.0,
             depot: None,
+            serves: Vec::new(),
         }
     }
 
