@@ -33,6 +33,24 @@ fn one_day(c: &mut Criterion) {
     group.finish();
 }
 
+/// The second theatre (Burkina Faso: sieges, an air bridge, militias, rival commands): a
+/// year, from building the world to the last day (issue 19: under 5 s).
+fn burkina_year(c: &mut Criterion) {
+    let file = builtin("burkina_djibo").unwrap().unwrap();
+    let mut group = c.benchmark_group("burkina_year");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    group.bench_function("year_365_days", |b| {
+        b.iter(|| {
+            let mut sim = build_simulation(&file, 1);
+            sim.run_days(365);
+            sim
+        })
+    });
+    group.finish();
+}
+
 /// The default run of the README: a year, from building the world to the last day.
 fn year(c: &mut Criterion) {
     let file = builtin("mali_blockade").unwrap().unwrap();
@@ -79,5 +97,5 @@ fn society_pass(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_day, year, society_pass);
+criterion_group!(benches, one_day, year, burkina_year, society_pass);
 criterion_main!(benches);
