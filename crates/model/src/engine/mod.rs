@@ -10,3 +10,4 @@ pub mod observation;
 pub mod rng;
 pub mod sim;
 pub mod tally;
+pub mod threads;

@@ -207,8 +207,7 @@ pub(super) fn run_blocks(
     let work = |(b, (block, out)): (usize, (&mut CohortBlock, &mut BlockOut))| {
         BlockPass::new(ctx, b, block, quotas[b]).run(block, out);
     };
-    #[cfg(feature = "parallel")]
-    {
+    if cfg!(feature = "parallel") && crate::engine::threads::pool_usable() {
         use rayon::prelude::*;
         cohorts
             .blocks
@@ -217,14 +216,14 @@ pub(super) fn run_blocks(
             .enumerate()
             .with_max_len(1)
             .for_each(work);
+    } else {
+        cohorts
+            .blocks
+            .iter_mut()
+            .zip(outs.iter_mut())
+            .enumerate()
+            .for_each(work);
     }
-    #[cfg(not(feature = "parallel"))]
-    cohorts
-        .blocks
-        .iter_mut()
-        .zip(outs.iter_mut())
-        .enumerate()
-        .for_each(work);
 }
 
 /// The blocks' tallies summed, in block order (so the sums of floats are the same bytes on

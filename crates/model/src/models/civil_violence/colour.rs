@@ -194,22 +194,26 @@ impl Colours {
                 tasks.push((r as u64, mine, Tally::default(), Vec::new()));
             }
             let shared = Shared::new(&mut board);
-            tasks
-                .par_iter_mut()
-                .for_each(|(rank, agents, tally, deferred)| {
-                    let mut b = shared;
-                    let key = (pass << 32) | *rank;
-                    let mut rng = rng::stream(seed, Purpose::CivilViolence, key, tick);
-                    shuffle(agents, &mut rng);
-                    for (n, &a) in agents.iter().enumerate() {
-                        if let Some(&ahead) = agents.get(n + PREFETCH_AHEAD) {
-                            b.prefetch_citizen(ahead);
-                        }
-                        if rules::turn(&mut b, rules, a, &mut rng, tally).is_err() {
-                            deferred.push(a);
-                        }
+            let turn = |(rank, agents, tally, deferred): &mut (u64, &mut [_], Tally, Vec<_>)| {
+                let mut b = shared;
+                let key = (pass << 32) | *rank;
+                let mut rng = rng::stream(seed, Purpose::CivilViolence, key, tick);
+                shuffle(agents, &mut rng);
+                for (n, &a) in agents.iter().enumerate() {
+                    if let Some(&ahead) = agents.get(n + PREFETCH_AHEAD) {
+                        b.prefetch_citizen(ahead);
                     }
-                });
+                    if rules::turn(&mut b, rules, a, &mut rng, tally).is_err() {
+                        deferred.push(a);
+                    }
+                }
+            };
+            // A forked child whose parent started the pool runs the tiles in turn.
+            if crate::engine::threads::pool_usable() {
+                tasks.par_iter_mut().for_each(turn);
+            } else {
+                tasks.iter_mut().for_each(turn);
+            }
             for (_, _, t, d) in tasks {
                 tally.add(t);
                 deferred.extend(d);
