@@ -13,7 +13,7 @@ use crate::world::actors::{ActorId, IdCounter, Position, Route, plan_route};
 use crate::world::pathfinding::Pathfinder;
 use crate::world::scale::Scale;
 use crate::world::settlement::Settlement;
-use crate::world::terrain::Mobility;
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 
 /// A cell trusts its own sighting of a convoy for this many hours.
@@ -66,27 +66,13 @@ pub fn cells_decide(
         if tick < cell.task_until && cell.task != Task::Hide {
             continue;
         }
-        // A cell on a ring holds it while it is fit to (a siege is a standing commitment,
-        // not a raid); a weak one leaves it and plans anew.
-        if let Task::Besiege(town, _) = cell.task
-            && towns.get(town).is_ok()
-            && f64::from(cell.fighters) >= params.min_fighters
-            && f64::from(cell.cohesion) >= params.hide_below_cohesion
-        {
-            cell.task_until = tick + hold;
-            continue;
-        }
-        // A cell scattered off its ring goes back to it once regrouped and fit.
-        let back_to_ring = match cell.ring {
-            Some((town, post))
-                if towns.get(town).is_ok()
-                    && tick >= cell.dispersed_until
-                    && f64::from(cell.fighters) >= params.min_fighters
-                    && f64::from(cell.cohesion) >= params.hide_below_cohesion =>
-            {
-                Some(Task::Besiege(town, post))
+        let back_to_ring = match ring_duty(&cell, &towns, params, tick) {
+            RingDuty::Hold => {
+                cell.task_until = tick + hold;
+                continue;
             }
-            _ => None,
+            RingDuty::Return(t) => Some(t),
+            RingDuty::None => None,
         };
         let local = rng.0.random::<f64>() < f64::from(cell.autonomy);
         let task = if let Some(t) = back_to_ring {
@@ -122,17 +108,7 @@ pub fn cells_decide(
                 _ => Task::Hide,
             }
         };
-        // Where the task takes the cell; a town that is gone leaves it hiding.
-        let (task, destination) = match task {
-            Task::Hide => (task, hiding_place(grid, &scale, cell.home)),
-            Task::Checkpoint(t) | Task::Ambush(t) | Task::Hunt(t) | Task::Besiege(_, t) => {
-                (task, t)
-            }
-            Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
-                Ok(s) => (task, s.tile),
-                Err(_) => (Task::Hide, hiding_place(grid, &scale, cell.home)),
-            },
-        };
+        let (task, destination) = destination(task, &towns, grid, &scale, cell.home);
         if let Task::Checkpoint(t) = task {
             taken.push(t);
         }
@@ -160,6 +136,48 @@ pub fn cells_decide(
         } else if pos.tile == destination {
             route.clear();
         }
+    }
+}
+
+/// What a cell's ring asks of it.
+enum RingDuty {
+    /// Hold it: a fit cell on its ring stays (a siege is a standing commitment, not a raid).
+    Hold,
+    /// Go back to it: a fit cell scattered off it, once regrouped.
+    Return(Task),
+    /// Nothing: no ring, or the cell is too weak and plans anew.
+    None,
+}
+
+fn ring_duty(cell: &Cell, towns: &Query<&Settlement>, p: &InsurgencyParams, tick: u64) -> RingDuty {
+    let fit = f64::from(cell.fighters) >= p.min_fighters
+        && f64::from(cell.cohesion) >= p.hide_below_cohesion;
+    match (cell.task, cell.ring) {
+        (Task::Besiege(town, _), _) if fit && towns.get(town).is_ok() => RingDuty::Hold,
+        (_, Some((town, post)))
+            if fit && tick >= cell.dispersed_until && towns.get(town).is_ok() =>
+        {
+            RingDuty::Return(Task::Besiege(town, post))
+        }
+        _ => RingDuty::None,
+    }
+}
+
+/// Where a task takes a cell; a town that is gone leaves it hiding.
+fn destination(
+    task: Task,
+    towns: &Query<&Settlement>,
+    grid: &TerrainGrid,
+    scale: &Scale,
+    home: Tile,
+) -> (Task, Tile) {
+    match task {
+        Task::Hide => (task, hiding_place(grid, scale, home)),
+        Task::Checkpoint(t) | Task::Ambush(t) | Task::Hunt(t) | Task::Besiege(_, t) => (task, t),
+        Task::Raid(town) | Task::Punish(town) | Task::Recruit(town) => match towns.get(town) {
+            Ok(s) => (task, s.tile),
+            Err(_) => (Task::Hide, hiding_place(grid, scale, home)),
+        },
     }
 }
 

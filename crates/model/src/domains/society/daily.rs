@@ -186,18 +186,7 @@ pub fn society_daily(
             ledger.cells_founded.one();
         }
     }
-    // Recruits reach their cells.
-    for (k, t) in tallies.iter().enumerate() {
-        if t.recruits == 0 || founding[k] {
-            continue;
-        }
-        if let Some(cell) = recruit_cell[k] {
-            joined.post(RecruitsJoin {
-                cell,
-                recruits: t.recruits as f32,
-            });
-        }
-    }
+    send_recruits(&tallies, &founding, &recruit_cell, &mut joined);
     aggregate(s, &tallies);
     ledger.recruits.add(recruits_total as u32);
     ledger.killed += killed_total;
@@ -265,6 +254,26 @@ fn settlement_conditions(
             - p.services_weight * cut
             + p.protection_weight * f64::from(c.answered_today))
         .clamp(0.0, 1.0);
+    }
+}
+
+/// Recruits reach their cells: each settlement's, unless they founded a cell of their own.
+fn send_recruits(
+    tallies: &[DayTally],
+    founding: &[bool],
+    recruit_cell: &[Option<Entity>],
+    joined: &mut Inbox<RecruitsJoin>,
+) {
+    for (k, t) in tallies.iter().enumerate() {
+        if t.recruits == 0 || founding[k] {
+            continue;
+        }
+        if let Some(cell) = recruit_cell[k] {
+            joined.post(RecruitsJoin {
+                cell,
+                recruits: t.recruits as f32,
+            });
+        }
     }
 }
 
