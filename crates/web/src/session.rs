@@ -212,6 +212,7 @@ pub fn title(name: &str) -> String {
     let known = match name {
         "tutorial" => "Tutorial: a small made-up region (60 days)",
         "mali_blockade" => "Mali: the fuel blockade of 2025 (150 days)",
+        "burkina_djibo" => "Burkina Faso: Djibo and the besieged towns, 2022-2023",
         "epstein_run1" => "Civil violence 1: citizens stay put, cops keep order",
         "epstein_run2" => "Civil violence 2: calm, then sudden outbursts",
         "epstein_run3" => "Civil violence 3: legitimacy falls slowly",
