@@ -33,14 +33,14 @@ fn one_day(c: &mut Criterion) {
     group.finish();
 }
 
-/// The second theatre (Burkina Faso: sieges, an air bridge, militias, rival commands): a
-/// year, from building the world to the last day (issue 19: under 5 s).
-fn burkina_year(c: &mut Criterion) {
-    let file = builtin("burkina_djibo").unwrap().unwrap();
-    let mut group = c.benchmark_group("burkina_year");
+/// A year of a built-in scenario, from building the world to the last day, as group
+/// `{scenario's group}/year_365_days`.
+fn bench_year(c: &mut Criterion, scenario: &str, group: &str, seconds: u64) {
+    let file = builtin(scenario).unwrap().unwrap();
+    let mut group = c.benchmark_group(group);
     group
         .sample_size(10)
-        .measurement_time(Duration::from_secs(30));
+        .measurement_time(Duration::from_secs(seconds));
     group.bench_function("year_365_days", |b| {
         b.iter(|| {
             let mut sim = build_simulation(&file, 1);
@@ -51,21 +51,16 @@ fn burkina_year(c: &mut Criterion) {
     group.finish();
 }
 
-/// The default run of the README: a year, from building the world to the last day.
+/// The second theatre (Burkina Faso: sieges, an air bridge, militias, rival commands): a
+/// year (issue 19: under 5 s).
+fn burkina_year(c: &mut Criterion) {
+    bench_year(c, "burkina_djibo", "burkina_year", 30);
+}
+
+/// The default run of the README: a year, and the path cache's hit rate over it.
 fn year(c: &mut Criterion) {
+    bench_year(c, "mali_blockade", "mali_year", 20);
     let file = builtin("mali_blockade").unwrap().unwrap();
-    let mut group = c.benchmark_group("mali_year");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(20));
-    group.bench_function("year_365_days", |b| {
-        b.iter(|| {
-            let mut sim = build_simulation(&file, 1);
-            sim.run_days(365);
-            sim
-        })
-    });
-    group.finish();
     let mut sim = build_simulation(&file, 1);
     sim.run_days(365);
     let stats = sim.world.resource::<Pathfinder>().stats;
