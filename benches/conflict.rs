@@ -34,7 +34,7 @@ fn one_day(c: &mut Criterion) {
 }
 
 /// A year of a built-in scenario, from building the world to the last day, as group
-/// `{scenario's group}/year_365_days`.
+/// measured in the criterion group `group` as `year_365_days`.
 fn bench_year(c: &mut Criterion, scenario: &str, group: &str, seconds: u64) {
     let file = builtin(scenario).unwrap().unwrap();
     let mut group = c.benchmark_group(group);
