@@ -33,8 +33,8 @@ fn one_day(c: &mut Criterion) {
     group.finish();
 }
 
-/// A year of a built-in scenario, from building the world to the last day, as group
-/// measured in the criterion group `group` as `year_365_days`.
+/// A year of a built-in scenario, from building the world to the last day, measured in the
+/// criterion group `group` as `year_365_days`.
 fn bench_year(c: &mut Criterion, scenario: &str, group: &str, seconds: u64) {
     let file = builtin(scenario).unwrap().unwrap();
     let mut group = c.benchmark_group(group);
