@@ -40,6 +40,10 @@ pub enum Purpose {
     Sensing = 7,
     Organisation = 8,
     CivilViolence = 9,
+    /// Who joins whom outside the daily cohort pass: the militias' call-up (key 0) and the
+    /// rival commands' shares of a town's recruits (key 1). Their own purpose, since the
+    /// pass keys `Society` streams by block number.
+    Recruitment = 10,
 }
 
 /// SplitMix64 finaliser: a strong bijective mix of 64 bits.

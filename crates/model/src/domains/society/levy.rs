@@ -65,16 +65,27 @@ pub fn militia_levy(
     }
     loyal.clear();
     loyal.resize(n, 0);
-    for co in cohorts.iter() {
-        let k = usize::from(co.home);
-        if k < n && wanted[k] > 0 && answers(co, &society.towns, &params) {
-            loyal[k] += 1;
+    // Only the blocks of called towns (a block holds the cohorts living in one town).
+    let called = |town: u16, wanted: &[u32]| wanted.get(usize::from(town)).is_some_and(|w| *w > 0);
+    for b in cohorts.blocks.iter().filter(|b| called(b.town, &wanted)) {
+        for co in &b.cohorts {
+            let k = usize::from(co.home);
+            if k < n && wanted[k] > 0 && answers(co, &society.towns, &params) {
+                loyal[k] += 1;
+            }
         }
     }
-    let mut rng = stream(seed.0, Purpose::Society, 2, u64::from(clock.day()));
+    let mut rng = stream(seed.0, Purpose::Recruitment, 0, u64::from(clock.day()));
     came.clear();
     came.resize(n, 0);
-    for co in cohorts.iter_mut() {
+    // The towns called at the start (a town whose call is met meanwhile is skipped below).
+    let at_start: Vec<u32> = wanted.clone();
+    let cohorts = cohorts
+        .blocks
+        .iter_mut()
+        .filter(|b| called(b.town, &at_start))
+        .flat_map(|b| b.cohorts.iter_mut());
+    for co in cohorts {
         let k = usize::from(co.home);
         if k >= n || wanted[k] == 0 || !answers(co, &society.towns, &params) {
             continue;

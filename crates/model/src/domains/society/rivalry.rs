@@ -27,7 +27,7 @@ pub(super) fn share_recruits(
         return;
     }
     let n = factions.names.len();
-    let mut rng = stream(seed, Purpose::Society, 4, u64::from(day));
+    let mut rng = stream(seed, Purpose::Recruitment, 1, u64::from(day));
     let mut fighters = vec![0.0f32; n];
     let mut nearest: Vec<Option<(f64, ActorId, Entity)>> = vec![None; n];
     for (k, town) in s.towns.iter().enumerate() {
