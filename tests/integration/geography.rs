@@ -209,3 +209,42 @@ fn a_new_seed_changes_terrain_detail_but_not_towns_or_roads() {
     // And the same seed gives the same world.
     assert_eq!(mali_world(1).resource::<TerrainGrid>().terrain, ga.terrain);
 }
+
+/// Runs on one map share flow fields and A* searches through a store (a sweep's runs, a
+/// class's sessions): a run's outputs are the same bytes with no store, with an empty one
+/// and with one that another run filled; and the warm store saves searches.
+#[test]
+fn a_run_is_the_same_with_paths_shared_or_not() {
+    use asymwar_model::pathfinding::PathStore;
+    use asymwar_model::sim::Simulation;
+    let days = 60;
+    let run = |store: Option<std::sync::Arc<PathStore>>| {
+        let mut sim = Simulation::conflict(mali_world(7));
+        sim.world.resource_mut::<Pathfinder>().set_store(store);
+        sim.run_days(days);
+        let stats = sim.world.resource::<Pathfinder>().stats;
+        let series = format!("{:?}", sim.time_series());
+        let events = format!("{:?}", sim.events().events);
+        (series, events, stats)
+    };
+    let alone = run(None);
+    let store = PathStore::new(512 << 20);
+    let first = run(Some(store.clone()));
+    let second = run(Some(store.clone()));
+    assert!(
+        alone.0 == first.0 && alone.0 == second.0,
+        "time series differ"
+    );
+    assert!(
+        alone.1 == first.1 && alone.1 == second.1,
+        "event logs differ"
+    );
+    assert_eq!(first.2.fields_shared, 0);
+    assert!(
+        second.2.fields_shared == second.2.fields_built && second.2.fields_built > 0,
+        "{:?}",
+        second.2
+    );
+    assert!(second.2.astar_shared > 0, "{:?}", second.2);
+    assert!(store.bytes() > 0);
+}

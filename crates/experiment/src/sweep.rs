@@ -22,6 +22,7 @@ use crate::spec::{Domain, Plan};
 use crate::table::{Column, Table};
 use crate::write::write_atomic;
 use anyhow::{Context, Result, bail};
+use asymwar_model::pathfinding::PathStore;
 use asymwar_scenario::ScenarioFile;
 use asymwar_scenario::overrides::ParamValue;
 use rayon::prelude::*;
@@ -34,6 +35,10 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// Memory a sweep's runs may share flow fields and paths in: the Mali map's fields for
+/// ten seeds (ten replicates) take about 170 MB.
+const SWEEP_PATH_STORE_BYTES: usize = 512 << 20;
 
 pub const SPEC_FILE: &str = "sweep.ron";
 pub const SCENARIO_FILE: &str = "scenario.ron";
@@ -358,6 +363,11 @@ pub fn sweep(
 ) -> Result<SweepReport> {
     let started = Instant::now();
     plan.check_points()?;
+    // Runs on the same terrain (replicate r of every point shares its seed, hence its map)
+    // share their flow fields and A* searches; no run's outputs change (see PathStore).
+    if PathStore::shared().is_none() {
+        PathStore::share(Some(SWEEP_PATH_STORE_BYTES));
+    }
     let dir = &opts.out;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create the output directory", dir.display()))?;

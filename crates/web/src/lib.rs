@@ -837,8 +837,17 @@ pub struct Server {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// Memory the server's sessions may share flow fields and paths in (the Mali map's for
+/// one seed take about 17 MB).
+const CLASS_PATH_STORE_BYTES: usize = 256 << 20;
+
 /// Binds and serves on the current tokio runtime; returns once the port is bound.
 pub async fn start(opts: &ServeOptions) -> std::io::Result<Server> {
+    // A class's sessions of one scenario and seed play on one map: they share its flow
+    // fields and A* searches (no session's run changes; see PathStore).
+    if asymwar_model::pathfinding::PathStore::shared().is_none() {
+        asymwar_model::pathfinding::PathStore::share(Some(CLASS_PATH_STORE_BYTES));
+    }
     let catalogue = Arc::new(Catalogue::new(opts.scenarios_dir.clone()));
     if let Err(e) = catalogue.load(&opts.scenario) {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));

@@ -32,10 +32,13 @@ fn centroid_lat(w: &mut World, from_day: u32, to_day: u32) -> Option<f64> {
     let proj = w.resource::<TerrainGrid>().projection;
     let log = w.resource::<EventLog>();
     let (mut sum, mut n) = (0.0, 0usize);
-    for e in log
-        .events
+    // The log is in tick order (events are logged as they happen): the window is found by
+    // bisection, not by a scan of the whole log every day.
+    let start = log.events.partition_point(|e| e.tick < lo);
+    let end = start + log.events[start..].partition_point(|e| e.tick < hi);
+    for e in log.events[start..end]
         .iter()
-        .filter(|e| e.tick >= lo && e.tick < hi && is_engagement(e.kind))
+        .filter(|e| is_engagement(e.kind))
     {
         sum += proj.tile_centre(e.tile).lat;
         n += 1;

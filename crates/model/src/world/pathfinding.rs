@@ -18,6 +18,7 @@ use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid, TileCost};
 use bevy_ecs::prelude::*;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Neighbour offsets: 4 orthogonal then 4 diagonal.
 const DIRS: [(i32, i32); 8] = [
@@ -109,6 +110,13 @@ impl FlowField {
         }
     }
 
+    /// Bytes the field holds.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.time.len() * std::mem::size_of::<Seconds>()
+            + self.next.len()
+    }
+
     /// Seconds from `from` to the target, if reachable.
     pub fn time_from(&self, from: Tile) -> Option<Seconds> {
         let t = self.time[self.idx(from)];
@@ -147,6 +155,139 @@ impl FlowField {
     }
 }
 
+/// Flow fields and A* answers shared by the runs of one process (a sweep's runs, the
+/// classroom server's sessions): runs on the same terrain (the same cost grid, which the
+/// same scenario, mobility parameters and seed give; replicate r of every point of a
+/// sweep shares its seed) build a field or search a path once between them.
+///
+/// Sharing changes no run's answers: a field and a search depend only on the costs and the
+/// tiles, and each [`Pathfinder`] keeps its own set of the fields it has asked for (A*
+/// answers by those), the same set as without a store. Terrains are told apart by their
+/// whole cost grids, compared exactly. The store holds at most `max_bytes`; past that it
+/// forgets everything and fills again (runs then build what they need, as without it).
+pub struct PathStore {
+    inner: Mutex<StoreInner>,
+    max_bytes: usize,
+}
+
+#[derive(Default)]
+struct StoreInner {
+    /// Cost grids seen, by a hash of them: (hash, grid, key).
+    terrains: Vec<(u64, Arc<[TileCost]>, u32)>,
+    /// The next terrain's key: keys are never given twice, so a run that holds the key of
+    /// a terrain the store has since forgotten can never read another terrain's paths.
+    next_key: u32,
+    fields: HashMap<(u32, u32), Arc<FlowField>>,
+    /// A* answers by (terrain, from, to).
+    paths: HashMap<(u32, u32, u32), Arc<SharedPath>>,
+    bytes: usize,
+}
+
+/// A searched path's cost (`UNREACHABLE` if none) and tiles.
+type SharedPath = (Seconds, Vec<Tile>);
+
+/// The process's store, if sharing is on.
+static STORE: Mutex<Option<Arc<PathStore>>> = Mutex::new(None);
+
+impl PathStore {
+    /// An empty store of at most `max_bytes`.
+    pub fn new(max_bytes: usize) -> Arc<PathStore> {
+        Arc::new(PathStore {
+            inner: Mutex::new(StoreInner::default()),
+            max_bytes,
+        })
+    }
+
+    /// Turns sharing on for every path finder made from now on in this process, with a
+    /// store of at most `max_bytes` (or off, with `None`).
+    pub fn share(max_bytes: Option<usize>) {
+        *STORE.lock().unwrap_or_else(PoisonError::into_inner) = max_bytes.map(PathStore::new);
+    }
+
+    /// The process's store, if sharing is on.
+    pub fn shared() -> Option<Arc<PathStore>> {
+        STORE.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StoreInner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The key of a cost grid, registered if new.
+    fn terrain(&self, costs: &[TileCost]) -> u32 {
+        let hash = costs.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
+            (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3)
+        });
+        let mut inner = self.lock();
+        if let Some(t) = inner
+            .terrains
+            .iter()
+            .find(|(h, grid, _)| *h == hash && **grid == *costs)
+        {
+            return t.2;
+        }
+        let more = std::mem::size_of_val(costs);
+        inner.make_room(more, self.max_bytes);
+        let key = inner.next_key;
+        inner.next_key += 1;
+        inner.bytes += more;
+        inner.terrains.push((hash, costs.into(), key));
+        key
+    }
+
+    /// The field towards `target` on a terrain, built by `build` if no run has; and
+    /// whether it was shared.
+    fn field(
+        &self,
+        terrain: u32,
+        target: u32,
+        build: impl FnOnce() -> FlowField,
+    ) -> (Arc<FlowField>, bool) {
+        if let Some(f) = self.lock().fields.get(&(terrain, target)) {
+            return (f.clone(), true);
+        }
+        // Built outside the lock: the other runs go on meanwhile (two may build the same
+        // field at once; both are the same).
+        let field = Arc::new(build());
+        let mut inner = self.lock();
+        inner.make_room(field.bytes(), self.max_bytes);
+        inner.bytes += field.bytes();
+        inner.fields.insert((terrain, target), field.clone());
+        (field, false)
+    }
+
+    fn path(&self, terrain: u32, from: u32, to: u32) -> Option<Arc<SharedPath>> {
+        self.lock().paths.get(&(terrain, from, to)).cloned()
+    }
+
+    fn remember_path(&self, terrain: u32, from: u32, to: u32, cost: Seconds, tiles: &[Tile]) {
+        let bytes = 48 + std::mem::size_of_val(tiles);
+        let mut inner = self.lock();
+        inner.make_room(bytes, self.max_bytes);
+        inner.bytes += bytes;
+        inner
+            .paths
+            .insert((terrain, from, to), Arc::new((cost, tiles.to_vec())));
+    }
+
+    /// Bytes held (fields, paths and the cost grids that key them).
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+}
+
+impl StoreInner {
+    /// Forgets everything when `more` bytes would not fit.
+    fn make_room(&mut self, more: usize, max_bytes: usize) {
+        if self.bytes + more > max_bytes {
+            self.terrains.clear();
+            self.fields.clear();
+            self.paths.clear();
+            self.bytes = 0;
+        }
+    }
+}
+
 /// A (distance, tile) heap key in one u64: the same order as the pair, compared in one
 /// instruction (the heap was a tenth of a year-long run).
 #[inline]
@@ -158,7 +299,9 @@ fn pack(d: u32, i: u32) -> u64 {
 #[derive(Resource, Default)]
 pub struct Pathfinder {
     /// Cached fields by (season, mobility, target tile index). Looked up, never iterated.
-    fields: HashMap<(u8, u8, u32), FlowField>,
+    /// These are the fields this run has asked for (what A* may answer by): the same set
+    /// with or without a [`PathStore`], which only saves building them again.
+    fields: HashMap<(u8, u8, u32), Arc<FlowField>>,
     /// Fields kept at most; beyond it the cache is emptied (simple and deterministic).
     pub max_fields: usize,
     /// A* answers by (season, mobility, from, to): the same question gets the same path
@@ -170,6 +313,11 @@ pub struct Pathfinder {
     cheapest: [[Option<u64>; 4]; 2],
     /// How often each kind of answer was given (for benches and logs; never an output).
     pub stats: PathStats,
+    /// Fields and A* answers shared with other runs on the same terrain, if any (see
+    /// [`PathStore`]).
+    store: Option<Arc<PathStore>>,
+    /// This run's terrain in the store, per (season, mobility), once looked up.
+    terrain_in_store: [[Option<u32>; 4]; 2],
     // A* scratch, reused between queries: a generation stamp marks which entries are live.
     g: Vec<Seconds>,
     came: Vec<u32>,
@@ -195,6 +343,10 @@ pub struct PathStats {
     pub astar_remembered: u64,
     /// Tiles A* expanded (its work).
     pub expanded: u64,
+    /// Of the fields built and the A* searches, those another run had done (taken from
+    /// the [`PathStore`] instead).
+    pub fields_shared: u64,
+    pub astar_shared: u64,
 }
 
 impl PathStats {
@@ -202,8 +354,8 @@ impl PathStats {
     /// remembered path).
     pub fn hit_rate(&self) -> f64 {
         let asked = self.routes + self.astar;
-        let searched =
-            self.fields_built + (self.astar - self.astar_by_field - self.astar_remembered);
+        let searched = self.fields_built - self.fields_shared
+            + (self.astar - self.astar_by_field - self.astar_remembered - self.astar_shared);
         if asked == 0 {
             0.0
         } else {
@@ -213,12 +365,33 @@ impl PathStats {
 }
 
 impl Pathfinder {
+    /// A path finder of its own, sharing with other runs through the process's
+    /// [`PathStore`] if one is set ([`PathStore::share`]).
     pub fn new() -> Self {
         Self {
             max_fields: 512,
             max_paths: 8192,
+            store: PathStore::shared(),
             ..Default::default()
         }
+    }
+
+    /// Shares through `store` from now on (or through none).
+    pub fn set_store(&mut self, store: Option<Arc<PathStore>>) {
+        self.store = store;
+        self.terrain_in_store = Default::default();
+    }
+
+    /// The terrain's key in the store for these costs (registered on first use).
+    fn terrain_key(
+        &mut self,
+        store: &PathStore,
+        costs: &[TileCost],
+        season: Season,
+        m: Mobility,
+    ) -> u32 {
+        *self.terrain_in_store[season.index()][m.index()]
+            .get_or_insert_with(|| store.terrain(costs))
     }
 
     /// The flow field towards `target`, built on first use.
@@ -235,10 +408,21 @@ impl Pathfinder {
                 self.fields.clear();
             }
             self.stats.fields_built += 1;
+            let field = match self.store.clone() {
+                Some(store) => {
+                    let terrain =
+                        self.terrain_key(&store, grid.costs(season, mobility), season, mobility);
+                    let (field, shared) = store.field(terrain, key.2, || {
+                        FlowField::build(grid, season, mobility, target)
+                    });
+                    self.stats.fields_shared += u64::from(shared);
+                    field
+                }
+                None => Arc::new(FlowField::build(grid, season, mobility, target)),
+            };
+            self.fields.insert(key, field);
         }
-        self.fields
-            .entry(key)
-            .or_insert_with(|| FlowField::build(grid, season, mobility, target))
+        &self.fields[&key]
     }
 
     /// Least-cost path between two tiles through the cached field of the destination:
@@ -266,6 +450,7 @@ impl Pathfinder {
         self.fields.clear();
         self.paths.clear();
         self.cheapest = Default::default();
+        self.terrain_in_store = Default::default();
     }
 
     /// Least-cost path between arbitrary tiles: by the cached flow field of the destination
@@ -300,7 +485,29 @@ impl Pathfinder {
             out.extend_from_slice(tiles);
             return (*cost != UNREACHABLE).then_some(*cost);
         }
-        let found = self.search(grid, season, mobility, from, to, out);
+        // Another run on the same terrain may have searched the same question: its answer
+        // is the one a search would give here (a search depends only on the costs and the
+        // two tiles), so it is taken as is.
+        let shared = self.store.clone().map(|store| {
+            let terrain = self.terrain_key(&store, grid.costs(season, mobility), season, mobility);
+            (store, terrain)
+        });
+        let found = match &shared {
+            Some((store, terrain)) => match store.path(*terrain, key.2, key.3) {
+                Some(answer) => {
+                    self.stats.astar_shared += 1;
+                    out.clear();
+                    out.extend_from_slice(&answer.1);
+                    (answer.0 != UNREACHABLE).then_some(answer.0)
+                }
+                None => {
+                    let found = self.search(grid, season, mobility, from, to, out);
+                    store.remember_path(*terrain, key.2, key.3, found.unwrap_or(UNREACHABLE), out);
+                    found
+                }
+            },
+            None => self.search(grid, season, mobility, from, to, out),
+        };
         if self.paths.len() >= self.max_paths.max(1) {
             self.paths.clear();
         }
