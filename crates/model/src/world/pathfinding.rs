@@ -324,7 +324,7 @@ pub struct Pathfinder {
     stamp: Vec<u32>,
     closed: Vec<u32>,
     generation: u32,
-    heap: BinaryHeap<Reverse<u128>>,
+    heap: BinaryHeap<Reverse<u64>>,
 }
 
 /// (season, mobility, from tile index, to tile index).
@@ -567,7 +567,9 @@ impl Pathfinder {
         self.stamp[s] = gen_;
         self.came[s] = s as u32;
         // Keys (f, tile) in one integer: the pair's order, compared at once.
-        let key = |f: u64, i: usize| (u128::from(f) << 32) | i as u128;
+        // An estimate past u32::MAX seconds (136 years of travel) ties with every other
+        // such; below it, which any path on a map is, the order is the pair's.
+        let key = |f: u64, i: usize| (f.min(u64::from(u32::MAX)) << 32) | i as u64;
         self.heap.push(Reverse(key(
             heuristic(i32::from(from.x), i32::from(from.y)),
             s,
