@@ -248,6 +248,9 @@ pub struct TerrainGrid {
     pub insurgent_influence: Vec<f32>,
     /// Dynamic layer: recent violence (decays daily, raised by engagements).
     pub recent_violence: Vec<f32>,
+    /// [`TerrainGrid::best_cover_near`] for every tile, worked out on its first use (for
+    /// one radius): cells ask it of their home at nearly every decision.
+    pub best_cover: std::sync::OnceLock<(i32, Vec<Tile>)>,
 }
 
 impl TerrainGrid {
@@ -270,6 +273,7 @@ impl TerrainGrid {
             state_presence: vec![0.0; n],
             insurgent_influence: vec![0.0; n],
             recent_violence: vec![0.0; n],
+            best_cover: std::sync::OnceLock::new(),
         }
     }
 
@@ -290,6 +294,43 @@ impl TerrainGrid {
     pub fn tile(&self, index: usize) -> Tile {
         let w = usize::from(self.width);
         Tile::new((index % w) as u16, (index / w) as u16)
+    }
+
+    /// The best-covered tile a motorbike can enter in the dry season within `r` tiles
+    /// (a square) of `home`, the first in row order among equals; `home` if none beats
+    /// its own cover. Read from a table the first call fills (for its `r`; another `r` is
+    /// worked out each time): the grid's cover and costs do not change during a run.
+    pub fn best_cover_near(&self, home: Tile, r: i32) -> Tile {
+        let (table_r, table) = self.best_cover.get_or_init(|| {
+            let table = (0..self.len())
+                .map(|i| self.best_cover_scan(self.tile(i), r))
+                .collect();
+            (r, table)
+        });
+        if *table_r == r {
+            table[self.index(home)]
+        } else {
+            self.best_cover_scan(home, r)
+        }
+    }
+
+    fn best_cover_scan(&self, home: Tile, r: i32) -> Tile {
+        let mut best = (self.cover[self.index(home)], home);
+        let costs = self.costs(Season::Dry, Mobility::Motorbike);
+        for dy in -r..=r {
+            for dx in -r..=r {
+                let (x, y) = (i32::from(home.x) + dx, i32::from(home.y) + dy);
+                if !self.contains(x, y) {
+                    continue;
+                }
+                let t = Tile::new(x as u16, y as u16);
+                let i = self.index(t);
+                if costs[i] != IMPASSABLE && self.cover[i] > best.0 {
+                    best = (self.cover[i], t);
+                }
+            }
+        }
+        best.1
     }
 
     pub fn contains(&self, x: i32, y: i32) -> bool {

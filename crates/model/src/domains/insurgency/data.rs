@@ -1,13 +1,12 @@
 //! The insurgency's data: parameters, cells and their tasks, the command network, what the
 //! planners weigh, tallies, and the messages it takes.
 
-use crate::engine::calendar::Season;
 use crate::engine::check::{Checker, Validate};
 use crate::engine::geo::Tile;
 use crate::world::actors::{ActorId, Mover, Position, Route};
 use crate::world::scale::Scale;
 use crate::world::sensing::IndexedCell;
-use crate::world::terrain::{IMPASSABLE, Mobility, TerrainGrid};
+use crate::world::terrain::{Mobility, TerrainGrid};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -673,21 +672,5 @@ const HIDING_KM: f64 = 15.0;
 
 /// The best-covered passable tile within `HIDING_KM` of home.
 pub fn hiding_place(grid: &TerrainGrid, scale: &Scale, home: Tile) -> Tile {
-    let r = scale.tiles(HIDING_KM) as i32;
-    let mut best = (grid.cover[grid.index(home)], home);
-    let costs = grid.costs(Season::Dry, Mobility::Motorbike);
-    for dy in -r..=r {
-        for dx in -r..=r {
-            let (x, y) = (i32::from(home.x) + dx, i32::from(home.y) + dy);
-            if !grid.contains(x, y) {
-                continue;
-            }
-            let t = Tile::new(x as u16, y as u16);
-            let i = grid.index(t);
-            if costs[i] != IMPASSABLE && grid.cover[i] > best.0 {
-                best = (grid.cover[i], t);
-            }
-        }
-    }
-    best.1
+    grid.best_cover_near(home, scale.tiles(HIDING_KM) as i32)
 }
