@@ -1,12 +1,13 @@
 //! The Mali blockade scenario: one simulated day (24 ticks of every system: logistics,
 //! sensing, decisions, movement, engagements, the daily society pass over ~150,000 cohorts)
 //! at the start of the run and after 60 days (when the conflict has spread); a whole year;
-//! the daily society pass alone on one and on two threads. The year also prints how often
+//! the same year with the flow fields and searches of an earlier run on the map shared; the
+//! daily society pass alone on one and on two threads. The year also prints how often
 //! the pathfinder answered without a search (its cache hit rate).
 
 use asymwar_model::bevy_ecs::system::RunSystemOnce;
 use asymwar_model::calendar::Clock;
-use asymwar_model::pathfinding::Pathfinder;
+use asymwar_model::pathfinding::{PathStore, Pathfinder};
 use asymwar_model::society::daily::society_daily;
 use asymwar_scenario::{build_simulation, builtin};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -44,6 +45,20 @@ fn bench_year(c: &mut Criterion, scenario: &str, group: &str, seconds: u64) {
     group.bench_function("year_365_days", |b| {
         b.iter(|| {
             let mut sim = build_simulation(&file, 1);
+            sim.run_days(365);
+            sim
+        })
+    });
+    // The same year when an earlier run on the same map left its flow fields and searches
+    // in a store (a sweep's replicates with common seeds, a class's sessions): the same
+    // outputs, without the searches.
+    let store = PathStore::new(512 << 20);
+    group.bench_function("year_365_days_paths_shared", |b| {
+        b.iter(|| {
+            let mut sim = build_simulation(&file, 1);
+            sim.world
+                .resource_mut::<Pathfinder>()
+                .set_store(Some(store.clone()));
             sim.run_days(365);
             sim
         })
