@@ -81,7 +81,10 @@ impl SpatialIndex {
                 e,
             )
         }));
-        layer.scratch.sort_unstable_by_key(|(b, e)| (*b, e.id));
+        // By (bucket, id), packed in one integer: one comparison per pair.
+        layer
+            .scratch
+            .sort_unstable_by_key(|(b, e)| (u64::from(*b) << 32) | u64::from(e.id.0));
         layer.entries.clear();
         layer.entries.extend(layer.scratch.iter().map(|(_, e)| *e));
         layer.starts.clear();
@@ -101,11 +104,16 @@ impl SpatialIndex {
             return;
         }
         let r = radius.max(0.0);
-        let b = f32::from(self.bucket);
-        let bx0 = ((f32::from(centre.x) - r) / b).floor().max(0.0) as u16;
-        let by0 = ((f32::from(centre.y) - r) / b).floor().max(0.0) as u16;
-        let bx1 = (((f32::from(centre.x) + r) / b).floor() as u16).min(self.bw - 1);
-        let by1 = (((f32::from(centre.y) + r) / b).floor() as u16).min(self.bh - 1);
+        // The buckets that overlap the square around the disc, reached in whole tiles (one
+        // more than r: a bucket too many is visited for nothing, never one too few); in
+        // integers, without a call to floor for each edge.
+        let reach = r.min(f32::from(u16::MAX)) as i32 + 1;
+        let b = i32::from(self.bucket);
+        let (cx, cy) = (i32::from(centre.x), i32::from(centre.y));
+        let bx0 = ((cx - reach).max(0) / b) as u16;
+        let by0 = ((cy - reach).max(0) / b) as u16;
+        let bx1 = ((cx + reach) / b).min(i32::from(self.bw) - 1) as u16;
+        let by1 = ((cy + reach) / b).min(i32::from(self.bh) - 1) as u16;
         let r2 = r * r;
         for by in by0..=by1 {
             for bx in bx0..=bx1 {
