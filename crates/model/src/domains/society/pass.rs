@@ -277,6 +277,55 @@ struct BlockPass<'a> {
     pending: (u32, u32),
     /// Arbitrary arrests waiting for the next quiet cohort.
     arbitrary_pending: u32,
+    /// The day's constants of the block's settlement, read once rather than per cohort.
+    town: TownDay,
+}
+
+/// What a cohort of the block's own settlement reads, the same for all of them on a day.
+#[derive(Clone, Copy)]
+struct TownDay {
+    /// `abuse_memory_decay` as the cohorts' f32.
+    decay: f32,
+    renewal: f64,
+    legitimacy: f64,
+    pressure: f64,
+    arrest_pr: f64,
+    threshold: f64,
+    informant_margin: f64,
+    flight: f64,
+    /// Where its cohorts flee, when they can (flight above zero and somewhere else to go).
+    flee_to: Option<usize>,
+}
+
+impl TownDay {
+    fn new(ctx: &DayContext, k: usize) -> Self {
+        let p = ctx.p;
+        let (legitimacy, flight) = ctx
+            .towns
+            .get(k)
+            .map_or((0.0, 0.0), |t| (t.legitimacy, t.flight));
+        let flee_to = if flight > 0.0 {
+            ctx.refuge
+                .get(k)
+                .copied()
+                .flatten()
+                .or(ctx.safe)
+                .filter(|&to| to != k)
+        } else {
+            None
+        };
+        Self {
+            decay: p.abuse_memory_decay as f32,
+            renewal: p.renewal_per_day,
+            legitimacy,
+            pressure: ctx.pressure.get(k).copied().unwrap_or(0.0),
+            arrest_pr: ctx.arrest_pr.get(k).copied().unwrap_or(0.0),
+            threshold: ctx.activation.threshold,
+            informant_margin: p.informant_margin,
+            flight,
+            flee_to,
+        }
+    }
 }
 
 impl<'a> BlockPass<'a> {
@@ -296,6 +345,7 @@ impl<'a> BlockPass<'a> {
             arrest_chance: ctx.arrest_chance.get(k).copied().unwrap_or(0.0),
             pending: quota.killed,
             arbitrary_pending: 0,
+            town: TownDay::new(ctx, k),
         }
     }
 
@@ -327,10 +377,9 @@ impl<'a> BlockPass<'a> {
         if co.size == 0 {
             return;
         }
-        let p = self.ctx.p;
-        co.abuse *= p.abuse_memory_decay as f32;
+        co.abuse *= self.town.decay;
         // A new age group comes of age: a cohort that gave its recruits can give again.
-        if co.armed && self.rng.random::<f64>() < p.renewal_per_day {
+        if co.armed && self.rng.random::<f64>() < self.town.renewal {
             co.armed = false;
         }
         if co.state == CohortState::Jailed {
@@ -357,10 +406,10 @@ impl<'a> BlockPass<'a> {
     /// Civilians killed at the settlement since the last pass are taken from its cohorts,
     /// spread evenly over those left in the pass.
     fn killings(&mut self, co: &mut Cohort, out: &mut BlockOut) {
-        let pending = self.pending.0 + self.pending.1;
-        if pending == 0 {
+        if self.pending == (0, 0) {
             return;
         }
+        let pending = self.pending.0 + self.pending.1;
         // Each remaining cohort takes pending/left deaths on average.
         let mean = f64::from(pending) / f64::from(self.left.max(1));
         self.left = self.left.saturating_sub(1);
@@ -426,44 +475,29 @@ impl<'a> BlockPass<'a> {
     /// active and has not given them).
     #[inline(always)]
     fn live(&mut self, i: u32, co: &mut Cohort, out: &mut BlockOut, acc: &mut DayTally) {
-        let (ctx, p) = (self.ctx, self.ctx.p);
-        let mut k = self.k;
-        let mut displaced = co.state == CohortState::Displaced;
-        // The displaced go home once home is quiet again.
-        if displaced {
-            let origin = usize::from(co.origin);
-            if origin < ctx.towns.len()
-                && ctx.towns[origin].exposure < p.return_exposure
-                && self.rng.random::<f64>() < p.return_per_day
-            {
-                co.home = co.origin;
-                co.state = CohortState::Quiet;
-                k = origin;
-                displaced = false;
-                out.moves.push((i, co.home));
+        if co.state == CohortState::Displaced {
+            // Still in the block's settlement: counted in `acc`, as a cohort at home.
+            if let Some((g, legitimacy, active, displaced)) = self.live_displaced(i, co, out) {
+                count(acc, co, g, legitimacy, active, displaced, self.ctx.p);
+                if active {
+                    self.offer(i, co, self.k, out);
+                }
             }
+            return;
         }
-        let town = &ctx.towns[k];
-        let hardship = (f64::from(co.h0)
-            + ctx.pressure[k]
-            + if displaced { p.displaced_hardship } else { 0.0 })
-        .clamp(0.0, 1.0);
+        // A cohort at home: the block's own settlement, whose constants `self.town` holds
+        // (the same operations as `live_displaced`, in the same order).
+        let town = self.town;
+        let hardship = (f64::from(co.h0) + town.pressure + 0.0).clamp(0.0, 1.0);
         let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
         let g = grievance(hardship, legitimacy);
-        let active = is_active(
-            g,
-            f64::from(co.risk),
-            ctx.arrest_pr[k],
-            ctx.activation.threshold,
-        );
+        let active = is_active(g, f64::from(co.risk), town.arrest_pr, town.threshold);
         co.active = active;
         // Flight from violence and hardship.
-        if !displaced
-            && town.flight > 0.0
-            && let Some(to) = ctx.refuge.get(k).copied().flatten().or(ctx.safe)
-            && to != k
+        if let Some(to) = town.flee_to
             && self.rng.random::<f64>() < town.flight
         {
+            let k = self.k;
             co.origin = k as u16;
             co.home = to as u16;
             co.state = CohortState::Displaced;
@@ -475,28 +509,154 @@ impl<'a> BlockPass<'a> {
             t.actives += u32::from(active);
             return;
         }
-        if displaced && usize::from(co.origin) < out.tallies.len() {
-            out.tallies[usize::from(co.origin)].displaced_out += u64::from(co.size);
-        }
-        // The block's own settlement counts in `acc` (registers); a cohort gone home counts
-        // where it went.
-        if k == self.k {
-            count(acc, co, g, legitimacy, active, displaced, p);
-        } else {
-            count(&mut out.tallies[k], co, g, legitimacy, active, displaced, p);
-        }
+        count_home(acc, co, g, legitimacy, active, town.informant_margin);
         if active {
-            if ctx.day == 0 {
-                co.armed = true;
-            }
-            if !co.armed {
-                let r = f64::from(co.size) * p.recruit_share;
-                let r = (r.floor() as u16 + u16::from(self.rng.random::<f64>() < r.fract()))
-                    .min(co.size);
-                out.offers.push((i, k as u16, r));
-            }
+            self.offer(i, co, self.k, out);
         }
     }
+
+    /// The recruits an active cohort offers, if it has not given them.
+    #[inline(always)]
+    fn offer(&mut self, i: u32, co: &mut Cohort, k: usize, out: &mut BlockOut) {
+        offer(self.ctx, &mut self.rng, i, co, k, out);
+    }
+
+    /// [`live_displaced`] with the block's generator.
+    #[inline(always)]
+    fn live_displaced(
+        &mut self,
+        i: u32,
+        co: &mut Cohort,
+        out: &mut BlockOut,
+    ) -> Option<(f64, f64, bool, bool)> {
+        // The generator goes by value, so that the block's state can stay in registers.
+        let (rng, counted) = live_displaced(self.ctx, self.k, self.rng.clone(), i, co, out);
+        self.rng = rng;
+        counted
+    }
+}
+
+/// The recruits an active cohort offers, if it has not given them.
+#[inline(always)]
+fn offer(
+    ctx: &DayContext,
+    rng: &mut ModelRng,
+    i: u32,
+    co: &mut Cohort,
+    k: usize,
+    out: &mut BlockOut,
+) {
+    if ctx.day == 0 {
+        co.armed = true;
+    }
+    if !co.armed {
+        let r = f64::from(co.size) * ctx.p.recruit_share;
+        let r = (r.floor() as u16 + u16::from(rng.random::<f64>() < r.fract())).min(co.size);
+        out.offers.push((i, k as u16, r));
+    }
+}
+
+/// [`BlockPass::live`] for a displaced cohort of the block's settlement `block_k`: it may go
+/// home (and flee again), and it counts where it lives then. Returns the generator, and the
+/// cohort's grievance, legitimacy, activation and whether it is displaced when it stays in
+/// the block's settlement, for the caller to count in its `acc`.
+#[inline(never)]
+fn live_displaced(
+    ctx: &DayContext,
+    block_k: usize,
+    mut rng: ModelRng,
+    i: u32,
+    co: &mut Cohort,
+    out: &mut BlockOut,
+) -> (ModelRng, Option<(f64, f64, bool, bool)>) {
+    let p = ctx.p;
+    let mut k = block_k;
+    let mut displaced = co.state == CohortState::Displaced;
+    // The displaced go home once home is quiet again.
+    if displaced {
+        let origin = usize::from(co.origin);
+        if origin < ctx.towns.len()
+            && ctx.towns[origin].exposure < p.return_exposure
+            && rng.random::<f64>() < p.return_per_day
+        {
+            co.home = co.origin;
+            co.state = CohortState::Quiet;
+            k = origin;
+            displaced = false;
+            out.moves.push((i, co.home));
+        }
+    }
+    let town = &ctx.towns[k];
+    let hardship =
+        (f64::from(co.h0) + ctx.pressure[k] + if displaced { p.displaced_hardship } else { 0.0 })
+            .clamp(0.0, 1.0);
+    let legitimacy = (town.legitimacy - f64::from(co.abuse)).clamp(0.0, 1.0);
+    let g = grievance(hardship, legitimacy);
+    let active = is_active(
+        g,
+        f64::from(co.risk),
+        ctx.arrest_pr[k],
+        ctx.activation.threshold,
+    );
+    co.active = active;
+    // Flight from violence and hardship.
+    if !displaced
+        && town.flight > 0.0
+        && let Some(to) = ctx.refuge.get(k).copied().flatten().or(ctx.safe)
+        && to != k
+        && rng.random::<f64>() < town.flight
+    {
+        co.origin = k as u16;
+        co.home = to as u16;
+        co.state = CohortState::Displaced;
+        out.moves.push((i, co.home));
+        out.tallies[k].displaced_out += u64::from(co.size);
+        let t = &mut out.tallies[to];
+        t.cohorts += 1;
+        t.displaced += u64::from(co.size);
+        t.actives += u32::from(active);
+        return (rng, None);
+    }
+    if displaced && usize::from(co.origin) < out.tallies.len() {
+        out.tallies[usize::from(co.origin)].displaced_out += u64::from(co.size);
+    }
+    // The block's own settlement counts in the caller's `acc` (registers); a cohort gone
+    // home counts where it went.
+    if k == block_k {
+        return (rng, Some((g, legitimacy, active, displaced)));
+    }
+    count(&mut out.tallies[k], co, g, legitimacy, active, displaced, p);
+    if active {
+        offer(ctx, &mut rng, i, co, k, out);
+    }
+    (rng, None)
+}
+
+/// [`count`] for a cohort at home in the block's settlement (not displaced).
+#[inline(always)]
+fn count_home(
+    t: &mut DayTally,
+    co: &mut Cohort,
+    g: f64,
+    legitimacy: f64,
+    active: bool,
+    informant_margin: f64,
+) {
+    let size = u64::from(co.size);
+    let people = size as f64;
+    t.cohorts += 1;
+    t.grievance += g * people;
+    t.legitimacy += legitimacy * people;
+    t.people += size;
+    t.actives += u32::from(active);
+    t.sympathisers += size * u64::from(active);
+    let informs = !active & (legitimacy - g > informant_margin);
+    t.informants += size * u64::from(informs);
+    co.state = if active {
+        CohortState::Sympathiser
+    } else {
+        CohortState::Quiet
+    };
 }
 
 /// A cohort's day counted at its settlement, and its state set; without branches on what
