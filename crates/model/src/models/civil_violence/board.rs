@@ -6,7 +6,7 @@
 //! the same code.
 
 use super::engine::{Citizen, prefetch};
-use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Torus};
+use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Reach, Torus};
 use crate::engine::rng::{ModelRng, RngExt};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +24,8 @@ pub(super) struct Deferred;
 pub(super) trait Board {
     fn torus(&self) -> Torus;
     fn hood(&self) -> &Neighbourhood;
+    /// The neighbourhood's cells by table lookups.
+    fn reach(&self) -> &Reach;
     fn citizen(&self, i: u32) -> Citizen;
     /// Asks for citizen `i`'s record to be brought into the cache (a hint).
     fn prefetch_citizen(&self, i: u32);
@@ -56,6 +58,7 @@ pub(super) trait Board {
 pub(super) struct Exclusive<'a> {
     pub torus: Torus,
     pub hood: &'a Neighbourhood,
+    pub reach: &'a Reach,
     pub people: &'a mut [Citizen],
     pub cop_cell: &'a mut [u32],
     pub occupied: &'a mut BitGrid,
@@ -72,6 +75,10 @@ impl Board for Exclusive<'_> {
     #[inline]
     fn hood(&self) -> &Neighbourhood {
         self.hood
+    }
+    #[inline]
+    fn reach(&self) -> &Reach {
+        self.reach
     }
     #[inline]
     fn citizen(&self, i: u32) -> Citizen {
@@ -258,6 +265,7 @@ impl RawBits {
 pub(super) struct Shared<'a> {
     torus: Torus,
     hood: &'a Neighbourhood,
+    reach: &'a Reach,
     people: Raw<Citizen>,
     cop_cell: Raw<u32>,
     margins: &'a Margins,
@@ -283,6 +291,7 @@ impl<'a> Shared<'a> {
             seen: Raw::new(seen),
             torus: world.torus,
             hood: world.hood,
+            reach: world.reach,
             people: Raw::new(world.people),
             cop_cell: Raw::new(world.cop_cell),
             active_citizen: Raw::new(world.active_citizen),
@@ -301,6 +310,10 @@ impl Board for Shared<'_> {
     #[inline]
     fn hood(&self) -> &Neighbourhood {
         self.hood
+    }
+    #[inline]
+    fn reach(&self) -> &Reach {
+        self.reach
     }
     #[inline]
     fn citizen(&self, i: u32) -> Citizen {

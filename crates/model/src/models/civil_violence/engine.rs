@@ -10,7 +10,7 @@
 
 use super::board::{Board, Exclusive};
 use super::colour::{Colours, Who};
-use super::grid::{BitGrid, CountGrid, Neighbourhood, Torus};
+use super::grid::{BitGrid, CountGrid, Neighbourhood, Reach, Torus};
 use super::params::{CivilViolenceParams, Scheduling, UpdateOrder};
 use super::rules::{self, Rules, Tally};
 use crate::domains::society::grievance::{
@@ -185,6 +185,7 @@ pub struct CivilViolence {
     pub params: CivilViolenceParams,
     torus: Torus,
     hood: Neighbourhood,
+    reach: Reach,
     /// The citizen on each cell holding an active one (stale elsewhere): a cop needs to know
     /// whom it arrests, and keeping this for actives only spares every move of a quiet
     /// citizen or a cop two writes far apart in memory.
@@ -248,6 +249,7 @@ impl CivilViolence {
             order: (0..citizens + cops).collect(),
             order_mixed: false,
             colours: Colours::new(torus, hood.radius),
+            reach: Reach::new(torus, &hood),
             actives: 0,
             jailed: 0,
             arrests: 0,
@@ -429,6 +431,7 @@ impl CivilViolence {
         let board = Exclusive {
             torus: self.torus,
             hood: &self.hood,
+            reach: &self.reach,
             people: &mut self.people,
             cop_cell: &mut self.cop_cell,
             occupied: &mut self.occupied,

@@ -51,20 +51,33 @@ pub(super) fn turn<B: Board>(
 }
 
 /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
-/// sampling, then (after many misses) a count of the empty cells.
-#[inline]
+/// sampling, then (after many misses) a count of the empty cells. Inlined into every
+/// move, the rare count apart.
+#[inline(always)]
 pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
-    let torus = b.torus();
-    let hood = b.hood();
-    let offsets = &hood.offsets;
-    let xy = torus.xy(cell);
+    let around = b.reach().around(b.torus().xy(cell));
+    let size = around.size() as u32;
+    // The draws on a copy of the generator, written back after: the state stays in
+    // registers through the loop (same draws, same results).
+    let mut g = rng.clone();
     for _ in 0..REJECTION_TRIES {
-        let o = offsets[rng.random_range(0..offsets.len() as u32) as usize];
-        let c = torus.offset_xy(xy, o);
+        let c = around.cell(g.random_range(0..size) as usize);
         if !b.occupied(c as usize) {
+            *rng = g;
             return Some(c);
         }
     }
+    *rng = g;
+    count_empty_near(b, cell, rng)
+}
+
+/// A uniformly random empty cell within vision of `cell` by a count of the empty cells
+/// (after [`REJECTION_TRIES`] misses).
+#[cold]
+#[inline(never)]
+fn count_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
+    let torus = b.torus();
+    let hood = b.hood();
     let mut occupied = 0u32;
     torus.for_each_slice(hood, cell, |a, z| occupied += b.occupied_count(a, z));
     // The centre is occupied (by the caller) and part of the slices.
@@ -106,7 +119,7 @@ fn unmark_active<B: Board>(b: &mut B, cell: u32) {
 
 /// A jailed citizen serves a tick, or is released and acts; a free one moves (if
 /// `movement`) and decides.
-#[inline]
+#[inline(always)]
 pub(super) fn citizen_turn<B: Board>(
     b: &mut B,
     r: &Rules,
