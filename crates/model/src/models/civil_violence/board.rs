@@ -211,6 +211,16 @@ impl Lanes for Raw<u32> {
     fn lane(&self, i: usize) -> u32 {
         self.get(i)
     }
+    #[inline]
+    fn entries(&self) -> usize {
+        self.len
+    }
+    #[inline]
+    fn window(&mut self, a: usize) -> *mut u32 {
+        // The caller checks the window against `entries` and writes only its own cells'
+        // entries, as with `span`.
+        self.ptr.wrapping_add(a)
+    }
 }
 
 /// A bit grid that several threads write at once: a word can hold cells of two tiles, so

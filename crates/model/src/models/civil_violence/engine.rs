@@ -40,12 +40,16 @@ pub(super) fn prefetch<T>(p: &T) {
     let _ = p;
 }
 
-/// Fisher-Yates shuffle.
+/// Fisher-Yates shuffle. The draws are made on a copy of the generator, written back at
+/// the end, so that its state stays in registers (the same draws).
 pub(super) fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
+    let mut g = rng.clone();
     for i in (1..order.len()).rev() {
-        let j = rng.random_range(0..=i as u32) as usize;
-        order.swap(i, j);
+        let j = g.random_range(0..=i as u32) as usize;
+        let head = &mut order[..=i];
+        head.swap(i, j);
     }
+    *rng = g;
 }
 
 /// A citizen's condition.

@@ -289,6 +289,12 @@ pub struct Margins {
 pub trait Lanes {
     fn lanes(&mut self, a: usize, b: usize) -> &mut [u32];
     fn lane(&self, i: usize) -> u32;
+    /// Entries in all.
+    fn entries(&self) -> usize;
+    /// Where entry `a` is, to write a window of entries from there without a bounds check
+    /// each (the caller checks them against [`Lanes::entries`]; the window is the caller's
+    /// to write as [`Lanes::lanes`]'s would be).
+    fn window(&mut self, a: usize) -> *mut u32;
 }
 
 impl Lanes for [u32] {
@@ -299,6 +305,14 @@ impl Lanes for [u32] {
     #[inline]
     fn lane(&self, i: usize) -> u32 {
         self[i]
+    }
+    #[inline]
+    fn entries(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn window(&mut self, a: usize) -> *mut u32 {
+        self.as_mut_ptr().wrapping_add(a)
     }
 }
 
@@ -318,6 +332,10 @@ impl Margins {
             if window > 0 {
                 masks[i * window + first..i * window + first + len].fill(u32::MAX);
             }
+        }
+        if window > 0 {
+            // The cell itself does not see itself: its lane is left out of the middle row.
+            masks[r * window + r] = 0;
         }
         // Room for the window at the last column, and one lane past the ghosts that no
         // mask ever covers: the zero that columns without a ghost read.
@@ -371,33 +389,31 @@ impl Margins {
     #[inline]
     pub fn bump<L: Lanes + ?Sized>(&self, counts: &mut L, cell: u32, delta: u32) {
         let (x, y) = self.torus.xy(cell);
-        // A window of a size known when compiling is a few whole-vector operations.
+        // A window of a size known when compiling is a few whole-vector operations; the
+        // windows' masks leave the cell itself out.
         #[cfg(target_arch = "x86_64")]
-        if self.avx2 && self.window > 0 {
-            // SAFETY: `avx2` says the CPU has AVX2.
-            unsafe {
-                match self.window {
-                    8 => self.bump_window_avx2::<8, L>(counts, x, y, delta),
-                    16 => self.bump_window_avx2::<16, L>(counts, x, y, delta),
-                    24 => self.bump_window_avx2::<24, L>(counts, x, y, delta),
-                    _ => self.bump_window_avx2::<32, L>(counts, x, y, delta),
-                }
+        if self.avx2 {
+            match self.window {
+                // SAFETY: `avx2` says the CPU has AVX2.
+                8 => return unsafe { self.bump_window_avx2::<8, L>(counts, x, y, delta) },
+                16 => return unsafe { self.bump_window_avx2::<16, L>(counts, x, y, delta) },
+                24 => return unsafe { self.bump_window_avx2::<24, L>(counts, x, y, delta) },
+                32 => return unsafe { self.bump_window_avx2::<32, L>(counts, x, y, delta) },
+                _ => {}
             }
-            let centre = y as usize * self.stride + x as usize + self.radius as usize;
-            let c = &mut counts.lanes(centre, centre + 1)[0];
-            *c = c.wrapping_sub(delta);
-            return;
         }
         match self.window {
             8 => self.bump_window::<8, L>(counts, x, y, delta),
             16 => self.bump_window::<16, L>(counts, x, y, delta),
             24 => self.bump_window::<24, L>(counts, x, y, delta),
             32 => self.bump_window::<32, L>(counts, x, y, delta),
-            _ => self.bump_spans(counts, x, y, delta),
+            _ => {
+                self.bump_spans(counts, x, y, delta);
+                let centre = y as usize * self.stride + x as usize + self.radius as usize;
+                let c = &mut counts.lanes(centre, centre + 1)[0];
+                *c = c.wrapping_sub(delta);
+            }
         }
-        let centre = y as usize * self.stride + x as usize + self.radius as usize;
-        let c = &mut counts.lanes(centre, centre + 1)[0];
-        *c = c.wrapping_sub(delta);
     }
 
     /// Where each row (dy = -r ..= r) of the neighbourhood of a cell in row `y` starts:
@@ -433,10 +449,22 @@ impl Margins {
         y: i32,
         delta: u32,
     ) {
+        // Every window lies within the grid: a row starts at most at (h - 1) stride, and a
+        // window ends at x + W <= w - 1 + W < stride past it. Checked once here rather than
+        // row by row (a third of the instructions of a row).
+        assert!(
+            (x as u32) < self.torus.width
+                && (y as u32) < self.torus.height
+                && counts.entries() >= self.len()
+                && self.window == W
+        );
+        let d = delta;
         for (masks, &row) in self.masks.chunks_exact(W).zip(self.row_starts(y)) {
             let start = row + x as usize;
-            let lanes: &mut [u32; W] = counts.lanes(start, start + W).try_into().expect("a window");
-            add_masked_avx2(lanes, masks.try_into().expect("a window"), delta);
+            debug_assert!(start + W <= self.len());
+            // SAFETY: `start + W` is within the grid (above), and the caller may write the
+            // window (`Lanes::window`); `masks` holds `W` lanes (`chunks_exact`).
+            unsafe { add_masked_avx2::<W>(counts.window(start), masks.as_ptr(), d) };
         }
     }
 
@@ -595,11 +623,14 @@ fn add_masked<const W: usize>(lanes: &mut [u32; W], masks: &[u32; W], delta: u32
     }
 }
 
-/// [`add_masked`] eight lanes at a time.
+/// [`add_masked`] eight lanes at a time, on `W` lanes at `lanes` and `masks`.
+///
+/// # Safety
+/// `lanes` and `masks` point to `W` lanes each, `lanes` writable, and the CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn add_masked_avx2<const W: usize>(lanes: &mut [u32; W], masks: &[u32; W], delta: u32) {
+unsafe fn add_masked_avx2<const W: usize>(lanes: *mut u32, masks: *const u32, delta: u32) {
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_loadu_si256, _mm256_set1_epi32,
         _mm256_storeu_si256,
@@ -607,11 +638,11 @@ fn add_masked_avx2<const W: usize>(lanes: &mut [u32; W], masks: &[u32; W], delta
     const { assert!(W.is_multiple_of(8)) };
     let d = _mm256_set1_epi32(delta as i32);
     for k in (0..W).step_by(8) {
-        // SAFETY: lanes k..k + 8 lie within both arrays, and the loads and stores are
-        // unaligned ones.
+        // SAFETY: lanes k..k + 8 lie within both (the caller's word), and the loads and
+        // stores are unaligned ones.
         unsafe {
-            let at = lanes.as_mut_ptr().add(k).cast::<__m256i>();
-            let m = _mm256_loadu_si256(masks.as_ptr().add(k).cast::<__m256i>());
+            let at = lanes.add(k).cast::<__m256i>();
+            let m = _mm256_loadu_si256(masks.add(k).cast::<__m256i>());
             let v = _mm256_loadu_si256(at);
             _mm256_storeu_si256(at, _mm256_add_epi32(v, _mm256_and_si256(d, m)));
         }
