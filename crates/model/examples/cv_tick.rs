@@ -1,6 +1,7 @@
 //! Profiling and determinism harness for the civil violence tick through the `Simulation`
 //! (schedule and recorder included), as the criterion bench runs it:
-//! `cargo run --release -p asymwar-model --example cv_tick -- SIDE TICKS SEED [colour] [interleaved]`.
+//! `cargo run --release -p asymwar-model --example cv_tick -- SIDE TICKS SEED [colour] [interleaved]`
+//! (`PRESET=run1`..`run5`, default run 5; `HOOD=vn|moore|cross` for another neighbourhood).
 //! Prints every recorded row (tick, active, quiet, jailed, cops, legitimacy) and the
 //! summary, so two builds can be diffed; `QUIET=1` prints only the summary. Under callgrind,
 //! the cost of a tick is the difference between two runs of different lengths.
@@ -14,7 +15,20 @@ fn main() {
     let side: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(40);
     let ticks: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let seed: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let mut p = CivilViolenceParams::run5();
+    // `PRESET=run1`..`run5` (default run5), `HOOD=vn|moore|cross|disc`.
+    let mut p = match std::env::var("PRESET").as_deref() {
+        Ok("run1") => CivilViolenceParams::run1(),
+        Ok("run2") => CivilViolenceParams::run2(),
+        Ok("run3") => CivilViolenceParams::run3(),
+        Ok("run4") => CivilViolenceParams::run4(),
+        _ => CivilViolenceParams::run5(),
+    };
+    match std::env::var("HOOD").as_deref() {
+        Ok("vn") => p.neighbourhood = civil_violence::NeighbourhoodKind::VonNeumann,
+        Ok("moore") => p.neighbourhood = civil_violence::NeighbourhoodKind::Moore,
+        Ok("cross") => p.neighbourhood = civil_violence::NeighbourhoodKind::Cross,
+        _ => {}
+    }
     p.width = side;
     p.height = side;
     if args.iter().any(|a| a == "colour") {

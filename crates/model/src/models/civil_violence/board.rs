@@ -5,7 +5,7 @@
 //! The rules ([`super::rules`]) are written once against [`Board`], so both schedules run
 //! the same code.
 
-use super::engine::{Citizen, prefetch};
+use super::engine::{Citizen, Condition, prefetch};
 use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Reach, Torus};
 use crate::engine::rng::{ModelRng, RngExt};
 use std::marker::PhantomData;
@@ -30,6 +30,9 @@ pub(super) trait Board {
     /// Asks for citizen `i`'s record to be brought into the cache (a hint).
     fn prefetch_citizen(&self, i: u32);
     fn put_citizen(&mut self, i: u32, c: Citizen);
+    /// Citizen `i` now stands on `cell` in `condition` (the rest of its record unchanged):
+    /// two fields written rather than the whole record.
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition);
     /// The cell of cop number `k` (counted from the first cop).
     fn cop_cell(&self, k: usize) -> u32;
     fn put_cop_cell(&mut self, k: usize, cell: u32);
@@ -93,6 +96,12 @@ impl Board for Exclusive<'_> {
     #[inline]
     fn put_citizen(&mut self, i: u32, c: Citizen) {
         self.people[i as usize] = c;
+    }
+    #[inline]
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition) {
+        let c = &mut self.people[i as usize];
+        c.cell = cell;
+        c.condition = condition;
     }
     #[inline]
     fn cop_cell(&self, k: usize) -> u32 {
@@ -339,6 +348,18 @@ impl Board for Shared<'_> {
     #[inline]
     fn put_citizen(&mut self, i: u32, c: Citizen) {
         self.people.put(i as usize, c);
+    }
+    #[inline]
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition) {
+        let i = i as usize;
+        assert!(i < self.people.len);
+        // SAFETY: in bounds; as in `Raw::put`, no other thread reads or writes citizen `i`
+        // meanwhile.
+        unsafe {
+            let c = self.people.ptr.add(i);
+            (*c).cell = cell;
+            (*c).condition = condition;
+        }
     }
     #[inline]
     fn cop_cell(&self, k: usize) -> u32 {

@@ -386,7 +386,7 @@ impl Margins {
     /// Adds `delta` (wrapping) to the count of every cell that sees `cell`, that is every
     /// cell of its neighbourhood but itself. Writes only rows within r of `cell` and
     /// columns within r + 1 (the window's last lane).
-    #[inline]
+    #[inline(always)]
     pub fn bump<L: Lanes + ?Sized>(&self, counts: &mut L, cell: u32, delta: u32) {
         let (x, y) = self.torus.xy(cell);
         // A window of a size known when compiling is a few whole-vector operations; the

@@ -166,13 +166,26 @@ pub(super) fn citizen_turn<B: Board>(
         moved = true;
     }
     let g = grievance(me.hardship, r.legitimacy);
-    // Without any perceived risk the rule can only be met if G > T; skip the lookup
-    // and the exponential for everyone else.
-    let active = is_active(g, me.risk_aversion, 0.0, r.threshold) && {
-        let seen = b.seen(me.cell);
-        // Epstein's A counts the agent itself.
-        let p = r.risk.probability(cops_in(seen), 1 + actives_in(seen));
-        is_active(g, me.risk_aversion, p, r.threshold)
+    let seen = b.seen(me.cell);
+    // Epstein's A counts the agent itself.
+    let (cops, actives) = (cops_in(seen), 1 + actives_in(seen));
+    let active = if actives <= 1 && r.risk.is_non_negative() {
+        // R >= 0 and P >= 0, so G - R P <= G (rounding is monotone): G - R P > T implies
+        // G > T, and this one test decides. (Testing G > T first, as below, was a coin toss
+        // from one citizen to the next, and a mispredicted branch costs more than the
+        // lookup.)
+        debug_assert!(me.risk_aversion >= 0.0);
+        is_active(g, me.risk_aversion, r.risk.alone(cops), r.threshold)
+    } else {
+        // Without any perceived risk the rule can only be met if G > T; skip the
+        // exponential for everyone else.
+        is_active(g, me.risk_aversion, 0.0, r.threshold)
+            && is_active(
+                g,
+                me.risk_aversion,
+                r.risk.probability(cops, actives),
+                r.threshold,
+            )
     };
     if active && (moved || !was_active) {
         mark_active(b, me.cell, i);
@@ -182,12 +195,13 @@ pub(super) fn citizen_turn<B: Board>(
     if active != was_active {
         t.actives += if active { 1 } else { -1 };
     }
-    me.condition = if active {
+    let condition = if active {
         Condition::Active
     } else {
         Condition::Quiet
     };
-    b.put_citizen(i, me);
+    // Only the cell and the condition have changed (a released citizen's term is 0).
+    b.settle_citizen(i, me.cell, condition);
     Ok(())
 }
 
