@@ -5,8 +5,8 @@
 //! The rules ([`super::rules`]) are written once against [`Board`], so both schedules run
 //! the same code.
 
-use super::engine::{Citizen, prefetch};
-use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Torus};
+use super::engine::{Citizen, Condition, prefetch};
+use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Reach, Torus};
 use crate::engine::rng::{ModelRng, RngExt};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,10 +24,15 @@ pub(super) struct Deferred;
 pub(super) trait Board {
     fn torus(&self) -> Torus;
     fn hood(&self) -> &Neighbourhood;
+    /// The neighbourhood's cells by table lookups.
+    fn reach(&self) -> &Reach;
     fn citizen(&self, i: u32) -> Citizen;
     /// Asks for citizen `i`'s record to be brought into the cache (a hint).
     fn prefetch_citizen(&self, i: u32);
     fn put_citizen(&mut self, i: u32, c: Citizen);
+    /// Citizen `i` now stands on `cell` in `condition` (the rest of its record unchanged):
+    /// two fields written rather than the whole record.
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition);
     /// The cell of cop number `k` (counted from the first cop).
     fn cop_cell(&self, k: usize) -> u32;
     fn put_cop_cell(&mut self, k: usize, cell: u32);
@@ -56,6 +61,7 @@ pub(super) trait Board {
 pub(super) struct Exclusive<'a> {
     pub torus: Torus,
     pub hood: &'a Neighbourhood,
+    pub reach: &'a Reach,
     pub people: &'a mut [Citizen],
     pub cop_cell: &'a mut [u32],
     pub occupied: &'a mut BitGrid,
@@ -74,6 +80,10 @@ impl Board for Exclusive<'_> {
         self.hood
     }
     #[inline]
+    fn reach(&self) -> &Reach {
+        self.reach
+    }
+    #[inline]
     fn citizen(&self, i: u32) -> Citizen {
         self.people[i as usize]
     }
@@ -86,6 +96,12 @@ impl Board for Exclusive<'_> {
     #[inline]
     fn put_citizen(&mut self, i: u32, c: Citizen) {
         self.people[i as usize] = c;
+    }
+    #[inline]
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition) {
+        let c = &mut self.people[i as usize];
+        c.cell = cell;
+        c.condition = condition;
     }
     #[inline]
     fn cop_cell(&self, k: usize) -> u32 {
@@ -204,6 +220,16 @@ impl Lanes for Raw<u32> {
     fn lane(&self, i: usize) -> u32 {
         self.get(i)
     }
+    #[inline]
+    fn entries(&self) -> usize {
+        self.len
+    }
+    #[inline]
+    fn window(&mut self, a: usize) -> *mut u32 {
+        // The caller checks the window against `entries` and writes only its own cells'
+        // entries, as with `span`.
+        self.ptr.wrapping_add(a)
+    }
 }
 
 /// A bit grid that several threads write at once: a word can hold cells of two tiles, so
@@ -258,6 +284,7 @@ impl RawBits {
 pub(super) struct Shared<'a> {
     torus: Torus,
     hood: &'a Neighbourhood,
+    reach: &'a Reach,
     people: Raw<Citizen>,
     cop_cell: Raw<u32>,
     margins: &'a Margins,
@@ -283,6 +310,7 @@ impl<'a> Shared<'a> {
             seen: Raw::new(seen),
             torus: world.torus,
             hood: world.hood,
+            reach: world.reach,
             people: Raw::new(world.people),
             cop_cell: Raw::new(world.cop_cell),
             active_citizen: Raw::new(world.active_citizen),
@@ -303,6 +331,10 @@ impl Board for Shared<'_> {
         self.hood
     }
     #[inline]
+    fn reach(&self) -> &Reach {
+        self.reach
+    }
+    #[inline]
     fn citizen(&self, i: u32) -> Citizen {
         self.people.get(i as usize)
     }
@@ -316,6 +348,18 @@ impl Board for Shared<'_> {
     #[inline]
     fn put_citizen(&mut self, i: u32, c: Citizen) {
         self.people.put(i as usize, c);
+    }
+    #[inline]
+    fn settle_citizen(&mut self, i: u32, cell: u32, condition: Condition) {
+        let i = i as usize;
+        assert!(i < self.people.len);
+        // SAFETY: in bounds; as in `Raw::put`, no other thread reads or writes citizen `i`
+        // meanwhile.
+        unsafe {
+            let c = self.people.ptr.add(i);
+            (*c).cell = cell;
+            (*c).condition = condition;
+        }
     }
     #[inline]
     fn cop_cell(&self, k: usize) -> u32 {

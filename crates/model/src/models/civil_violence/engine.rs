@@ -10,7 +10,7 @@
 
 use super::board::{Board, Exclusive};
 use super::colour::{Colours, Who};
-use super::grid::{BitGrid, CountGrid, Neighbourhood, Torus};
+use super::grid::{BitGrid, CountGrid, Neighbourhood, Reach, Torus};
 use super::params::{CivilViolenceParams, Scheduling, UpdateOrder};
 use super::rules::{self, Rules, Tally};
 use crate::domains::society::grievance::{
@@ -40,12 +40,42 @@ pub(super) fn prefetch<T>(p: &T) {
     let _ = p;
 }
 
-/// Fisher-Yates shuffle.
-pub(super) fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
-    for i in (1..order.len()).rev() {
-        let j = rng.random_range(0..=i as u32) as usize;
-        order.swap(i, j);
+/// Cells up to which a world is small: its count grid (4 bytes a cell and its ghosts) fits
+/// in a core's cache, so reading a cell's counts costs less than a mispredicted branch.
+const SMALL_WORLD: usize = 1 << 16;
+
+/// Citizens from which the sequential tick prefetches their records (512 KB of them).
+const PREFETCH_FROM: usize = 1 << 14;
+
+/// The turns of `order` on the whole world, one after the other, prefetching the records
+/// of the citizens [`PREFETCH_AHEAD`] turns ahead if `PREFETCH`.
+#[inline(always)]
+fn turns<const PREFETCH: bool>(
+    board: &mut Exclusive<'_>,
+    rules: &Rules<'_>,
+    order: &[u32],
+    rng: &mut ModelRng,
+    tally: &mut Tally,
+) {
+    for (n, &agent) in order.iter().enumerate() {
+        if PREFETCH && let Some(&ahead) = order.get(n + PREFETCH_AHEAD) {
+            board.prefetch_citizen(ahead);
+        }
+        // The whole world is at hand: a turn is never deferred.
+        let _ = rules::turn(board, rules, agent, rng, tally);
     }
+}
+
+/// Fisher-Yates shuffle. The draws are made on a copy of the generator, written back at
+/// the end, so that its state stays in registers (the same draws).
+pub(super) fn shuffle(order: &mut [u32], rng: &mut ModelRng) {
+    let mut g = rng.clone();
+    for i in (1..order.len()).rev() {
+        let j = g.random_range(0..=i as u32) as usize;
+        let head = &mut order[..=i];
+        head.swap(i, j);
+    }
+    *rng = g;
 }
 
 /// A citizen's condition.
@@ -151,16 +181,19 @@ pub(super) struct RiskAlone {
     k: f64,
     rule: ArrestRule,
     by_cops: Vec<f64>,
+    non_negative: bool,
 }
 
 impl RiskAlone {
     fn new(a: &ActivationParams, hood: &Neighbourhood) -> Self {
+        let by_cops: Vec<f64> = (0..=hood.size() as u32)
+            .map(|c| arrest_probability(a.k, c, 1, a.arrest_rule))
+            .collect();
         Self {
             k: a.k,
             rule: a.arrest_rule,
-            by_cops: (0..=hood.size() as u32)
-                .map(|c| arrest_probability(a.k, c, 1, a.arrest_rule))
-                .collect(),
+            non_negative: by_cops.iter().all(|&p| p >= 0.0),
+            by_cops,
         }
     }
 
@@ -172,10 +205,22 @@ impl RiskAlone {
     #[inline]
     pub(super) fn probability(&self, cops: u32, actives: u32) -> f64 {
         if actives <= 1 {
-            self.by_cops[cops as usize]
+            self.alone(cops)
         } else {
             arrest_probability(self.k, cops, actives, self.rule)
         }
+    }
+
+    /// P for `cops` cops and the citizen the only active within vision.
+    #[inline]
+    pub(super) fn alone(&self, cops: u32) -> f64 {
+        self.by_cops[cops as usize]
+    }
+
+    /// Every P of [`Self::alone`] is at least 0 (k >= 0, as validated).
+    #[inline]
+    pub(super) fn is_non_negative(&self) -> bool {
+        self.non_negative
     }
 }
 
@@ -185,6 +230,7 @@ pub struct CivilViolence {
     pub params: CivilViolenceParams,
     torus: Torus,
     hood: Neighbourhood,
+    reach: Reach,
     /// The citizen on each cell holding an active one (stale elsewhere): a cop needs to know
     /// whom it arrests, and keeping this for actives only spares every move of a quiet
     /// citizen or a cop two writes far apart in memory.
@@ -248,6 +294,7 @@ impl CivilViolence {
             order: (0..citizens + cops).collect(),
             order_mixed: false,
             colours: Colours::new(torus, hood.radius),
+            reach: Reach::new(torus, &hood),
             actives: 0,
             jailed: 0,
             arrests: 0,
@@ -383,15 +430,14 @@ impl CivilViolence {
         }
         let (mut board, rules) = self.board();
         let mut tally = Tally::default();
-        for (n, &agent) in order.iter().enumerate() {
-            // Agents come in a random order, so each turn would start by waiting for its
-            // citizen's record to arrive from memory (most of the time of a large world):
-            // ask for the record of the agent a few turns ahead.
-            if let Some(&ahead) = order.get(n + PREFETCH_AHEAD) {
-                board.prefetch_citizen(ahead);
-            }
-            // The whole world is at hand: a turn is never deferred.
-            let _ = rules::turn(&mut board, &rules, agent, rng, &mut tally);
+        // Agents come in a random order, so in a large world each turn would start by
+        // waiting for its citizen's record to arrive from memory (most of the time of the
+        // tick): ask for the record of the agent a few turns ahead. A small world's records
+        // are all in cache, and the asking would only add instructions.
+        if board.people.len() >= PREFETCH_FROM {
+            turns::<true>(&mut board, &rules, &order, rng, &mut tally);
+        } else {
+            turns::<false>(&mut board, &rules, &order, rng, &mut tally);
         }
         self.apply(tally);
         self.order = order;
@@ -425,10 +471,12 @@ impl CivilViolence {
             max_jail_term: self.params.max_jail_term,
             risk: &self.risk,
             citizens: self.people.len() as u32,
+            small_world: self.torus.cells() <= SMALL_WORLD,
         };
         let board = Exclusive {
             torus: self.torus,
             hood: &self.hood,
+            reach: &self.reach,
             people: &mut self.people,
             cop_cell: &mut self.cop_cell,
             occupied: &mut self.occupied,

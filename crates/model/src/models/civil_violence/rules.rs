@@ -15,6 +15,8 @@ pub(super) struct Rules<'a> {
     pub risk: &'a RiskAlone,
     /// Agents `0..citizens` are citizens, the rest cops.
     pub citizens: u32,
+    /// The count grid fits in cache: every citizen reads its counts (see `citizen_turn`).
+    pub small_world: bool,
 }
 
 /// Changes to the world's counters, summed over the turns of a tile (or of the tick).
@@ -51,20 +53,33 @@ pub(super) fn turn<B: Board>(
 }
 
 /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
-/// sampling, then (after many misses) a count of the empty cells.
-#[inline]
+/// sampling, then (after many misses) a count of the empty cells. Inlined into every
+/// move, the rare count apart.
+#[inline(always)]
 pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
-    let torus = b.torus();
-    let hood = b.hood();
-    let offsets = &hood.offsets;
-    let xy = torus.xy(cell);
+    let around = b.reach().around(b.torus().xy(cell));
+    let size = around.size() as u32;
+    // The draws on a copy of the generator, written back after: the state stays in
+    // registers through the loop (same draws, same results).
+    let mut g = rng.clone();
     for _ in 0..REJECTION_TRIES {
-        let o = offsets[rng.random_range(0..offsets.len() as u32) as usize];
-        let c = torus.offset_xy(xy, o);
+        let c = around.cell(g.random_range(0..size) as usize);
         if !b.occupied(c as usize) {
+            *rng = g;
             return Some(c);
         }
     }
+    *rng = g;
+    count_empty_near(b, cell, rng)
+}
+
+/// A uniformly random empty cell within vision of `cell` by a count of the empty cells
+/// (after [`REJECTION_TRIES`] misses).
+#[cold]
+#[inline(never)]
+fn count_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
+    let torus = b.torus();
+    let hood = b.hood();
     let mut occupied = 0u32;
     torus.for_each_slice(hood, cell, |a, z| occupied += b.occupied_count(a, z));
     // The centre is occupied (by the caller) and part of the slices.
@@ -106,7 +121,7 @@ fn unmark_active<B: Board>(b: &mut B, cell: u32) {
 
 /// A jailed citizen serves a tick, or is released and acts; a free one moves (if
 /// `movement`) and decides.
-#[inline]
+#[inline(always)]
 pub(super) fn citizen_turn<B: Board>(
     b: &mut B,
     r: &Rules,
@@ -153,13 +168,34 @@ pub(super) fn citizen_turn<B: Board>(
         moved = true;
     }
     let g = grievance(me.hardship, r.legitimacy);
-    // Without any perceived risk the rule can only be met if G > T; skip the lookup
-    // and the exponential for everyone else.
-    let active = is_active(g, me.risk_aversion, 0.0, r.threshold) && {
+    let active = if r.small_world && r.risk.is_non_negative() {
         let seen = b.seen(me.cell);
         // Epstein's A counts the agent itself.
-        let p = r.risk.probability(cops_in(seen), 1 + actives_in(seen));
-        is_active(g, me.risk_aversion, p, r.threshold)
+        let (cops, actives) = (cops_in(seen), 1 + actives_in(seen));
+        if actives <= 1 {
+            // R >= 0 and P >= 0, so G - R P <= G (rounding is monotone): G - R P > T
+            // implies G > T, and this one test decides. In a small world, whose counts are
+            // all in cache, the lookup costs less than testing G > T first, a coin toss
+            // from one citizen to the next that the CPU mispredicts half the time.
+            debug_assert!(me.risk_aversion >= 0.0);
+            is_active(g, me.risk_aversion, r.risk.alone(cops), r.threshold)
+        } else {
+            is_active(g, me.risk_aversion, 0.0, r.threshold)
+                && is_active(
+                    g,
+                    me.risk_aversion,
+                    r.risk.probability(cops, actives),
+                    r.threshold,
+                )
+        }
+    } else {
+        // Without any perceived risk the rule can only be met if G > T; in a large world
+        // skip the lookup (a likely cache miss) and the exponential for everyone else.
+        is_active(g, me.risk_aversion, 0.0, r.threshold) && {
+            let seen = b.seen(me.cell);
+            let p = r.risk.probability(cops_in(seen), 1 + actives_in(seen));
+            is_active(g, me.risk_aversion, p, r.threshold)
+        }
     };
     if active && (moved || !was_active) {
         mark_active(b, me.cell, i);
@@ -169,12 +205,13 @@ pub(super) fn citizen_turn<B: Board>(
     if active != was_active {
         t.actives += if active { 1 } else { -1 };
     }
-    me.condition = if active {
+    let condition = if active {
         Condition::Active
     } else {
         Condition::Quiet
     };
-    b.put_citizen(i, me);
+    // Only the cell and the condition have changed (a released citizen's term is 0).
+    b.settle_citizen(i, me.cell, condition);
     Ok(())
 }
 
