@@ -391,7 +391,8 @@ impl Board for Shared<'_> {
     }
     #[inline]
     fn bump(&mut self, cell: u32, delta: u32) {
-        self.margins.bump(&mut self.seen, cell, delta);
+        // Other threads bump other tiles meanwhile: no entry beyond r + 1 is written.
+        self.margins.bump_near(&mut self.seen, cell, delta);
     }
     #[inline]
     fn set_active(&mut self, cell: u32, i: u32) {

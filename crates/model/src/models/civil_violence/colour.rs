@@ -7,7 +7,8 @@
 //! and writes only within `3 r + 1` of the agent's cell at the start of the phase (a move
 //! within r, the counts within r of the new cell; a released citizen may land r away
 //! before it moves; a cop arrests within r of its new cell and takes that cell; a count
-//! update's window reaches one column past r), so agents of same-coloured tiles can
+//! update's window reaches one column past r and no further: `Margins::bump_near` bumps
+//! wider windows span by span), so agents of same-coloured tiles can
 //! neither see nor touch each other's cells: the tiles of a colour run at once, on any
 //! number of threads, and give the same result.
 //!

@@ -407,13 +407,33 @@ impl Margins {
             16 => self.bump_window::<16, L>(counts, x, y, delta),
             24 => self.bump_window::<24, L>(counts, x, y, delta),
             32 => self.bump_window::<32, L>(counts, x, y, delta),
-            _ => {
-                self.bump_spans(counts, x, y, delta);
-                let centre = y as usize * self.stride + x as usize + self.radius as usize;
-                let c = &mut counts.lanes(centre, centre + 1)[0];
-                *c = c.wrapping_sub(delta);
-            }
+            _ => self.bump_exact(counts, x, y, delta),
         }
+    }
+
+    /// [`Self::bump`], writing no entry more than r + 1 columns from `cell`: what the
+    /// colour classes' threads rely on (`super::colour`). A window is the neighbourhood's
+    /// 2 r + 1 columns rounded up to whole vectors, so one wider than 2 r + 2 (a vision of
+    /// 1 has windows of 8) rewrites, unchanged, entries further off that another thread
+    /// may be bumping at the same time, and an update would be lost: such neighbourhoods
+    /// are bumped row span by row span instead (the same sums).
+    #[inline(always)]
+    pub fn bump_near<L: Lanes + ?Sized>(&self, counts: &mut L, cell: u32, delta: u32) {
+        if self.window <= 2 * self.radius as usize + 2 {
+            self.bump(counts, cell, delta);
+        } else {
+            let (x, y) = self.torus.xy(cell);
+            self.bump_exact(counts, x, y, delta);
+        }
+    }
+
+    /// The neighbourhood's spans, the cell itself taken out again.
+    #[inline]
+    fn bump_exact<L: Lanes + ?Sized>(&self, counts: &mut L, x: i32, y: i32, delta: u32) {
+        self.bump_spans(counts, x, y, delta);
+        let centre = y as usize * self.stride + x as usize + self.radius as usize;
+        let c = &mut counts.lanes(centre, centre + 1)[0];
+        *c = c.wrapping_sub(delta);
     }
 
     /// Where each row (dy = -r ..= r) of the neighbourhood of a cell in row `y` starts:
