@@ -457,16 +457,19 @@ impl Pathfinder {
                     self.terrain_key(&store, grid.costs(season, mobility), season, mobility);
                 (store, terrain)
             });
-            let steps = self.steps[season.index()][mobility.index()]
-                .get_or_insert_with(|| StepCosts::new(grid, season, mobility));
+            // Step costs only when a field is built here (not when the store has it).
+            let steps = &mut self.steps[season.index()][mobility.index()];
+            let mut build = || {
+                let steps = steps.get_or_insert_with(|| StepCosts::new(grid, season, mobility));
+                FlowField::build_on(steps, target)
+            };
             let field = match terrain {
                 Some((store, terrain)) => {
-                    let (field, shared) =
-                        store.field(terrain, key.2, || FlowField::build_on(steps, target));
+                    let (field, shared) = store.field(terrain, key.2, build);
                     self.stats.fields_shared += u64::from(shared);
                     field
                 }
-                None => Arc::new(FlowField::build_on(steps, target)),
+                None => Arc::new(build()),
             };
             self.fields.insert(key, field);
         }

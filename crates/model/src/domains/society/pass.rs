@@ -497,16 +497,7 @@ impl<'a> BlockPass<'a> {
         if let Some(to) = town.flee_to
             && self.rng.random::<f64>() < town.flight
         {
-            let k = self.k;
-            co.origin = k as u16;
-            co.home = to as u16;
-            co.state = CohortState::Displaced;
-            out.moves.push((i, co.home));
-            out.tallies[k].displaced_out += u64::from(co.size);
-            let t = &mut out.tallies[to];
-            t.cohorts += 1;
-            t.displaced += u64::from(co.size);
-            t.actives += u32::from(active);
+            flee(i, co, self.k, to, active, out);
             return;
         }
         count_home(acc, co, g, legitimacy, active, town.informant_margin);
@@ -534,6 +525,21 @@ impl<'a> BlockPass<'a> {
         self.rng = rng;
         counted
     }
+}
+
+/// Cohort `i` flees settlement `k` for `to`: it moves there after the pass, and counts
+/// there today as displaced.
+#[inline(always)]
+fn flee(i: u32, co: &mut Cohort, k: usize, to: usize, active: bool, out: &mut BlockOut) {
+    co.origin = k as u16;
+    co.home = to as u16;
+    co.state = CohortState::Displaced;
+    out.moves.push((i, co.home));
+    out.tallies[k].displaced_out += u64::from(co.size);
+    let t = &mut out.tallies[to];
+    t.cohorts += 1;
+    t.displaced += u64::from(co.size);
+    t.actives += u32::from(active);
 }
 
 /// The recruits an active cohort offers, if it has not given them.
@@ -606,15 +612,7 @@ fn live_displaced(
         && to != k
         && rng.random::<f64>() < town.flight
     {
-        co.origin = k as u16;
-        co.home = to as u16;
-        co.state = CohortState::Displaced;
-        out.moves.push((i, co.home));
-        out.tallies[k].displaced_out += u64::from(co.size);
-        let t = &mut out.tallies[to];
-        t.cohorts += 1;
-        t.displaced += u64::from(co.size);
-        t.actives += u32::from(active);
+        flee(i, co, k, to, active, out);
         return (rng, None);
     }
     if displaced && usize::from(co.origin) < out.tallies.len() {

@@ -717,16 +717,18 @@ mod tests {
         assert_eq!(Neighbourhood::new(NeighbourhoodKind::Cross, 7.0).size(), 28);
     }
 
+    const EVERY_KIND: [NeighbourhoodKind; 4] = [
+        NeighbourhoodKind::VonNeumann,
+        NeighbourhoodKind::Disc,
+        NeighbourhoodKind::Moore,
+        NeighbourhoodKind::Cross,
+    ];
+
     #[test]
     fn count_grid_matches_the_bumps_on_the_torus() {
         for (w, h) in [(9, 7), (40, 40), (23, 31), (80, 75)] {
             let t = Torus::new(w, h);
-            for kind in [
-                NeighbourhoodKind::VonNeumann,
-                NeighbourhoodKind::Disc,
-                NeighbourhoodKind::Moore,
-                NeighbourhoodKind::Cross,
-            ] {
+            for kind in EVERY_KIND {
                 // Vision 35: too wide for windows, bumps add over spans.
                 let vision = match w {
                     9 => 3.0,
@@ -759,12 +761,7 @@ mod tests {
     fn reach_finds_the_cells_of_offset_xy() {
         for (w, h, vision) in [(9, 7, 3.0), (40, 40, 7.0), (15, 23, 7.5), (5, 5, 1.5)] {
             let t = Torus::new(w, h);
-            for kind in [
-                NeighbourhoodKind::VonNeumann,
-                NeighbourhoodKind::Disc,
-                NeighbourhoodKind::Moore,
-                NeighbourhoodKind::Cross,
-            ] {
+            for kind in EVERY_KIND {
                 let hood = Neighbourhood::new(kind, vision);
                 let reach = Reach::new(t, &hood);
                 for cell in 0..t.cells() as u32 {
@@ -797,12 +794,7 @@ mod tests {
     #[test]
     fn bump_matches_brute_force_on_the_torus() {
         let t = Torus::new(9, 7);
-        for kind in [
-            NeighbourhoodKind::VonNeumann,
-            NeighbourhoodKind::Disc,
-            NeighbourhoodKind::Moore,
-            NeighbourhoodKind::Cross,
-        ] {
+        for kind in EVERY_KIND {
             let hood = Neighbourhood::new(kind, 2.5);
             for cell in 0..t.cells() as u32 {
                 let mut grid = vec![0u16; t.cells()];
