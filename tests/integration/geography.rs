@@ -188,9 +188,22 @@ fn rains_flood_the_fords_and_slow_the_bush() {
     );
 }
 
+fn mali_world_with_terrain_seed(seed: u64, terrain_seed: Option<u64>) -> World {
+    let ScenarioFile::Conflict(mut s) = builtin("mali_blockade").unwrap().unwrap() else {
+        panic!("conflict scenario")
+    };
+    s.map.terrain.seed = terrain_seed;
+    build_world(&s, seed)
+}
+
+/// With no terrain seed of its own, a run's seed paints the terrain's detail: a new seed
+/// changes it, never towns, rivers or roads.
 #[test]
 fn a_new_seed_changes_terrain_detail_but_not_towns_or_roads() {
-    let (mut a, mut b) = (mali_world(1), mali_world(2));
+    let (mut a, mut b) = (
+        mali_world_with_terrain_seed(1, None),
+        mali_world_with_terrain_seed(2, None),
+    );
     let (ga, gb) = (
         a.resource::<TerrainGrid>().clone(),
         b.resource::<TerrainGrid>().clone(),
@@ -207,7 +220,74 @@ fn a_new_seed_changes_terrain_detail_but_not_towns_or_roads() {
     };
     assert_eq!(towns(&mut a), towns(&mut b));
     // And the same seed gives the same world.
-    assert_eq!(mali_world(1).resource::<TerrainGrid>().terrain, ga.terrain);
+    assert_eq!(
+        mali_world_with_terrain_seed(1, None)
+            .resource::<TerrainGrid>()
+            .terrain,
+        ga.terrain
+    );
+}
+
+/// The Mali file gives its terrain a seed of its own (the default run's): every run plays
+/// on that one map whatever its seed, and a sweep that varies `map.terrain.seed` gets
+/// another map.
+#[test]
+fn the_mali_map_is_one_map_for_every_run_seed() {
+    let ScenarioFile::Conflict(s) = builtin("mali_blockade").unwrap().unwrap() else {
+        panic!("conflict scenario")
+    };
+    assert_eq!(s.map.terrain.seed, Some(s.seed));
+    let default = mali_world(s.seed).resource::<TerrainGrid>().clone();
+    for seed in [1, 2, 99] {
+        let g = mali_world(seed).resource::<TerrainGrid>().clone();
+        assert_eq!(g.terrain, default.terrain, "seed {seed}");
+        assert_eq!(g.elevation, default.elevation, "seed {seed}");
+        assert_eq!(g.cover, default.cover, "seed {seed}");
+    }
+    // The map of the default run is the one a per-run seed of the same value paints.
+    let per_run = mali_world_with_terrain_seed(s.seed, None);
+    assert_eq!(per_run.resource::<TerrainGrid>().terrain, default.terrain);
+    // Another terrain seed, another map.
+    let other = mali_world_with_terrain_seed(s.seed, Some(1));
+    assert_ne!(other.resource::<TerrainGrid>().terrain, default.terrain);
+}
+
+/// A map painted before in the process (a sweep's earlier run) is handed out as a copy:
+/// the same grid as one painted afresh, and a scenario that differs in what paints it
+/// (here the mobility parameters) gets its own.
+#[test]
+fn a_map_painted_again_is_the_map_painted_afresh() {
+    use asymwar_scenario::terrain_gen::{finish, generate, painted};
+    let ScenarioFile::Conflict(mut s) = builtin("mali_blockade").unwrap().unwrap() else {
+        panic!("conflict scenario")
+    };
+    let (projection, w, h) = s.map.projection().unwrap();
+    let same = |a: &TerrainGrid, b: &TerrainGrid| {
+        a.terrain == b.terrain
+            && a.elevation == b.elevation
+            && a.cover == b.cover
+            && a.road == b.road
+            && a.crossing == b.crossing
+            && a.country == b.country
+            && a.cost == b.cost
+    };
+    for _ in 0..2 {
+        let (fresh, fresh_roads) = {
+            let (mut g, roads) = generate(&s, projection, w, h, 5);
+            finish(&mut g, &s.params.mobility);
+            (g, roads)
+        };
+        let (first, first_roads) = painted(&s, projection, w, h, 5);
+        let (again, again_roads) = painted(&s, projection, w, h, 5);
+        assert!(same(&fresh, &first) && same(&fresh, &again));
+        assert!(fresh_roads == first_roads && fresh_roads == again_roads);
+        // Now slower motorbikes: other costs, another map.
+        s.params.mobility.rainy_track_factor *= 0.5;
+    }
+    let (a, _) = painted(&s, projection, w, h, 5);
+    s.params.mobility.rainy_track_factor *= 2.0;
+    let (b, _) = painted(&s, projection, w, h, 5);
+    assert_ne!(a.cost, b.cost);
 }
 
 /// Runs on one map share flow fields and A* searches through a store (a sweep's runs, a

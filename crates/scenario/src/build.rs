@@ -19,8 +19,7 @@ use asymwar_model::sim::Simulation;
 /// validated (as every loader in this crate does).
 pub fn build_world(s: &Scenario, seed: u64) -> World {
     let (projection, width, height) = s.map.projection().expect("a validated scenario has a map");
-    let (mut grid, corridor_tiles) = terrain_gen::generate(s, projection, width, height, seed);
-    terrain_gen::finish(&mut grid, &s.params.mobility);
+    let (grid, corridor_tiles) = terrain_gen::painted(s, projection, width, height, seed);
 
     let mut world = World::new();
     world.insert_resource(Clock::new(s.calendar.start, s.calendar.hours_per_tick));

@@ -223,6 +223,11 @@ pub struct TerrainSpec {
     /// Countries, tested in order; a tile inside none belongs to `default_country`.
     pub countries: Vec<CountrySpec>,
     pub default_country: String,
+    /// Seed of the terrain noise. Unset: the run's seed, so each seed paints its own
+    /// detail. Set: every run of the scenario, whatever its seed, plays on the same map,
+    /// as it does on a real place's map; a sweep then builds each map's paths once, and
+    /// can still vary this seed as a factor of its own (`map.terrain.seed`).
+    pub seed: Option<u64>,
 }
 
 impl Default for TerrainSpec {
@@ -246,6 +251,7 @@ impl Default for TerrainSpec {
             hills: Vec::new(),
             countries: Vec::new(),
             default_country: "ML".to_string(),
+            seed: None,
         }
     }
 }

@@ -1,15 +1,18 @@
 //! Terrain generation: noise fields shaped by a north-south aridity gradient, with rivers,
 //! wetlands, forests, hills, countries, towns and roads drawn from coordinates.
 //!
-//! The noise gives the detail between known features; it is seeded from the run's seed, so
-//! a new seed gives new detail while towns, rivers and roads stay where the data puts them.
+//! The noise gives the detail between known features. It is seeded from the terrain's own
+//! seed (`map.terrain.seed`) where the scenario sets one, so every run of a real place plays
+//! on one map; else from the run's seed, so a new seed gives new detail. Towns, rivers and
+//! roads stay where the data puts them either way.
 
-use crate::schema::{Location, Scenario, ZoneSpec};
+use crate::schema::{CorridorSpec, Location, MapSpec, Scenario, SettlementSpec, ZoneSpec};
 use crate::validate::location_xy;
 use asymwar_model::geo::{LatLon, Projection, Tile};
 use asymwar_model::rng::{Purpose, mix};
 use asymwar_model::terrain::{Crossing, MobilityParams, RoadClass, Terrain, TerrainGrid};
 use noise::{Fbm, MultiFractal, NoiseFn, Perlin};
+use std::sync::{Arc, Mutex};
 
 /// Base cover (concealment) of each terrain class; noise adds +-0.1.
 const COVER: [f32; Terrain::COUNT] = [
@@ -27,16 +30,77 @@ fn noise_seed(seed: u64, k: u64) -> u32 {
     (mix(mix(seed, Purpose::Terrain as u64), k) >> 32) as u32
 }
 
-/// Paints the terrain grid of a scenario. Road tiles along each corridor are returned in
-/// order, one list per corridor.
+/// Everything a map is painted from: two scenarios that agree on it get the same grid.
+#[derive(PartialEq)]
+struct MapKey {
+    map: MapSpec,
+    settlements: Vec<SettlementSpec>,
+    corridors: Vec<CorridorSpec>,
+    mobility: MobilityParams,
+    /// The noise's seed: the terrain's own, else the run's.
+    seed: u64,
+    size: (u16, u16),
+}
+
+/// A painted map: the grid and the road tiles of each corridor.
+type Painted = (TerrainGrid, Vec<Vec<Tile>>);
+
+/// Maps painted lately in this process, newest last. A sweep's runs and a class's
+/// sessions on one map paint it once (noise over every tile is a few per cent of a short
+/// run) and share its lazily built tables (`TerrainGrid::best_cover`).
+static MAPS: Mutex<Vec<(MapKey, Arc<Painted>)>> = Mutex::new(Vec::new());
+
+/// Maps kept: a sweep that gives every run its own terrain seed paints every run's map
+/// anyway, and keeps no more than this many.
+const MAPS_KEPT: usize = 4;
+
+/// The finished terrain grid of a scenario for a run of seed `run_seed` ([`generate`] and
+/// [`finish`]), from the maps already painted in this process when one matches: a copy of
+/// the same grid, so a run cannot tell the difference.
+pub fn painted(
+    s: &Scenario,
+    projection: Projection,
+    width: u16,
+    height: u16,
+    run_seed: u64,
+) -> Painted {
+    let key = MapKey {
+        map: s.map.clone(),
+        settlements: s.settlements.clone(),
+        corridors: s.corridors.clone(),
+        mobility: s.params.mobility.clone(),
+        seed: s.map.terrain.seed.unwrap_or(run_seed),
+        size: (width, height),
+    };
+    let maps = || MAPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, map)) = maps().iter().find(|(k, _)| *k == key) {
+        return map.as_ref().clone();
+    }
+    let (mut grid, corridor_tiles) = generate(s, projection, width, height, run_seed);
+    finish(&mut grid, &s.params.mobility);
+    let map = Arc::new((grid, corridor_tiles));
+    let mut kept = maps();
+    if !kept.iter().any(|(k, _)| *k == key) {
+        if kept.len() >= MAPS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((key, map.clone()));
+    }
+    map.as_ref().clone()
+}
+
+/// Paints the terrain grid of a scenario for a run of seed `run_seed` (which seeds the noise
+/// only where the scenario gives the terrain no seed of its own). Road tiles along each
+/// corridor are returned in order, one list per corridor.
 pub fn generate(
     s: &Scenario,
     projection: Projection,
     width: u16,
     height: u16,
-    seed: u64,
+    run_seed: u64,
 ) -> (TerrainGrid, Vec<Vec<Tile>>) {
     let spec = &s.map.terrain;
+    let seed = spec.seed.unwrap_or(run_seed);
     let mut g = TerrainGrid::blank(width, height, projection);
     let tile_km = projection.tile_km;
     let humidity_noise =

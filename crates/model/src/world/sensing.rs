@@ -23,7 +23,10 @@ pub struct Entry {
 pub struct Layer {
     entries: Vec<Entry>,
     scratch: Vec<(u32, Entry)>,
+    /// Where bucket k's entries start; k + 1's start ends them.
     starts: Vec<u32>,
+    /// The next free place of each bucket while the entries are placed.
+    cursor: Vec<u32>,
 }
 
 impl Layer {
@@ -37,6 +40,20 @@ impl Layer {
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+}
+
+/// Sorts a bucket's entries by id: a handful, mostly in order already (the
+/// actors' query order follows their spawning).
+fn insertion_sort_by_id(entries: &mut [Entry]) {
+    for i in 1..entries.len() {
+        let e = entries[i];
+        let mut j = i;
+        while j > 0 && entries[j - 1].id.0 > e.id.0 {
+            entries[j] = entries[j - 1];
+            j -= 1;
+        }
+        entries[j] = e;
     }
 }
 
@@ -81,12 +98,9 @@ impl SpatialIndex {
                 e,
             )
         }));
-        // By (bucket, id), packed in one integer: one comparison per pair.
-        layer
-            .scratch
-            .sort_unstable_by_key(|(b, e)| (u64::from(*b) << 32) | u64::from(e.id.0));
-        layer.entries.clear();
-        layer.entries.extend(layer.scratch.iter().map(|(_, e)| *e));
+        // By (bucket, id): a counting sort on the bucket (stable, linear), then each
+        // bucket's few actors by id. The whole-layer comparison sort it replaces was 3% of
+        // a sweep's run; the order is the same.
         layer.starts.clear();
         layer.starts.resize(nb + 1, 0);
         for (b, _) in &layer.scratch {
@@ -94,6 +108,23 @@ impl SpatialIndex {
         }
         for i in 0..nb {
             layer.starts[i + 1] += layer.starts[i];
+        }
+        layer.cursor.clear();
+        layer.cursor.extend_from_slice(&layer.starts[..nb]);
+        layer.entries.clear();
+        layer.entries.extend(layer.scratch.iter().map(|(_, e)| *e));
+        for (b, e) in &layer.scratch {
+            let at = &mut layer.cursor[*b as usize];
+            layer.entries[*at as usize] = *e;
+            *at += 1;
+        }
+        for k in 0..nb {
+            let (s, e) = (layer.starts[k] as usize, layer.starts[k + 1] as usize);
+            match e - s {
+                0 | 1 => {}
+                2..=32 => insertion_sort_by_id(&mut layer.entries[s..e]),
+                _ => layer.entries[s..e].sort_unstable_by_key(|e| e.id.0),
+            }
         }
     }
 
@@ -196,5 +227,34 @@ mod tests {
         expected.sort();
         assert_eq!(found, expected);
         assert!(!found.is_empty());
+    }
+
+    /// The layer holds its actors by (bucket, id) whatever order they come in: buckets
+    /// of one, of a few and of many (past the insertion sort's reach).
+    #[test]
+    fn a_layer_is_sorted_by_bucket_then_id() {
+        let mut world = World::new();
+        let mut index = SpatialIndex::new(64, 64, 8);
+        let mut items = Vec::new();
+        for i in 0..300u32 {
+            // Ids out of order; a third of the actors crowd into one bucket.
+            let id = (i * 7919) % 300;
+            let tile = if i % 3 == 0 {
+                Tile::new(3, 4)
+            } else {
+                Tile::new(((i * 13) % 64) as u16, ((i * 29) % 64) as u16)
+            };
+            items.push(Entry {
+                entity: world.spawn_empty().id(),
+                id: ActorId(id),
+                tile,
+            });
+        }
+        index.rebuild(LayerKind::Cells, items.iter().copied());
+        let key = |e: &Entry| ((e.tile.y / 8) as u32 * 8 + (e.tile.x / 8) as u32, e.id.0);
+        let got: Vec<_> = index.cells.entries().iter().map(key).collect();
+        let mut expected: Vec<_> = items.iter().map(key).collect();
+        expected.sort();
+        assert_eq!(got, expected);
     }
 }

@@ -249,8 +249,10 @@ pub struct TerrainGrid {
     /// Dynamic layer: recent violence (decays daily, raised by engagements).
     pub recent_violence: Vec<f32>,
     /// [`TerrainGrid::best_cover_near`] for every tile, worked out on its first use (for
-    /// one radius): cells ask it of their home at nearly every decision.
-    pub best_cover: std::sync::OnceLock<(i32, Vec<Tile>)>,
+    /// one radius): cells ask it of their home at nearly every decision. Clones of a grid
+    /// share it (a sweep's runs on one map work it out once): it reads only the cover and
+    /// the costs, which nothing changes once the scenario crate has painted the grid.
+    pub best_cover: std::sync::Arc<std::sync::OnceLock<(i32, Vec<Tile>)>>,
 }
 
 impl TerrainGrid {
@@ -273,7 +275,7 @@ impl TerrainGrid {
             state_presence: vec![0.0; n],
             insurgent_influence: vec![0.0; n],
             recent_violence: vec![0.0; n],
-            best_cover: std::sync::OnceLock::new(),
+            best_cover: Default::default(),
         }
     }
 
