@@ -253,6 +253,19 @@ pub struct TerrainGrid {
     /// share it (a sweep's runs on one map work it out once): it reads only the cover and
     /// the costs, which nothing changes once the scenario crate has painted the grid.
     pub best_cover: std::sync::Arc<std::sync::OnceLock<(i32, Vec<Tile>)>>,
+    /// The road tiles of each row, built on first use ([`TerrainGrid::roads_in_row`]) and
+    /// shared by clones like `best_cover`.
+    pub road_rows: std::sync::Arc<std::sync::OnceLock<RoadRows>>,
+}
+
+/// The columns of the road tiles of each row of a grid, rows one after another: the
+/// planners' scans for a road to hold visit the roads of a window instead of all its tiles.
+#[derive(Debug, Default)]
+pub struct RoadRows {
+    /// Where row y's columns start in `xs`; row y + 1's start ends them.
+    starts: Vec<u32>,
+    /// Columns of road tiles, rising within a row.
+    xs: Vec<u16>,
 }
 
 impl TerrainGrid {
@@ -276,6 +289,7 @@ impl TerrainGrid {
             insurgent_influence: vec![0.0; n],
             recent_violence: vec![0.0; n],
             best_cover: Default::default(),
+            road_rows: Default::default(),
         }
     }
 
@@ -333,6 +347,31 @@ impl TerrainGrid {
             }
         }
         best.1
+    }
+
+    /// The columns of row `y`'s road tiles from `x0` to `x1` (inclusive), rising.
+    pub fn roads_in_row(&self, y: u16, x0: i32, x1: i32) -> &[u16] {
+        let rows = self.road_rows.get_or_init(|| {
+            let mut rows = RoadRows::default();
+            rows.starts.push(0);
+            for i in 0..self.len() {
+                if self.road[i] != RoadClass::None {
+                    rows.xs.push(self.tile(i).x);
+                }
+                if (i + 1) % usize::from(self.width) == 0 {
+                    rows.starts.push(rows.xs.len() as u32);
+                }
+            }
+            rows
+        });
+        let y = usize::from(y);
+        let Some(&end) = rows.starts.get(y + 1) else {
+            return &[];
+        };
+        let row = &rows.xs[rows.starts[y] as usize..end as usize];
+        let from = row.partition_point(|&x| i32::from(x) < x0);
+        let to = row.partition_point(|&x| i32::from(x) <= x1);
+        &row[from..to.max(from)]
     }
 
     pub fn contains(&self, x: i32, y: i32) -> bool {
@@ -415,5 +454,40 @@ fn tile_speed(
                 base
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::geo::GeoBounds;
+
+    /// A row's road tiles in a window are exactly the road tiles a scan of the window
+    /// meets, in the scan's order, at the edges of the map too.
+    #[test]
+    fn roads_in_row_are_the_road_tiles_of_the_window() {
+        let bounds = GeoBounds {
+            lat_min: 12.0,
+            lat_max: 12.5,
+            lon_min: -8.0,
+            lon_max: -6.16,
+        };
+        let mut grid = TerrainGrid::blank(23, 9, Projection::new(bounds, 5.0));
+        for i in 0..grid.len() {
+            if (i * 7919) % 5 < 2 {
+                grid.road[i] = RoadClass::Track;
+            }
+        }
+        for y in 0..grid.height {
+            for (x0, x1) in [(-3, 4), (0, 22), (5, 5), (20, 30), (-9, -1), (7, 6)] {
+                let scan: Vec<u16> = (x0..=x1)
+                    .filter(|&x| grid.contains(x, i32::from(y)))
+                    .map(|x| x as u16)
+                    .filter(|&x| grid.road[grid.index(Tile::new(x, y))] != RoadClass::None)
+                    .collect();
+                assert_eq!(grid.roads_in_row(y, x0, x1), scan, "row {y}, {x0}..={x1}");
+            }
+        }
+        assert!(grid.roads_in_row(9, 0, 22).is_empty());
     }
 }

@@ -202,14 +202,21 @@ impl Planner<'_> {
         let r = reach.ceil() as i32;
         let (ax, ay) = (i32::from(at.x), i32::from(at.y));
         let mut best: Option<(f32, Tile)> = None;
-        // Scan every other tile: roads are lines, a stride of 2 still meets each of them.
+        // Every other tile of the window: roads are lines, a stride of 2 still meets each
+        // of them. Only the window's road tiles are visited (the grid's road rows), in the
+        // order of the whole scan, so the first best stays the same.
         for dy in (-r..=r).step_by(2) {
-            for dx in (-r..=r).step_by(2) {
-                let (x, y) = (ax + dx, ay + dy);
-                if !grid.contains(x, y) || f64::from(dx * dx + dy * dy) > reach * reach {
+            let y = ay + dy;
+            if y < 0 || y >= i32::from(grid.height) {
+                continue;
+            }
+            for &x in grid.roads_in_row(y as u16, ax - r, ax + r) {
+                let dx = i32::from(x) - ax;
+                // The scan's columns: dx = -r, -r + 2, ...
+                if (dx + r) % 2 != 0 || f64::from(dx * dx + dy * dy) > reach * reach {
                     continue;
                 }
-                let t = Tile::new(x as u16, y as u16);
+                let t = Tile::new(x, y as u16);
                 let i = grid.index(t);
                 let flow = traffic.trucks[i];
                 if flow <= 0.5 || grid.road[i] == RoadClass::None {
