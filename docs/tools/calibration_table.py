@@ -2,14 +2,16 @@
 """The generated tables of docs/calibration.md: the default Mali scenario over seeds 1-10,
 run for 150 days (the patterns P1-P8) and for 365 days (the year's stocks and flows), every
 figure read from the runs' outputs (summary.json, scenario.ron), each
-pattern with its target, its source and a verdict computed against the target's range.
+pattern with its target, its source and a verdict computed against the target's range;
+and the same seeds with the file's terrain seed taken out, each seed on its own map, to
+show what one map for every seed changes (block `maps`).
 
     cargo build --release && python3 docs/tools/calibration_table.py           # print
     cargo build --release && python3 docs/tools/calibration_table.py --write   # update the doc
 
 --write replaces the blocks between the markers `<!-- generated: NAME -->` and
 `<!-- end: NAME -->` in docs/calibration.md and leaves the rest of the page alone. Standard
-library only; two runs at a time (20 runs, about a minute on 2 idle cores).
+library only; two runs at a time (40 runs, about two minutes on 2 idle cores).
 """
 import concurrent.futures
 import json
@@ -124,10 +126,37 @@ PER_SEED_365 = [
 ]
 
 
-def run(days, seed, tmp):
-    out = os.path.join(tmp, f"d{days}-s{seed}")
+SCENARIO = os.path.join(ROOT, "assets", "scenarios", "mali_blockade.ron")
+
+# One map against ten: the same seeds with the terrain's own seed taken out of the file, so
+# that each seed paints its own terrain detail (as every run did before 2026-12-04).
+MAPS_365 = [
+    ("Y6: capital days short of half its need", "capital_days_without_fuel"),
+    ("Y8: tankers destroyed in a year", "tankers_destroyed"),
+    ("Y10: school days closed", "capital_school_days_closed"),
+    ("Y11: fighters killed in a year", "fighters_killed"),
+]
+MAPS_150 = [("P2: tankers destroyed in 150 days", "tankers_destroyed")]
+
+
+def ten_maps_scenario(tmp):
+    """The Mali file without its terrain seed (`map.terrain.seed`)."""
+    with open(SCENARIO) as f:
+        text = f.read()
+    text, n = re.subn(r"\n\s*seed: Some\(\d+\),", "", text)
+    if n != 1:
+        sys.exit(f"{SCENARIO}: expected one terrain seed (seed: Some(..)), found {n}")
+    path = os.path.join(tmp, "mali_ten_maps.ron")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(days, seed, tmp, scenario=None):
+    out = os.path.join(tmp, f"d{days}-s{seed}" + ("-maps" if scenario else ""))
     subprocess.run(
-        [BIN, "run", "--days", str(days), "--seed", str(seed), "--quiet", "--out", out],
+        [BIN, "run"] + ([scenario] if scenario else [])
+        + ["--days", str(days), "--seed", str(seed), "--quiet", "--out", out],
         check=True, stdout=subprocess.DEVNULL,
     )
     with open(os.path.join(out, "summary.json")) as f:
@@ -220,12 +249,36 @@ def regimes(runs):
     return "\n".join(rows)
 
 
+def maps_rows(rows, one, ten):
+    out = []
+    for label, metric in rows:
+        cells = []
+        for runs in (ten, one):
+            values = [runs[s].get(metric) for s in SEEDS]
+            mean, lo, hi = summary(values)
+            cell = f"{fmt(mean)} ({fmt(lo)}-{fmt(hi)})"
+            if metric == "capital_school_days_closed":
+                closed = sum(1 for v in values if v)
+                cell += f", closed in {closed} seeds of {len(SEEDS)}"
+            cells.append(cell)
+        out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    return out
+
+
 def blocks():
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        maps = ten_maps_scenario(tmp)
         jobs = {(d, s): pool.submit(run, d, s, tmp) for d in (150, 365) for s in SEEDS}
+        ten = {(d, s): pool.submit(run, d, s, tmp, maps) for d in (150, 365) for s in SEEDS}
         r150 = {s: jobs[(150, s)].result() for s in SEEDS}
         r365 = {s: jobs[(365, s)].result() for s in SEEDS}
+        m150 = {s: ten[(150, s)].result() for s in SEEDS}
+        m365 = {s: ten[(365, s)].result() for s in SEEDS}
+    head = ["| | ten maps (each seed its own) | one map (the scenario's) |", "|---|---|---|"]
+    maps_block = "\n".join(
+        head + maps_rows(MAPS_365, r365, m365) + maps_rows(MAPS_150, r150, m150))
     return {
+        "maps": maps_block,
         "patterns-150": pattern_table(PATTERNS_150, r150),
         "seeds-150": seed_table(PER_SEED_150, r150),
         "patterns-365": pattern_table(PATTERNS_365, r365),

@@ -211,20 +211,30 @@ pub fn rebuild_index(
 mod tests {
     use super::*;
 
+    /// `n` actors, the i-th with the id and tile `place(i)` gives (each its own entity).
+    fn actors(n: u32, place: impl Fn(u32) -> (u32, Tile)) -> Vec<Entry> {
+        let mut world = World::new();
+        (0..n)
+            .map(|i| {
+                let (id, tile) = place(i);
+                Entry {
+                    entity: world.spawn_empty().id(),
+                    id: ActorId(id),
+                    tile,
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn within_finds_exactly_the_actors_in_the_disc() {
-        let mut world = World::new();
         let mut index = SpatialIndex::new(100, 100, 8);
-        let mut items = Vec::new();
-        for i in 0..400u32 {
-            let e = world.spawn_empty().id();
-            let tile = Tile::new(((i * 37) % 100) as u16, ((i * 91) % 100) as u16);
-            items.push(Entry {
-                entity: e,
-                id: ActorId(i),
-                tile,
-            });
-        }
+        let items = actors(400, |i| {
+            (
+                i,
+                Tile::new(((i * 37) % 100) as u16, ((i * 91) % 100) as u16),
+            )
+        });
         index.rebuild(LayerKind::Cells, items.iter().copied());
         let centre = Tile::new(50, 40);
         let mut found = Vec::new();
@@ -244,23 +254,16 @@ mod tests {
     /// of one, of a few and of many (past the insertion sort's reach).
     #[test]
     fn a_layer_is_sorted_by_bucket_then_id() {
-        let mut world = World::new();
         let mut index = SpatialIndex::new(64, 64, 8);
-        let mut items = Vec::new();
-        for i in 0..300u32 {
-            // Ids out of order; a third of the actors crowd into one bucket.
-            let id = (i * 7919) % 300;
+        // Ids out of order; a third of the actors crowd into one bucket.
+        let items = actors(300, |i| {
             let tile = if i % 3 == 0 {
                 Tile::new(3, 4)
             } else {
                 Tile::new(((i * 13) % 64) as u16, ((i * 29) % 64) as u16)
             };
-            items.push(Entry {
-                entity: world.spawn_empty().id(),
-                id: ActorId(id),
-                tile,
-            });
-        }
+            ((i * 7919) % 300, tile)
+        });
         index.rebuild(LayerKind::Cells, items.iter().copied());
         let key = |e: &Entry| ((e.tile.y / 8) as u32 * 8 + (e.tile.x / 8) as u32, e.id.0);
         let got: Vec<_> = index.cells.entries().iter().map(key).collect();
@@ -271,22 +274,17 @@ mod tests {
 
     /// `within` gives exactly the actors a scan of the whole layer finds, in the layer's
     /// (bucket, id) order, for discs small and large, centred anywhere, fractional radii,
-    /// at the map's edges and past the trimmed rows' reach.
+    /// at the map's edges and for radii wider than the map.
     #[test]
     fn within_is_a_scan_of_the_layer_in_its_order() {
-        let mut world = World::new();
         let mut index = SpatialIndex::new(90, 70, 8);
-        let mut items = Vec::new();
-        for i in 0..700u32 {
-            items.push(Entry {
-                entity: world.spawn_empty().id(),
-                id: ActorId((i * 7919) % 700),
-                tile: Tile::new(
-                    ((i * 37 + i / 3) % 90) as u16,
-                    ((i * 91 + i / 7) % 70) as u16,
-                ),
-            });
-        }
+        let items = actors(700, |i| {
+            let tile = Tile::new(
+                ((i * 37 + i / 3) % 90) as u16,
+                ((i * 91 + i / 7) % 70) as u16,
+            );
+            ((i * 7919) % 700, tile)
+        });
         index.rebuild(LayerKind::Cells, items.iter().copied());
         let layer = &index.cells;
         for (k, radius) in [0.0f32, 0.5, 1.0, 3.7, 8.0, 12.5, 23.9, 40.0, 200.0, 3000.0]

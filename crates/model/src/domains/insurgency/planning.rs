@@ -219,7 +219,7 @@ impl Planner<'_> {
                 let t = Tile::new(x, y as u16);
                 let i = grid.index(t);
                 let flow = traffic.trucks[i];
-                if flow <= 0.5 || grid.road[i] == RoadClass::None {
+                if flow <= 0.5 {
                     continue;
                 }
                 if taken.iter().any(|k| k.distance(t) < spacing) || targets.is_secured(t) {

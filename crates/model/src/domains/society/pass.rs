@@ -478,7 +478,15 @@ impl<'a> BlockPass<'a> {
         if co.state == CohortState::Displaced {
             // Still in the block's settlement: counted in `acc`, as a cohort at home.
             if let Some((g, legitimacy, active, displaced)) = self.live_displaced(i, co, out) {
-                count(acc, co, g, legitimacy, active, displaced, self.ctx.p);
+                count(
+                    acc,
+                    co,
+                    g,
+                    legitimacy,
+                    active,
+                    displaced,
+                    self.ctx.p.informant_margin,
+                );
                 if active {
                     self.offer(i, co, self.k, out);
                 }
@@ -500,7 +508,7 @@ impl<'a> BlockPass<'a> {
             flee(i, co, self.k, to, active, out);
             return;
         }
-        count_home(acc, co, g, legitimacy, active, town.informant_margin);
+        count(acc, co, g, legitimacy, active, false, town.informant_margin);
         if active {
             self.offer(i, co, self.k, out);
         }
@@ -623,38 +631,19 @@ fn live_displaced(
     if k == block_k {
         return (rng, Some((g, legitimacy, active, displaced)));
     }
-    count(&mut out.tallies[k], co, g, legitimacy, active, displaced, p);
+    count(
+        &mut out.tallies[k],
+        co,
+        g,
+        legitimacy,
+        active,
+        displaced,
+        p.informant_margin,
+    );
     if active {
         offer(ctx, &mut rng, i, co, k, out);
     }
     (rng, None)
-}
-
-/// [`count`] for a cohort at home in the block's settlement (not displaced).
-#[inline(always)]
-fn count_home(
-    t: &mut DayTally,
-    co: &mut Cohort,
-    g: f64,
-    legitimacy: f64,
-    active: bool,
-    informant_margin: f64,
-) {
-    let size = u64::from(co.size);
-    let people = size as f64;
-    t.cohorts += 1;
-    t.grievance += g * people;
-    t.legitimacy += legitimacy * people;
-    t.people += size;
-    t.actives += u32::from(active);
-    t.sympathisers += size * u64::from(active);
-    let informs = !active & (legitimacy - g > informant_margin);
-    t.informants += size * u64::from(informs);
-    co.state = if active {
-        CohortState::Sympathiser
-    } else {
-        CohortState::Quiet
-    };
 }
 
 /// A cohort's day counted at its settlement, and its state set; without branches on what
@@ -667,7 +656,7 @@ fn count(
     legitimacy: f64,
     active: bool,
     displaced: bool,
-    p: &SocietyParams,
+    informant_margin: f64,
 ) {
     let size = u64::from(co.size);
     let people = size as f64;
@@ -678,7 +667,7 @@ fn count(
     t.displaced += size * u64::from(displaced);
     t.actives += u32::from(active);
     t.sympathisers += size * u64::from(active);
-    let informs = !active & !displaced & (legitimacy - g > p.informant_margin);
+    let informs = !active & !displaced & (legitimacy - g > informant_margin);
     t.informants += size * u64::from(informs);
     co.state = match (displaced, active) {
         (true, _) => CohortState::Displaced,
