@@ -290,6 +290,48 @@ fn a_map_painted_again_is_the_map_painted_afresh() {
     assert_ne!(a.cost, b.cost);
 }
 
+/// A run that asks for a town's field in one season has the other season's built ahead
+/// on a thread of its own (when the process has two threads): the field it then gets is
+/// the one it would have built, to the second and the step.
+#[test]
+fn a_field_built_ahead_is_the_field_built_then() {
+    use asymwar_model::pathfinding::FlowField;
+    let mut w = mali_world(3);
+    let grid = w.resource::<TerrainGrid>().clone();
+    let (bamako, kayes) = (town(&mut w, "Bamako"), town(&mut w, "Kayes"));
+    let mut pf = Pathfinder::new();
+    // No store: with one the thread builds nothing (another run has built the field).
+    pf.set_store(None);
+    pf.field(&grid, Season::Dry, Mobility::Wheeled, bamako);
+    if rayon::current_num_threads() >= 2 {
+        let start = std::time::Instant::now();
+        while !pf.built_ahead(&grid, Season::Rainy, Mobility::Wheeled, bamako) {
+            assert!(
+                start.elapsed().as_secs() < 60,
+                "the rainy field was never built ahead"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+    let ahead = pf
+        .field(&grid, Season::Rainy, Mobility::Wheeled, bamako)
+        .clone();
+    let fresh = FlowField::build(&grid, Season::Rainy, Mobility::Wheeled, bamako);
+    assert_eq!(ahead.time, fresh.time);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for y in (0..grid.height).step_by(7) {
+        for x in (0..grid.width).step_by(5) {
+            let from = Tile::new(x, y);
+            assert_eq!(ahead.path_into(from, &mut a), fresh.path_into(from, &mut b));
+            assert_eq!(a, b, "the path from {from:?}");
+        }
+    }
+    assert!(ahead.path_into(kayes, &mut a).is_some());
+    let expect = u64::from(rayon::current_num_threads() >= 2);
+    assert_eq!(pf.stats.fields_ahead, expect, "{:?}", pf.stats);
+    assert_eq!(pf.stats.fields_built, 2);
+}
+
 /// Runs on one map share flow fields and A* searches through a store (a sweep's runs, a
 /// class's sessions): a run's outputs are the same bytes with no store, with an empty one
 /// and with one that another run filled; and the warm store saves searches.

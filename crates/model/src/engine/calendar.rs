@@ -59,6 +59,14 @@ pub enum Season {
 }
 
 impl Season {
+    /// The season that follows this one.
+    pub fn other(self) -> Self {
+        match self {
+            Season::Dry => Season::Rainy,
+            Season::Rainy => Season::Dry,
+        }
+    }
+
     pub fn of(date: NaiveDate) -> Self {
         if (6..=10).contains(&date.month()) {
             Season::Rainy
