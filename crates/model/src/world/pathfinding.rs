@@ -507,8 +507,13 @@ impl Pathfinder {
                     self.terrain_key(&store, grid.costs(season, mobility), season, mobility);
                 (store, terrain)
             });
-            // A field built ahead, if the thread was asked for one.
-            let ahead = self.ahead.remove(&key);
+            // A field built ahead, if the thread was asked for one. Not in a process forked
+            // from the one that asked: a slot the thread was filling when the process
+            // forked would wait forever for a thread the child does not have.
+            let ahead = self
+                .ahead
+                .remove(&key)
+                .filter(|_| crate::engine::threads::pool_usable());
             // Step costs only when a field is built here (not when the store has it).
             let steps = &mut self.steps[season.index()][mobility.index()];
             let mut build = || {

@@ -6,6 +6,7 @@
 //! have p in their own neighbourhood", and a count grid is kept up to date by adding one
 //! to a few contiguous slices when an agent arrives and subtracting one when it leaves.
 
+use crate::engine::rng::{ModelRng, RngExt};
 use serde::{Deserialize, Serialize};
 
 /// The cells an agent sees (its own cell is never part of it).
@@ -106,7 +107,7 @@ impl Reach {
             .iter()
             .map(|&(dx, dy)| {
                 let (dx, dy) = (i64::from(dx) + r, i64::from(dy) + r);
-                // The bound `Around::cell` relies on.
+                // The bound `Around::at` relies on.
                 assert!(
                     (0..=2 * r).contains(&dx) && (0..=2 * r).contains(&dy),
                     "an offset beyond the neighbourhood's radius"
@@ -127,7 +128,7 @@ impl Reach {
     }
 
     /// The neighbourhood of `(x, y)`: its `k`-th cell, as `Torus::offset_xy` with
-    /// `Neighbourhood::offsets[k]`, is [`Around::cell`]`(k)`.
+    /// `Neighbourhood::offsets[k]`, is `Around::cell(k)` (drawn by [`Around::random_cell`]).
     #[inline]
     pub fn around(&self, (x, y): (i32, i32)) -> Around<'_> {
         let side = 2 * self.radius + 1;
@@ -148,16 +149,29 @@ pub struct Around<'a> {
 }
 
 impl Around<'_> {
-    /// Cells of the neighbourhood (the centre excluded).
-    #[inline]
-    pub fn size(self) -> usize {
-        self.offsets.len()
-    }
-
-    /// The `k`-th cell of the neighbourhood.
-    #[inline]
+    /// The `k`-th cell of the neighbourhood (what [`Self::random_cell`] draws from; the
+    /// tests check it against the torus's wrapping arithmetic).
+    #[cfg(test)]
     pub fn cell(self, k: usize) -> u32 {
         let (dx, dy) = self.offsets[k];
+        self.at(dx, dy)
+    }
+
+    /// A cell of the neighbourhood drawn uniformly: [`Self::cell`] of a draw in
+    /// `0..size()`, the draw's bound standing for the index's check (every move's draws of
+    /// an empty cell come here, several a move).
+    #[inline]
+    pub fn random_cell(self, g: &mut ModelRng) -> u32 {
+        let k = g.random_range(0..self.offsets.len() as u32) as usize;
+        debug_assert!(k < self.offsets.len());
+        // SAFETY: `random_range(0..n)` is below n (rand's contract).
+        let (dx, dy) = unsafe { *self.offsets.get_unchecked(k) };
+        self.at(dx, dy)
+    }
+
+    /// The cell at offset `(dx, dy)` of the window, both at most 2 r.
+    #[inline]
+    fn at(self, dx: u32, dy: u32) -> u32 {
         debug_assert!((dx as usize) < self.cols.len() && (dy as usize) < self.rows.len());
         // SAFETY: `Reach::new` makes every offset at most 2 r, and `Reach::around` cuts
         // `rows` and `cols` 2 r + 1 long; the fields are private, so nothing else builds
@@ -479,12 +493,18 @@ impl Margins {
                 && self.window == W
         );
         let d = delta;
-        for (masks, &row) in self.masks.chunks_exact(W).zip(self.row_starts(y)) {
-            let start = row + x as usize;
-            debug_assert!(start + W <= self.len());
-            // SAFETY: `start + W` is within the grid (above), and the caller may write the
-            // window (`Lanes::window`); `masks` holds `W` lanes (`chunks_exact`).
-            unsafe { add_masked_avx2::<W>(counts.window(start), masks.as_ptr(), d) };
+        let rows = self.row_starts(y);
+        debug_assert_eq!(self.masks.len(), rows.len() * W);
+        // The window's column once; each row adds its start (a plain loop over pointers:
+        // the zipped chunks' bookkeeping was a fifth of a bump).
+        let at = counts.window(x as usize);
+        let masks = self.masks.as_ptr();
+        for (r, &row) in rows.iter().enumerate() {
+            debug_assert!(row + x as usize + W <= self.len());
+            // SAFETY: `row + x + W` is within the grid (above), and the caller may write
+            // the window (`Lanes::window`); `masks` holds `W` lanes for each of the rows
+            // (`Margins::new`).
+            unsafe { add_masked_avx2::<W>(at.wrapping_add(row), masks.add(r * W), d) };
         }
     }
 

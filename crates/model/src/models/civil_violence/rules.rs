@@ -58,12 +58,11 @@ pub(super) fn turn<B: Board>(
 #[inline(always)]
 pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
     let around = b.reach().around(b.torus().xy(cell));
-    let size = around.size() as u32;
     // The draws on a copy of the generator, written back after: the state stays in
     // registers through the loop (same draws, same results).
     let mut g = rng.clone();
     for _ in 0..REJECTION_TRIES {
-        let c = around.cell(g.random_range(0..size) as usize);
+        let c = around.random_cell(&mut g);
         if !b.occupied(c as usize) {
             *rng = g;
             return Some(c);
