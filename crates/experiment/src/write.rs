@@ -97,6 +97,11 @@ pub fn events_csv(out: &RunOutput) -> Result<Vec<u8>> {
         "civilians_killed",
     ])?;
     let clock = Clock::new(out.start, out.hours_per_tick);
+    // A tile's latitude and longitude as text, made once per tile: events come back to the
+    // same tiles again and again, and formatting a float to 4 places is the dearest part of
+    // a row. Looked up, never iterated.
+    let mut places: std::collections::HashMap<(u16, u16), (String, String)> =
+        std::collections::HashMap::new();
     for e in &out.events {
         let date = Clock {
             tick: e.tick,
@@ -106,8 +111,13 @@ pub fn events_csv(out: &RunOutput) -> Result<Vec<u8>> {
         let (lat, lon) = out
             .projection
             .map(|p| {
-                let ll = p.tile_centre(e.tile);
-                (format!("{:.4}", ll.lat), format!("{:.4}", ll.lon))
+                places
+                    .entry((e.tile.x, e.tile.y))
+                    .or_insert_with(|| {
+                        let ll = p.tile_centre(e.tile);
+                        (format!("{:.4}", ll.lat), format!("{:.4}", ll.lon))
+                    })
+                    .clone()
             })
             .unwrap_or_default();
         w.write_record([
@@ -161,20 +171,37 @@ pub const RUN_FILES: [&str; 5] = [
 /// or none does (see [`replace_dir`]).
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
     // Every file is made before the folder is touched: a failure here changes nothing.
+    // The two large files (the event log and the panel, most of a year's 6 MB) are made
+    // on two threads, and the files are written and flushed to the disk at once: the end
+    // of a run waits for the slowest file rather than for the sum of them.
+    let ((timeseries, summary), (events, panel)) = rayon::join(
+        || (timeseries_csv(out), summary_json(out)),
+        || {
+            rayon::join(
+                || events_csv(out),
+                || out.panel.as_ref().map(settlements_csv).transpose(),
+            )
+        },
+    );
     let files = [
-        timeseries_csv(out)?,
-        summary_json(out)?,
-        events_csv(out)?,
+        timeseries?,
+        summary?,
+        events?,
         asymwar_scenario::to_ron(&out.scenario).into_bytes(),
     ];
-    let panel = out.panel.as_ref().map(settlements_csv).transpose()?;
+    let panel = panel?;
     replace_dir(dir, &RUN_FILES, |tmp| {
-        for (name, bytes) in RUN_FILES.iter().zip(&files) {
-            write_synced(&tmp.join(name), bytes)?;
-        }
-        if let Some(bytes) = &panel {
-            write_synced(&tmp.join(RUN_FILES[4]), bytes)?;
-        }
+        let named = RUN_FILES.iter().zip(files.iter().chain(&panel));
+        std::thread::scope(|s| {
+            let writing: Vec<_> = named
+                .map(|(name, bytes)| s.spawn(move || write_synced(&tmp.join(name), bytes)))
+                .collect();
+            // Every file's outcome, the first failure reported (a panic is passed on).
+            writing
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Result<Vec<()>>>()
+        })?;
         Ok(())
     })
 }
