@@ -1,7 +1,7 @@
 //! The asymwar simulation: an ECS world of terrain, settlements, convoys, insurgent cells and
 //! army units, stepped by one ordered schedule.
 //!
-//! This crate knows nothing of files, formats or screens. A test builds a [`World`] in a few
+//! This crate knows nothing of files, formats or screens. A test builds a [`World`](bevy_ecs::world::World) in a few
 //! lines (see [`Simulation`]) and steps it.
 //!
 //! Layers, each importing only the ones below it (docs/architecture.md):

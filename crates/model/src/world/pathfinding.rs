@@ -66,9 +66,9 @@ pub struct FlowField {
 const NO_STEP: u32 = u32::MAX;
 
 /// The cost of every step on one terrain for one class and season: for each tile, the
-/// step into it from each neighbour ([`DIRS`] order; [`NO_STEP`] where there is none).
-/// What Dijkstra's inner loop reads: one load per neighbour instead of two tile costs, a
-/// mean, a scaling and a bounds check. Built once per (season, class) and kept by the
+/// step into it from each neighbour (in the order of the neighbour table; none, `u32::MAX`,
+/// where there is no step). What the inner loops of Dijkstra and of A* read: one load per
+/// neighbour instead of two tile costs, a mean, a scaling and a bounds check. Built once per (season, class) and kept by the
 /// [`Pathfinder`] (0.8 MB for the Mali map).
 pub struct StepCosts {
     into: Vec<[u32; 8]>,
@@ -589,7 +589,8 @@ impl Pathfinder {
     }
 
     /// Starts building the field towards `target` for `season` on the path-ahead thread,
-    /// unless it is cached, already asked for, or this process runs on one thread.
+    /// unless it is cached, already asked for, or this process runs on one thread (or
+    /// without the `parallel` feature).
     ///
     /// A run asks for the field of every town it routes to in one season, and again in
     /// the next, all at once when the season turns (about 60 fields of 1.4 ms each in the
@@ -610,6 +611,7 @@ impl Pathfinder {
         let key = (season as u8, mobility as u8, index);
         if self.fields.contains_key(&key)
             || self.ahead.contains_key(&key)
+            || !cfg!(feature = "parallel")
             || !crate::engine::threads::pool_usable()
             || rayon::current_num_threads() < 2
         {

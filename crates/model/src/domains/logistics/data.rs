@@ -403,7 +403,7 @@ pub enum ConvoyState {
 pub struct Convoy {
     pub tankers: u32,
     pub goods: u32,
-    /// Index into [`RoadNetwork::crossings`].
+    /// Index into [`RoadNetwork::crossings`](crate::world::settlement::RoadNetwork::crossings).
     pub crossing: u16,
     pub destination: Entity,
     pub escort: Option<Entity>,
@@ -453,7 +453,7 @@ impl DriversMemory {
     }
 }
 
-/// Trucks waiting at each crossing (same order as [`RoadNetwork::crossings`]).
+/// Trucks waiting at each crossing (same order as [`RoadNetwork::crossings`](crate::world::settlement::RoadNetwork::crossings)).
 #[derive(Resource, Clone, Debug, Default)]
 pub struct CrossingQueues {
     pub tankers: Vec<f64>,

@@ -157,9 +157,9 @@ impl Around<'_> {
         self.at(dx, dy)
     }
 
-    /// A cell of the neighbourhood drawn uniformly: [`Self::cell`] of a draw in
-    /// `0..size()`, the draw's bound standing for the index's check (every move's draws of
-    /// an empty cell come here, several a move).
+    /// A cell of the neighbourhood drawn uniformly: the `k`-th cell for a draw `k` below
+    /// the neighbourhood's size, the draw's bound standing for the index's check (every
+    /// move's draws of an empty cell come here, several a move).
     #[inline]
     pub fn random_cell(self, g: &mut ModelRng) -> u32 {
         let k = g.random_range(0..self.offsets.len() as u32) as usize;
