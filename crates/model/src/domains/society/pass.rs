@@ -202,8 +202,8 @@ pub struct BlockOut {
 /// simulation's own thread, which otherwise sleeps while rayon's workers run it, and a
 /// worker asleep since the last pass takes a while to wake (the day's ~40 blocks were
 /// split 3.5 to 1 between the two workers of a 2-core machine). Threads take the next
-/// block from a shared counter, so the first awake does most and none waits on another's
-/// share; which thread runs a block does not change its output.
+/// block from one shared iterator, so the first awake does most and none waits on
+/// another's share; which thread runs a block does not change its output.
 pub(super) fn run_blocks(
     cohorts: &mut Cohorts,
     ctx: &DayContext,
@@ -219,32 +219,22 @@ pub(super) fn run_blocks(
     } else {
         1
     };
-    if threads <= 1 || cohorts.blocks.len() <= 1 {
-        for (b, (block, out)) in cohorts.blocks.iter_mut().zip(outs.iter_mut()).enumerate() {
-            work(b, block, out);
-        }
-        return;
-    }
-    // Each block with its out behind a lock that only its claimant ever takes (so never
-    // waited on): the safe way to hand out `&mut`s by index.
-    let pieces: Vec<std::sync::Mutex<(&mut CohortBlock, &mut BlockOut)>> = cohorts
-        .blocks
-        .iter_mut()
-        .zip(outs.iter_mut())
-        .map(std::sync::Mutex::new)
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    // The blocks with their outs and numbers, handed out one at a time: a thread holds the
+    // lock only to take the next.
+    let pieces = std::sync::Mutex::new(cohorts.blocks.iter_mut().zip(outs.iter_mut()).enumerate());
     let claim = || {
         loop {
-            let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(piece) = pieces.get(b) else { break };
-            let mut piece = piece
+            let next = pieces
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (block, out) = &mut *piece;
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some((b, (block, out))) = next else { break };
             work(b, block, out);
         }
     };
+    if threads <= 1 {
+        return claim();
+    }
     rayon::in_place_scope(|s| {
         for _ in 1..threads {
             s.spawn(|_| claim());
