@@ -56,13 +56,19 @@ def test_a_sweep_result_matches_single_runs_of_its_seeds(tmp_path):
 def test_a_model_runs_while_python_runs_other_threads():
     """Runs that hold the GIL would stop the main thread for their whole length."""
     done = threading.Event()
+    started = time.perf_counter()
 
     def work():
-        asymwar.run("mali_blockade", days=20, seed=1, frame="arrow")
+        # Runs one after another until the whole is long enough to tell (a fixed number
+        # of days fell under the mark once the model got faster); one run holding the GIL
+        # would still stop the main thread for a run's length.
+        while True:
+            asymwar.run("mali_blockade", days=20, seed=1, frame="arrow")
+            if time.perf_counter() - started > 0.6:
+                break
         done.set()
 
     t = threading.Thread(target=work)
-    started = time.perf_counter()
     t.start()
     ticks, last, longest_gap = 0, time.perf_counter(), 0.0
     while not done.is_set():
