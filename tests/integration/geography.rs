@@ -332,6 +332,44 @@ fn a_field_built_ahead_is_the_field_built_then() {
     assert_eq!(pf.stats.fields_built, 2);
 }
 
+/// A field grown on demand (how a run builds the fields of its own routes) gives, for
+/// every tile it has reached, the time and the path of the field built in one go, asked in
+/// any order; growing it to the end gives the whole field.
+#[test]
+fn a_field_grown_on_demand_is_the_field_built_in_one_go() {
+    use asymwar_model::pathfinding::{FlowField, StepCosts};
+    use std::sync::Arc;
+    let mut w = mali_world(3);
+    let grid = w.resource::<TerrainGrid>().clone();
+    let kayes = town(&mut w, "Kayes");
+    let steps = Arc::new(StepCosts::new(&grid, Season::Rainy, Mobility::Motorbike));
+    let whole = FlowField::build_on(&steps, kayes);
+    let mut grown = FlowField::start(steps, kayes);
+    assert!(!grown.is_complete());
+    // Near first, then far, then near again (already settled), in a scattered order.
+    let mut asked: Vec<Tile> = vec![Tile::new(kayes.x + 2, kayes.y + 1)];
+    for k in 0..400u32 {
+        let x = (k * 37 % u32::from(grid.width)) as u16;
+        let y = (k * 91 % u32::from(grid.height)) as u16;
+        asked.push(Tile::new(x, y));
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (n, &from) in asked.iter().enumerate() {
+        grown.settle(Some(from));
+        assert_eq!(grown.path_into(from, &mut a), whole.path_into(from, &mut b));
+        assert_eq!(a, b, "the path from {from:?}");
+        if n == 0 {
+            assert!(
+                !grown.is_complete(),
+                "a tile next to the target settles early"
+            );
+        }
+    }
+    grown.settle(None);
+    assert!(grown.is_complete());
+    assert_eq!(grown.time, whole.time);
+}
+
 /// Runs on one map share flow fields and A* searches through a store (a sweep's runs, a
 /// class's sessions): a run's outputs are the same bytes with no store, with an empty one
 /// and with one that another run filled; and the warm store saves searches.
