@@ -118,6 +118,14 @@ fn invariants_hold_every_day_over_seeds_and_scenarios() {
                 for c in w.resource::<Cohorts>().iter() {
                     assert!(c.jailed <= c.size && (0.0..=1.0).contains(&c.abuse));
                 }
+                // Each block of cohorts lives in its settlement (what the pass's tallies
+                // and the founding of cells read blocks by).
+                for b in &w.resource::<Cohorts>().blocks {
+                    assert!(
+                        b.cohorts.iter().all(|c| c.home == b.town),
+                        "{name} {seed} day {day}: a cohort away from its block's town"
+                    );
+                }
                 let ts = sim.time_series();
                 for (i, col) in ts.columns.iter().enumerate() {
                     let v = ts.row(ts.len() - 1)[i];

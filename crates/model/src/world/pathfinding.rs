@@ -227,7 +227,10 @@ impl FlowField {
     ///
     /// Panics if `from` is not settled yet (see [`FlowField::settle`]).
     pub fn time_from(&self, from: Tile) -> Option<Seconds> {
-        assert!(self.is_settled(from), "the field does not reach {from:?} yet");
+        assert!(
+            self.is_settled(from),
+            "the field does not reach {from:?} yet"
+        );
         let t = self.time[self.idx(from)];
         (t != UNREACHABLE).then_some(t)
     }

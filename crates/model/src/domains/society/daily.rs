@@ -390,7 +390,13 @@ fn recruits_reach_cells(
 /// Returns how many joined at each settlement.
 fn gather_founders(cohorts: &mut Cohorts, founding: &[bool], p: &SocietyParams) -> Vec<u64> {
     let mut joined = vec![0u64; founding.len()];
-    for co in cohorts.iter_mut() {
+    // Only the blocks of founding settlements: a block holds cohorts of its settlement
+    // alone (after `relocate`), in the order of the pass.
+    let blocks = cohorts
+        .blocks
+        .iter_mut()
+        .filter(|b| founding.get(usize::from(b.town)) == Some(&true));
+    for co in blocks.flat_map(|b| b.cohorts.iter_mut()) {
         let k = usize::from(co.home);
         if k < founding.len()
             && founding[k]

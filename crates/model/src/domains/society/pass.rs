@@ -559,7 +559,12 @@ fn flee(i: u32, co: &mut Cohort, k: usize, to: usize, active: bool, out: &mut Bl
     co.origin = k as u16;
     co.home = to as u16;
     co.state = CohortState::Displaced;
-    out.moves.push((i, co.home));
+    // A displaced cohort that went home today and flees again moves once, to where it
+    // flees: `relocate` takes each cohort of a block once.
+    match out.moves.last_mut() {
+        Some(last) if last.0 == i => last.1 = co.home,
+        _ => out.moves.push((i, co.home)),
+    }
     out.tallies[k].displaced_out += u64::from(co.size);
     let t = &mut out.tallies[to];
     t.cohorts += 1;
@@ -703,7 +708,55 @@ fn jail(co: &mut Cohort, day: u32, p: &SocietyParams, rng: &mut ModelRng) {
 
 #[cfg(test)]
 mod tests {
-    use super::apportion;
+    use super::*;
+
+    fn cohort(home: u16) -> Cohort {
+        Cohort {
+            home,
+            origin: home,
+            size: 100,
+            h0: 0.5,
+            risk: 0.5,
+            abuse: 0.0,
+            state: CohortState::Quiet,
+            active: false,
+            jail_until: 0,
+            jailed: 0,
+            armed: false,
+        }
+    }
+
+    /// A cohort that goes home and flees again on one day moves once, to where it fled:
+    /// after the move every cohort is in a block of its home, none twice, none lost.
+    #[test]
+    fn a_cohort_that_goes_home_and_flees_again_moves_once() {
+        let mut cohorts = Cohorts::default();
+        for home in [0, 0, 0, 1] {
+            cohorts.push(cohort(home));
+        }
+        let mut out = BlockOut {
+            tallies: vec![DayTally::default(); 3],
+            ..Default::default()
+        };
+        // Block 0 (town 0): cohort 0 flees to town 2; cohort 1, displaced from town 1,
+        // goes home to town 1 (a move, as `live_displaced` records it) and flees it again
+        // for town 2; cohort 2 stays.
+        let blocks = &mut cohorts.blocks;
+        flee(0, &mut blocks[0].cohorts[0], 0, 2, false, &mut out);
+        let back = &mut blocks[0].cohorts[1];
+        back.home = 1;
+        out.moves.push((1, 1));
+        flee(1, back, 1, 2, true, &mut out);
+        assert_eq!(out.moves, [(0, 2), (1, 2)]);
+        let outs = vec![out, BlockOut::default()];
+        relocate(&mut cohorts, &outs);
+        let homes: Vec<(u16, Vec<u16>)> = cohorts
+            .blocks
+            .iter()
+            .map(|b| (b.town, b.cohorts.iter().map(|c| c.home).collect()))
+            .collect();
+        assert_eq!(homes, [(0, vec![0]), (1, vec![1]), (2, vec![2, 2])]);
+    }
 
     #[test]
     fn apportion_gives_largest_remainders_to_the_earlier() {
