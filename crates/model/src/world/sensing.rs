@@ -3,7 +3,8 @@
 //!
 //! The index buckets actors by coarse squares of tiles and is rebuilt from positions each
 //! time it is needed (a few hundred actors: cheaper than tracking moves, and it allocates
-//! nothing once warm); a layer whose actors neither came, went nor moved is kept as it is. "Who is within r of here" visits only the buckets that overlap the
+//! nothing once warm); a layer whose actors neither came, went nor moved is kept as it is.
+//! "Who is within r of here" visits only the buckets that overlap the
 //! disc, never all pairs.
 
 use crate::engine::geo::Tile;
@@ -63,8 +64,10 @@ fn insertion_sort_by_id(entries: &mut [Entry]) {
 /// The spatial index of cells, army units and convoys.
 #[derive(Resource, Debug, Clone)]
 pub struct SpatialIndex {
-    /// Edge of a bucket in tiles.
+    /// Edge of a bucket in tiles: a power of two, `1 << shift`, so that a tile's bucket is
+    /// a shift, not a division (four of them in every query).
     pub bucket: u16,
+    shift: u32,
     bw: u16,
     bh: u16,
     pub cells: Layer,
@@ -73,10 +76,12 @@ pub struct SpatialIndex {
 }
 
 impl SpatialIndex {
+    /// An empty index of buckets of `bucket` tiles a side, rounded up to a power of two.
     pub fn new(width: u16, height: u16, bucket: u16) -> Self {
-        let bucket = bucket.max(1);
+        let bucket = bucket.max(1).next_power_of_two();
         Self {
             bucket,
+            shift: bucket.trailing_zeros(),
             bw: width.div_ceil(bucket),
             bh: height.div_ceil(bucket),
             cells: Layer::default(),
@@ -88,14 +93,14 @@ impl SpatialIndex {
     /// Refills one layer from an iterator of actors.
     pub fn rebuild(&mut self, which: LayerKind, items: impl Iterator<Item = Entry>) {
         let nb = usize::from(self.bw) * usize::from(self.bh);
-        let (bucket, bw) = (self.bucket, self.bw);
+        let (shift, bw) = (self.shift, self.bw);
         let layer = match which {
             LayerKind::Cells => &mut self.cells,
             LayerKind::Army => &mut self.army,
             LayerKind::Convoys => &mut self.convoys,
         };
         let bucket_of =
-            |e: &Entry| u32::from(e.tile.y / bucket) * u32::from(bw) + u32::from(e.tile.x / bucket);
+            |e: &Entry| u32::from(e.tile.y >> shift) * u32::from(bw) + u32::from(e.tile.x >> shift);
         // The index is rebuilt before sensing and again after the moves; in between, often
         // no actor of a layer has come, gone or moved (convoys and columns halt at night),
         // and the same actors in the same order give the same layer.
@@ -163,12 +168,13 @@ impl SpatialIndex {
         // more than r: a bucket too many is visited for nothing, never one too few); in
         // integers, without a call to floor for each edge.
         let reach = r.min(f32::from(u16::MAX)) as i32 + 1;
-        let b = i32::from(self.bucket);
+        // (Every coordinate here is at least zero: a shift divides it.)
+        let b = self.shift;
         let (cx, cy) = (i32::from(centre.x), i32::from(centre.y));
-        let bx0 = ((cx - reach).max(0) / b) as u16;
-        let by0 = ((cy - reach).max(0) / b) as u16;
-        let bx1 = ((cx + reach) / b).min(i32::from(self.bw) - 1) as u16;
-        let by1 = ((cy + reach) / b).min(i32::from(self.bh) - 1) as u16;
+        let bx0 = ((cx - reach).max(0) >> b) as u16;
+        let by0 = ((cy - reach).max(0) >> b) as u16;
+        let bx1 = ((cx + reach) >> b).min(i32::from(self.bw) - 1) as u16;
+        let by1 = ((cy + reach) >> b).min(i32::from(self.bh) - 1) as u16;
         let r2 = r * r;
         // A row's buckets bx0..=bx1 hold one run of the entries (buckets are numbered row
         // by row): one slice a row, in the buckets' order.
