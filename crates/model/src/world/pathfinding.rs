@@ -624,21 +624,6 @@ impl Pathfinder {
         field
     }
 
-    /// The path from `from` through the cached field towards `target` (built, or grown,
-    /// as far as `from`).
-    fn field_path(
-        &mut self,
-        grid: &TerrainGrid,
-        season: Season,
-        mobility: Mobility,
-        from: Tile,
-        target: Tile,
-        out: &mut Vec<Tile>,
-    ) -> Option<Seconds> {
-        let field = self.field_entry(grid, season, mobility, target);
-        grown_to(field, from).path_into(from, out)
-    }
-
     /// The cached field towards `target`, started on first use: complete when another
     /// run or the path-ahead thread built it, else grown only as far as it is asked about.
     fn field_entry(
@@ -707,7 +692,9 @@ impl Pathfinder {
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
         self.stats.routes += 1;
-        self.field_path(grid, season, mobility, from, to, out)
+        // The field built, or grown, as far as `from`.
+        let field = self.field_entry(grid, season, mobility, to);
+        grown_to(field, from).path_into(from, out)
     }
 
     /// Whether the field towards `target` has been built ahead and waits for the run to

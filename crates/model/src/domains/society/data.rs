@@ -254,6 +254,26 @@ pub struct Cohort {
     pub armed: bool,
 }
 
+impl Cohort {
+    /// A quiet cohort of `size` people at home in settlement `home`, free, with no memory of
+    /// abuse, that has not given recruits.
+    pub fn new(home: u16, size: u16, h0: f32, risk: f32) -> Self {
+        Self {
+            home,
+            origin: home,
+            size,
+            h0,
+            risk,
+            abuse: 0.0,
+            state: CohortState::Quiet,
+            active: false,
+            jail_until: 0,
+            jailed: 0,
+            armed: false,
+        }
+    }
+}
+
 /// Cohorts a block holds at most: the unit of work of the daily pass, with its own random
 /// stream, so that the pass gives the same bytes on any number of threads. Small enough
 /// that the capital's ~100,000 cohorts spread over the cores, large enough that a block's

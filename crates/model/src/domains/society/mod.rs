@@ -125,21 +125,10 @@ pub fn setup(world: &mut World) {
         let rest = people % u64::from(p.cohort_size);
         for j in 0..full + u64::from(rest > 0) {
             let size = if j < full { p.cohort_size } else { rest as u32 } as u16;
-            cohorts.push(Cohort {
-                home: k as u16,
-                origin: k as u16,
-                size,
-                h0: rng.random_range(p.h0_min as f32..=p.h0_max as f32),
-                risk: rng.random::<f32>(),
-                abuse: 0.0,
-                state: CohortState::Quiet,
-                active: false,
-                jail_until: 0,
-                jailed: 0,
-                // Set on the first daily pass for those already active: their recruits are
-                // in the initial cells.
-                armed: false,
-            });
+            // Not armed: set on the first daily pass for those already active (their
+            // recruits are in the initial cells).
+            let h0 = rng.random_range(p.h0_min as f32..=p.h0_max as f32);
+            cohorts.push(Cohort::new(k as u16, size, h0, rng.random::<f32>()));
         }
     }
     for c in cohorts.iter() {

@@ -711,19 +711,7 @@ mod tests {
     use super::*;
 
     fn cohort(home: u16) -> Cohort {
-        Cohort {
-            home,
-            origin: home,
-            size: 100,
-            h0: 0.5,
-            risk: 0.5,
-            abuse: 0.0,
-            state: CohortState::Quiet,
-            active: false,
-            jail_until: 0,
-            jailed: 0,
-            armed: false,
-        }
+        Cohort::new(home, 100, 0.5, 0.5)
     }
 
     /// A cohort that goes home and flees again on one day moves once, to where it fled:
