@@ -6,7 +6,7 @@ mod report;
 use anyhow::{Context, Result, bail};
 use asymwar_experiment::spec::Plan;
 use asymwar_experiment::sweep::{Shard, SweepOptions, merge, sweep};
-use asymwar_experiment::{RunOptions, analyze, run, write_outputs};
+use asymwar_experiment::{RunOptions, analyze};
 use asymwar_scenario::load::{BUILTIN, resolve};
 use asymwar_scenario::{ScenarioFile, build_world};
 use clap::{Parser, Subcommand};
@@ -358,7 +358,8 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{seed}", scenario.name())));
     let bar = progress_bar(args.quiet, scenario.name(), "ticks {per_sec} eta {eta}");
     let started = Instant::now();
-    let out = run(&scenario, &opts, |done, total| {
+    // The event log and the panel are written as the run makes them.
+    let out = asymwar_experiment::write::run_into(&dir, &scenario, &opts, |done, total| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
@@ -367,7 +368,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    write_outputs(&dir, &out)?;
+    let out = out?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}: {} ticks, seed {} in {:.2} s -> {}",

@@ -53,6 +53,65 @@ fn outputs(file: &ScenarioFile, seed: u64, days: u32) -> (Vec<u8>, Vec<u8>, Vec<
     )
 }
 
+/// A run written as it goes (the CLI's `run`: its event log and panel streamed to the
+/// folder on a thread of their own) leaves the same files, byte for byte, as the run's
+/// outputs written at its end: for a Mali fortnight (with a panel) and an Epstein run
+/// (without one).
+#[test]
+fn a_run_written_as_it_goes_writes_the_files_written_at_the_end() {
+    use asymwar_experiment::write::{run_into, write_outputs};
+    let base = std::env::temp_dir().join(format!("asymwar-stream-{}", std::process::id()));
+    for (name, opts) in [
+        (
+            "mali_blockade",
+            RunOptions {
+                seed: Some(5),
+                days: Some(14),
+                ..Default::default()
+            },
+        ),
+        (
+            "epstein_run5",
+            RunOptions {
+                ticks: Some(60),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let file = load(name).expect("built-in scenario");
+        let (at_end, streamed) = (base.join(format!("{name}-end")), base.join(name));
+        write_outputs(&at_end, &run(&file, &opts, |_, _| {})).unwrap();
+        let mut looks = 0;
+        let out = run_into(&streamed, &file, &opts, |_, _| looks += 1).unwrap();
+        assert!(looks > 1, "{name}: the run was looked at as it went");
+        assert!(out.events.is_empty() && out.panel.is_none());
+        let mut files: Vec<_> = std::fs::read_dir(&at_end)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        let mut got: Vec<_> = std::fs::read_dir(&streamed)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        got.sort();
+        assert_eq!(got, files, "{name}");
+        for f in &files {
+            let (a, b) = (
+                std::fs::read(at_end.join(f)).unwrap(),
+                std::fs::read(streamed.join(f)).unwrap(),
+            );
+            assert!(a == b, "{name}: {f:?} differs");
+            assert!(a.len() > 100, "{name}: {f:?} holds rows");
+        }
+        assert_eq!(
+            files.iter().any(|f| f == "settlements.csv"),
+            name == "mali_blockade"
+        );
+    }
+    std::fs::remove_dir_all(&base).ok();
+}
+
 /// Same scenario and seed: byte-identical outputs, whether runs go one after another on one
 /// thread or side by side on two (no hidden shared state, no order from memory addresses).
 #[test]

@@ -1,5 +1,6 @@
 //! One run: a scenario, a seed and a length in, a time series, a summary and events out.
 
+use asymwar_model::Simulation;
 use asymwar_model::geo::Projection;
 use asymwar_model::observation::{Collection, Event, Panel, TimeSeries};
 use asymwar_model::terrain::TerrainGrid;
@@ -96,8 +97,61 @@ pub fn resolve(scenario: &ScenarioFile, opts: &RunOptions) -> (ScenarioFile, u64
 pub fn run(
     scenario: &ScenarioFile,
     opts: &RunOptions,
-    mut progress: impl FnMut(u64, u64),
+    progress: impl FnMut(u64, u64),
 ) -> RunOutput {
+    let mut done = run_observed(scenario, opts, progress, |_| {});
+    let mut out = done.output_without_log();
+    out.events = done.sim.events().events.clone();
+    out.panel = done.sim.panel().filter(|p| !p.is_empty()).cloned();
+    out
+}
+
+/// A run stepped to its end, its simulation kept for the caller to read.
+pub struct Finished {
+    /// The scenario as run (seed and length resolved).
+    pub scenario: ScenarioFile,
+    pub seed: u64,
+    pub ticks: u64,
+    pub sim: Simulation,
+}
+
+impl Finished {
+    /// The outputs but the event log and the panel (left empty: a run written as it goes
+    /// has written them already).
+    pub fn output_without_log(&mut self) -> RunOutput {
+        let clock = self.sim.clock().clone();
+        // The summary first, as it always came (it may close the series' last interval).
+        let summary = self.sim.summary();
+        RunOutput {
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            ticks: self.ticks,
+            series: self.sim.time_series().clone(),
+            summary,
+            events: Vec::new(),
+            panel: None,
+            projection: projection(&self.sim),
+            hours_per_tick: clock.hours_per_tick,
+            start: clock.start,
+        }
+    }
+}
+
+/// The map projection of a run, for placing events (none for abstract models).
+pub fn projection(sim: &Simulation) -> Option<Projection> {
+    sim.world
+        .get_resource::<TerrainGrid>()
+        .map(|g| g.projection)
+}
+
+/// Steps a run to its end, calling `progress(done, total)` and `observe(&sim)` about once
+/// a simulated day (at most 500 times a run) and after the last tick.
+pub fn run_observed(
+    scenario: &ScenarioFile,
+    opts: &RunOptions,
+    mut progress: impl FnMut(u64, u64),
+    mut observe: impl FnMut(&Simulation),
+) -> Finished {
     let (resolved, ticks) = resolve(scenario, opts);
     let seed = resolved.seed();
     let mut sim = build_simulation(&resolved, seed);
@@ -109,24 +163,13 @@ pub fn run(
         sim.step();
         if (t + 1) % report_every == 0 || t + 1 == ticks {
             progress(t + 1, ticks);
+            observe(&sim);
         }
     }
-    let summary = sim.summary();
-    let clock = sim.clock().clone();
-    let projection = sim
-        .world
-        .get_resource::<TerrainGrid>()
-        .map(|g| g.projection);
-    RunOutput {
+    Finished {
         scenario: resolved,
         seed,
         ticks,
-        series: sim.time_series().clone(),
-        summary,
-        events: sim.events().events.clone(),
-        panel: sim.panel().filter(|p| !p.is_empty()).cloned(),
-        projection,
-        hours_per_tick: clock.hours_per_tick,
-        start: clock.start,
+        sim,
     }
 }

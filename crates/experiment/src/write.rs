@@ -2,16 +2,25 @@
 //!
 //! A run's files are written into a temporary folder that replaces the output folder only
 //! when all are written (a single file: to a temporary name, then renamed), so a crash or
-//! a full disk never leaves a half-written file, or a mix of two runs, where a run was. Nothing here depends on
-//! the clock or the machine: the same run gives byte-identical files.
+//! a full disk never leaves a half-written file, or a mix of two runs, where a run was.
+//! The command line's run writes its event log and panel into that folder as the run goes
+//! ([`run_into`]); a run killed midway leaves the hidden folder, which the next run into
+//! the same place clears. Nothing here depends on the clock or the machine: the same run
+//! gives byte-identical files.
 
-use crate::run::RunOutput;
+use crate::run::{RunOptions, RunOutput, run_observed};
 use anyhow::{Context, Result, bail};
+use asymwar_model::Simulation;
 use asymwar_model::calendar::Clock;
-use asymwar_model::observation::Panel;
+use asymwar_model::geo::Projection;
+use asymwar_model::observation::{Event, Panel};
+use asymwar_scenario::ScenarioFile;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 /// Writes a file whole or not at all.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -78,74 +87,111 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The event log as CSV text.
-pub fn events_csv(out: &RunOutput) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "tick",
-        "date",
-        "kind",
-        "tile_x",
-        "tile_y",
-        "lat",
-        "lon",
-        "attacker",
-        "defender",
-        "attacker_losses",
-        "defender_losses",
-        "trucks_destroyed",
-        "civilians_killed",
-    ])?;
-    let clock = Clock::new(out.start, out.hours_per_tick);
-    // A tile's latitude and longitude as text, made once per tile: events come back to the
-    // same tiles again and again, and formatting a float to 4 places is the dearest part of
-    // a row. Looked up, never iterated.
-    let mut places: std::collections::HashMap<(u16, u16), (String, String)> =
-        std::collections::HashMap::new();
-    for e in &out.events {
-        let date = Clock {
-            tick: e.tick,
-            ..clock.clone()
+/// The event log's columns.
+const EVENT_COLUMNS: [&str; 13] = [
+    "tick",
+    "date",
+    "kind",
+    "tile_x",
+    "tile_y",
+    "lat",
+    "lon",
+    "attacker",
+    "defender",
+    "attacker_losses",
+    "defender_losses",
+    "trucks_destroyed",
+    "civilians_killed",
+];
+
+/// The event log's CSV rows, made as the events come: the whole log at once
+/// ([`events_csv`]) or a run's events day by day ([`run_into`]), the same bytes.
+pub struct EventRows {
+    clock: Clock,
+    projection: Option<Projection>,
+    /// A tile's latitude and longitude as text, made once per tile: events come back to
+    /// the same tiles again and again, and formatting a float to 4 places is the dearest
+    /// part of a row. Looked up, never iterated.
+    places: HashMap<(u16, u16), (String, String)>,
+}
+
+impl EventRows {
+    pub fn new(
+        start: chrono::NaiveDate,
+        hours_per_tick: u32,
+        projection: Option<Projection>,
+    ) -> Self {
+        Self {
+            clock: Clock::new(start, hours_per_tick),
+            projection,
+            places: HashMap::new(),
         }
-        .date();
-        let (lat, lon) = out
-            .projection
-            .map(|p| {
-                places
+    }
+
+    /// Writes the rows of `events`.
+    pub fn write<W: Write>(&mut self, w: &mut csv::Writer<W>, events: &[Event]) -> Result<()> {
+        for e in events {
+            let date = Clock {
+                tick: e.tick,
+                ..self.clock.clone()
+            }
+            .date();
+            let (lat, lon) = match self.projection {
+                Some(p) => self
+                    .places
                     .entry((e.tile.x, e.tile.y))
                     .or_insert_with(|| {
                         let ll = p.tile_centre(e.tile);
                         (format!("{:.4}", ll.lat), format!("{:.4}", ll.lon))
                     })
-                    .clone()
-            })
-            .unwrap_or_default();
-        w.write_record([
-            e.tick.to_string(),
-            date.to_string(),
-            e.kind.name().to_string(),
-            e.tile.x.to_string(),
-            e.tile.y.to_string(),
-            lat,
-            lon,
-            e.attacker.to_string(),
-            e.defender.to_string(),
-            e.attacker_losses.to_string(),
-            e.defender_losses.to_string(),
-            e.trucks_destroyed.to_string(),
-            e.civilians_killed.to_string(),
-        ])?;
+                    .clone(),
+                None => Default::default(),
+            };
+            w.write_record([
+                e.tick.to_string(),
+                date.to_string(),
+                e.kind.name().to_string(),
+                e.tile.x.to_string(),
+                e.tile.y.to_string(),
+                lat,
+                lon,
+                e.attacker.to_string(),
+                e.defender.to_string(),
+                e.attacker_losses.to_string(),
+                e.defender_losses.to_string(),
+                e.trucks_destroyed.to_string(),
+                e.civilians_killed.to_string(),
+            ])?;
+        }
+        Ok(())
     }
+}
+
+/// The event log as CSV text.
+pub fn events_csv(out: &RunOutput) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(EVENT_COLUMNS)?;
+    EventRows::new(out.start, out.hours_per_tick, out.projection).write(&mut w, &out.events)?;
     Ok(w.into_inner()?)
 }
 
 /// The per-settlement panel as CSV text (long format: one row per day and settlement).
 pub fn settlements_csv(panel: &Panel) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    panel_header(&mut w, panel)?;
+    panel_rows(&mut w, panel)?;
+    Ok(w.into_inner()?)
+}
+
+fn panel_header<W: Write>(w: &mut csv::Writer<W>, panel: &Panel) -> Result<()> {
     let mut header = vec!["day".to_string(), "date".into(), "settlement".into()];
     header.extend(panel.columns.iter().map(|c| c.to_string()));
     w.write_record(&header)?;
-    let mut record = Vec::with_capacity(header.len());
+    Ok(())
+}
+
+fn panel_rows<W: Write>(w: &mut csv::Writer<W>, panel: &Panel) -> Result<()> {
+    let mut record = Vec::with_capacity(panel.columns.len() + 3);
     for r in 0..panel.len() {
         record.clear();
         record.push(panel.days[r].to_string());
@@ -154,7 +200,7 @@ pub fn settlements_csv(panel: &Panel) -> Result<Vec<u8>> {
         record.extend(panel.row(r).iter().map(|v| v.to_string()));
         w.write_record(&record)?;
     }
-    Ok(w.into_inner()?)
+    Ok(())
 }
 
 /// The files of a run's output folder.
@@ -204,6 +250,170 @@ pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
         })?;
         Ok(())
     })
+}
+
+/// What a run has added to its event log and panel since the last look.
+struct Chunk {
+    events: Vec<Event>,
+    /// The panel's new rows (with its columns and names), if it has any.
+    panel: Option<Panel>,
+}
+
+/// How far a run's log and panel have been handed to the writer.
+#[derive(Default)]
+struct Handed {
+    events: usize,
+    rows: usize,
+}
+
+impl Handed {
+    /// The log's and the panel's rows added since the last call.
+    fn take(&mut self, sim: &Simulation) -> Chunk {
+        let log = &sim.events().events;
+        let events = log[self.events.min(log.len())..].to_vec();
+        self.events = log.len();
+        let panel = sim.panel().filter(|p| p.len() > self.rows).map(|p| {
+            let (from, n) = (self.rows, p.columns.len());
+            self.rows = p.len();
+            Panel {
+                columns: p.columns.clone(),
+                names: p.names.clone(),
+                days: p.days[from..].to_vec(),
+                dates: p.dates[from..].to_vec(),
+                places: p.places[from..].to_vec(),
+                values: p.values[from * n..].to_vec(),
+            }
+        });
+        Chunk { events, panel }
+    }
+}
+
+/// Runs `scenario` into the output folder `dir`, writing the event log and the panel (most
+/// of a year's 6 MB) as the run makes them, on a thread of their own: the run's end then
+/// waits only for the last day's rows, the small files and the flush to the disk, not for
+/// the whole of them. The files are the bytes [`write_outputs`] writes, and replace an
+/// earlier run's as a set in the same way ([`replace_dir`]: a folder that holds anything
+/// else is refused before the run starts). Returns the outputs but the log and the panel.
+pub fn run_into(
+    dir: &Path,
+    scenario: &ScenarioFile,
+    opts: &RunOptions,
+    progress: impl FnMut(u64, u64),
+) -> Result<RunOutput> {
+    let mut finished = None;
+    replace_dir(dir, &RUN_FILES, |tmp| {
+        finished = Some(stream_run(tmp, scenario, opts, progress)?);
+        Ok(())
+    })?;
+    Ok(finished.expect("filled when replace_dir succeeds"))
+}
+
+/// The run, its log and panel streamed into `tmp`, then its other files.
+fn stream_run(
+    tmp: &Path,
+    scenario: &ScenarioFile,
+    opts: &RunOptions,
+    progress: impl FnMut(u64, u64),
+) -> Result<RunOutput> {
+    std::thread::scope(|s| {
+        // A bounded queue: a writer slower than the run (a slow disk) holds it back rather
+        // than let the rows pile up in memory.
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
+        let (rows_tx, rows_rx) = mpsc::channel::<EventRows>();
+        let writer = s.spawn(move || -> Result<()> {
+            // The event rows' clock and map come with the first look at the run.
+            let Ok(rows) = rows_rx.recv() else {
+                return Ok(());
+            };
+            write_stream(tmp, rows, rx)
+        });
+        let mut handed = Handed::default();
+        let mut rows = Some(rows_tx);
+        let mut look = |sim: &Simulation| {
+            if let Some(rows_tx) = rows.take() {
+                let clock = sim.clock();
+                let start = EventRows::new(
+                    clock.start,
+                    clock.hours_per_tick,
+                    crate::run::projection(sim),
+                );
+                let _ = rows_tx.send(start);
+            }
+            // A writer that stopped (a full disk) has its error reported at the join.
+            let _ = tx.send(handed.take(sim));
+        };
+        let mut done = run_observed(scenario, opts, progress, &mut look);
+        look(&done.sim);
+        // The writer ends with the queue.
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let out = done.output_without_log();
+        let files = [
+            ("timeseries.csv", timeseries_csv(&out)?),
+            ("summary.json", summary_json(&out)?),
+            (
+                "scenario.ron",
+                asymwar_scenario::to_ron(&out.scenario).into_bytes(),
+            ),
+        ];
+        for (name, bytes) in &files {
+            write_synced(&tmp.join(name), bytes)?;
+        }
+        Ok(out)
+    })
+}
+
+/// The writer's side: `events.csv` from the first chunk on, `settlements.csv` from the
+/// first panel rows on (a model without settlements has none), each flushed to the disk at
+/// the end.
+fn write_stream(tmp: &Path, mut rows: EventRows, chunks: mpsc::Receiver<Chunk>) -> Result<()> {
+    let events_path = tmp.join("events.csv");
+    let mut events = csv_file(&events_path)?;
+    events
+        .write_record(EVENT_COLUMNS)
+        .with_context(|| format!("{}: cannot write", events_path.display()))?;
+    let panel_path = tmp.join("settlements.csv");
+    let mut panel: Option<csv::Writer<File>> = None;
+    for chunk in chunks {
+        rows.write(&mut events, &chunk.events)
+            .with_context(|| format!("{}: cannot write", events_path.display()))?;
+        if let Some(p) = chunk.panel {
+            let w = match &mut panel {
+                Some(w) => w,
+                None => {
+                    let mut w = csv_file(&panel_path)?;
+                    panel_header(&mut w, &p)
+                        .with_context(|| format!("{}: cannot write", panel_path.display()))?;
+                    panel.insert(w)
+                }
+            };
+            panel_rows(w, &p).with_context(|| format!("{}: cannot write", panel_path.display()))?;
+        }
+    }
+    close_synced(events, &events_path)?;
+    if let Some(w) = panel {
+        close_synced(w, &panel_path)?;
+    }
+    Ok(())
+}
+
+/// A CSV writer into a new file.
+fn csv_file(path: &Path) -> Result<csv::Writer<File>> {
+    let f = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+    Ok(csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(f))
+}
+
+/// Flushes a CSV file's last rows and the file to the disk.
+fn close_synced(w: csv::Writer<File>, path: &Path) -> Result<()> {
+    let f = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error()))?;
+    f.sync_all()
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Writes a file and flushes it to the disk, so that the rename that publishes it cannot
