@@ -344,11 +344,8 @@ fn stream_run(
         };
         let mut done = run_observed(scenario, opts, progress, &mut look);
         look(&done.sim);
-        // The writer ends with the queue.
+        // The writer ends with the queue; the small files are written meanwhile.
         drop(tx);
-        writer
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         let out = done.output_without_log();
         let files = [
             ("timeseries.csv", timeseries_csv(&out)?),
@@ -358,9 +355,13 @@ fn stream_run(
                 asymwar_scenario::to_ron(&out.scenario).into_bytes(),
             ),
         ];
-        for (name, bytes) in &files {
-            write_synced(&tmp.join(name), bytes)?;
-        }
+        let written = files
+            .iter()
+            .try_for_each(|(name, bytes)| write_synced(&tmp.join(name), bytes));
+        let streamed = writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        written.and(streamed)?;
         Ok(out)
     })
 }
@@ -376,7 +377,15 @@ fn write_stream(tmp: &Path, mut rows: EventRows, chunks: mpsc::Receiver<Chunk>) 
         .with_context(|| format!("{}: cannot write", events_path.display()))?;
     let panel_path = tmp.join("settlements.csv");
     let mut panel: Option<csv::Writer<File>> = None;
-    for chunk in chunks {
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        // What is written goes to the disk along the way (every 32 looks, about a month):
+        // the flush at the end, which the run waits for, then has little left to do.
+        if n % 32 == 31 {
+            sync_along(&mut events, &events_path)?;
+            if let Some(w) = &mut panel {
+                sync_along(w, &panel_path)?;
+            }
+        }
         rows.write(&mut events, &chunk.events)
             .with_context(|| format!("{}: cannot write", events_path.display()))?;
         if let Some(p) = chunk.panel {
@@ -405,6 +414,13 @@ fn csv_file(path: &Path) -> Result<csv::Writer<File>> {
     Ok(csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
         .from_writer(f))
+}
+
+/// Flushes a CSV file's rows so far to the disk.
+fn sync_along(w: &mut csv::Writer<File>, path: &Path) -> Result<()> {
+    w.flush()
+        .and_then(|()| w.get_ref().sync_data())
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Flushes a CSV file's last rows and the file to the disk.
