@@ -332,6 +332,73 @@ fn a_field_built_ahead_is_the_field_built_then() {
     assert_eq!(pf.stats.fields_built, 2);
 }
 
+/// A route asked again is copied from its first walk: the same tiles and time, and its
+/// field still among the run's fields (what A* answers by) after they were emptied.
+#[test]
+fn a_route_asked_again_is_the_route_walked_first() {
+    let mut w = mali_world(3);
+    let grid = w.resource::<TerrainGrid>().clone();
+    let (bamako, kayes, segou) = (
+        town(&mut w, "Bamako"),
+        town(&mut w, "Kayes"),
+        town(&mut w, "Segou"),
+    );
+    let mut pf = Pathfinder::new();
+    pf.set_store(None);
+    let (mut first, mut again) = (Vec::new(), Vec::new());
+    let a = pf.route(
+        &grid,
+        Season::Dry,
+        Mobility::Wheeled,
+        kayes,
+        bamako,
+        &mut first,
+    );
+    let b = pf.route(
+        &grid,
+        Season::Dry,
+        Mobility::Wheeled,
+        kayes,
+        bamako,
+        &mut again,
+    );
+    assert!(a.is_some());
+    assert_eq!((a, &first), (b, &again));
+    assert_eq!(pf.stats.routes_remembered, 1);
+    // With the fields emptied (their limit reached), the route is walked again, and its
+    // field is back: A* towards Bamako answers by it.
+    pf.max_fields = 1;
+    pf.route(
+        &grid,
+        Season::Dry,
+        Mobility::Wheeled,
+        kayes,
+        segou,
+        &mut again,
+    );
+    assert_eq!(pf.cached_fields(), 1);
+    let c = pf.route(
+        &grid,
+        Season::Dry,
+        Mobility::Wheeled,
+        kayes,
+        bamako,
+        &mut again,
+    );
+    assert_eq!((c, &again), (a, &first));
+    assert_eq!(pf.stats.routes_remembered, 1);
+    let by_field = pf.stats.astar_by_field;
+    pf.astar(
+        &grid,
+        Season::Dry,
+        Mobility::Wheeled,
+        segou,
+        bamako,
+        &mut again,
+    );
+    assert_eq!(pf.stats.astar_by_field, by_field + 1);
+}
+
 /// A field grown on demand (how a run builds the fields of its own routes) gives, for
 /// every tile it has reached, the time and the path of the field built in one go, asked in
 /// any order; growing it to the end gives the whole field.

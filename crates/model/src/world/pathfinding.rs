@@ -471,6 +471,11 @@ pub struct Pathfinder {
     /// without a search (cells hide at the same place again and again). Looked up, never
     /// iterated; emptied when it holds `max_paths`.
     paths: HashMap<PathQuestion, (Seconds, Vec<Tile>)>,
+    /// Routes walked down a field, by the same key: convoys leave the same crossing for
+    /// the same town day after day, and a copy of the tiles is cheaper than the walk.
+    /// Apart from `paths`, since a field and A* may break ties differently. Emptied when it
+    /// holds `max_paths`.
+    walked: HashMap<PathQuestion, (Seconds, Vec<Tile>)>,
     pub max_paths: usize,
     /// The cheapest tile per (season, mobility): the A* heuristic's scale.
     cheapest: [[Option<u64>; 4]; 2],
@@ -546,8 +551,10 @@ type PathQuestion = (u8, u8, u32, u32);
 /// Counts of the pathfinder's answers: how much the caches save.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PathStats {
-    /// Routes through a flow field, and the fields that had to be built for them.
+    /// Routes through a flow field, those copied from an earlier walk of the same route,
+    /// and the fields that had to be built for them.
     pub routes: u64,
+    pub routes_remembered: u64,
     pub fields_built: u64,
     /// A* questions; those answered by a cached flow field (built for routes, or for a
     /// destination asked about often), and those answered from the remembered paths.
@@ -692,9 +699,34 @@ impl Pathfinder {
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
         self.stats.routes += 1;
+        let key = (
+            season as u8,
+            mobility as u8,
+            grid.index(from) as u32,
+            grid.index(to) as u32,
+        );
+        // A remembered route still keeps its field among the run's (what A* answers by),
+        // as walking it would, should the fields have been emptied since.
+        let field_key = (key.0, key.1, key.3);
+        if let Some((cost, tiles)) = self
+            .walked
+            .get(&key)
+            .filter(|_| self.fields.contains_key(&field_key))
+        {
+            self.stats.routes_remembered += 1;
+            out.clear();
+            out.extend_from_slice(tiles);
+            return (*cost != UNREACHABLE).then_some(*cost);
+        }
         // The field built, or grown, as far as `from`.
         let field = self.field_entry(grid, season, mobility, to);
-        grown_to(field, from).path_into(from, out)
+        let found = grown_to(field, from).path_into(from, out);
+        if self.walked.len() >= self.max_paths.max(1) {
+            self.walked.clear();
+        }
+        self.walked
+            .insert(key, (found.unwrap_or(UNREACHABLE), out.clone()));
+        found
     }
 
     /// Whether the field towards `target` has been built ahead and waits for the run to
@@ -721,6 +753,7 @@ impl Pathfinder {
     pub fn invalidate(&mut self) {
         self.fields.clear();
         self.paths.clear();
+        self.walked.clear();
         self.cheapest = Default::default();
         self.steps = Default::default();
         self.ahead.clear();

@@ -570,6 +570,9 @@ mod tests {
         let moved = (0..grid.len())
             .filter(|&i| grid.best_cover_table(3)[i] != grid.tile(i))
             .count();
-        assert!(moved > grid.len() / 2, "most tiles have a better cover near");
+        assert!(
+            moved > grid.len() / 2,
+            "most tiles have a better cover near"
+        );
     }
 }
