@@ -562,9 +562,9 @@ mod tests {
         grid.cover[40] = f32::NAN;
         for r in [-1, 0, 1, 2, 3, 5, 30] {
             let table = grid.best_cover_table(r);
-            for i in 0..grid.len() {
+            for (i, &best) in table.iter().enumerate() {
                 let home = grid.tile(i);
-                assert_eq!(table[i], grid.best_cover_scan(home, r), "{home:?}, r {r}");
+                assert_eq!(best, grid.best_cover_scan(home, r), "{home:?}, r {r}");
             }
         }
         let moved = (0..grid.len())
