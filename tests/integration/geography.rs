@@ -346,45 +346,20 @@ fn a_route_asked_again_is_the_route_walked_first() {
     let mut pf = Pathfinder::new();
     pf.set_store(None);
     let (mut first, mut again) = (Vec::new(), Vec::new());
-    let a = pf.route(
-        &grid,
-        Season::Dry,
-        Mobility::Wheeled,
-        kayes,
-        bamako,
-        &mut first,
-    );
-    let b = pf.route(
-        &grid,
-        Season::Dry,
-        Mobility::Wheeled,
-        kayes,
-        bamako,
-        &mut again,
-    );
+    let route = |pf: &mut Pathfinder, from, to, out: &mut Vec<Tile>| {
+        pf.route(&grid, Season::Dry, Mobility::Wheeled, from, to, out)
+    };
+    let a = route(&mut pf, kayes, bamako, &mut first);
+    let b = route(&mut pf, kayes, bamako, &mut again);
     assert!(a.is_some());
     assert_eq!((a, &first), (b, &again));
     assert_eq!(pf.stats.routes_remembered, 1);
     // With the fields emptied (their limit reached), the route is walked again, and its
     // field is back: A* towards Bamako answers by it.
     pf.max_fields = 1;
-    pf.route(
-        &grid,
-        Season::Dry,
-        Mobility::Wheeled,
-        kayes,
-        segou,
-        &mut again,
-    );
+    route(&mut pf, kayes, segou, &mut again);
     assert_eq!(pf.cached_fields(), 1);
-    let c = pf.route(
-        &grid,
-        Season::Dry,
-        Mobility::Wheeled,
-        kayes,
-        bamako,
-        &mut again,
-    );
+    let c = route(&mut pf, kayes, bamako, &mut again);
     assert_eq!((c, &again), (a, &first));
     assert_eq!(pf.stats.routes_remembered, 1);
     let by_field = pf.stats.astar_by_field;

@@ -548,6 +548,15 @@ fn path_ahead(job: AheadJob) {
 /// (season, mobility, from tile index, to tile index).
 type PathQuestion = (u8, u8, u32, u32);
 
+fn question(grid: &TerrainGrid, season: Season, m: Mobility, from: Tile, to: Tile) -> PathQuestion {
+    (
+        season as u8,
+        m as u8,
+        grid.index(from) as u32,
+        grid.index(to) as u32,
+    )
+}
+
 /// Counts of the pathfinder's answers: how much the caches save.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PathStats {
@@ -699,12 +708,7 @@ impl Pathfinder {
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
         self.stats.routes += 1;
-        let key = (
-            season as u8,
-            mobility as u8,
-            grid.index(from) as u32,
-            grid.index(to) as u32,
-        );
+        let key = question(grid, season, mobility, from, to);
         // A remembered route still keeps its field among the run's (what A* answers by),
         // as walking it would, should the fields have been emptied since.
         let field_key = (key.0, key.1, key.3);
@@ -813,12 +817,7 @@ impl Pathfinder {
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
         self.stats.astar += 1;
-        let key = (
-            season as u8,
-            mobility as u8,
-            grid.index(from) as u32,
-            grid.index(to) as u32,
-        );
+        let key = question(grid, season, mobility, from, to);
         let target = (key.0, key.1, key.3);
         if let Some(field) = self.fields.get_mut(&target) {
             self.stats.astar_by_field += 1;

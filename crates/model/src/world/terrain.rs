@@ -511,17 +511,22 @@ mod tests {
     use super::*;
     use crate::engine::geo::GeoBounds;
 
-    /// A row's road tiles in a window are exactly the road tiles a scan of the window
-    /// meets, in the scan's order, at the edges of the map too.
-    #[test]
-    fn roads_in_row_are_the_road_tiles_of_the_window() {
+    /// A blank grid of 5 km tiles near Bamako.
+    fn small_grid(width: u16, height: u16) -> TerrainGrid {
         let bounds = GeoBounds {
             lat_min: 12.0,
             lat_max: 12.5,
             lon_min: -8.0,
             lon_max: -6.16,
         };
-        let mut grid = TerrainGrid::blank(23, 9, Projection::new(bounds, 5.0));
+        TerrainGrid::blank(width, height, Projection::new(bounds, 5.0))
+    }
+
+    /// A row's road tiles in a window are exactly the road tiles a scan of the window
+    /// meets, in the scan's order, at the edges of the map too.
+    #[test]
+    fn roads_in_row_are_the_road_tiles_of_the_window() {
+        let mut grid = small_grid(23, 9);
         for i in 0..grid.len() {
             if (i * 7919) % 5 < 2 {
                 grid.road[i] = RoadClass::Track;
@@ -545,13 +550,7 @@ mod tests {
     /// none to wider than the map.
     #[test]
     fn the_best_cover_table_is_the_scan_of_every_square() {
-        let bounds = GeoBounds {
-            lat_min: 12.0,
-            lat_max: 12.5,
-            lon_min: -8.0,
-            lon_max: -6.16,
-        };
-        let mut grid = TerrainGrid::blank(23, 17, Projection::new(bounds, 5.0));
+        let mut grid = small_grid(23, 17);
         grid.compute_costs(&MobilityParams::default());
         for i in 0..grid.len() {
             grid.cover[i] = ((i * 7919) % 4) as f32 * 0.25;
