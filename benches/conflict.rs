@@ -78,10 +78,14 @@ fn year(c: &mut Criterion) {
     let file = builtin("mali_blockade").unwrap().unwrap();
     let mut sim = build_simulation(&file, 1);
     sim.run_days(365);
-    let stats = sim.world.resource::<Pathfinder>().stats;
+    let pathfinder = sim.world.resource::<Pathfinder>();
+    let stats = pathfinder.stats;
+    let (settled, tiles) = pathfinder.fields_settled();
     eprintln!(
-        "paths in a Mali year: {stats:?}; answered without a search: {:.1}%",
-        100.0 * stats.hit_rate()
+        "paths in a Mali year: {stats:?}; answered without a search: {:.1}%; \
+         the fields' tiles settled: {settled} of {tiles} ({:.1}%)",
+        100.0 * stats.hit_rate(),
+        100.0 * settled as f64 / tiles.max(1) as f64
     );
 }
 

@@ -319,30 +319,25 @@ fn stream_run(
         // A bounded queue: a writer slower than the run (a slow disk) holds it back rather
         // than let the rows pile up in memory.
         let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
-        let (rows_tx, rows_rx) = mpsc::channel::<EventRows>();
-        let writer = s.spawn(move || -> Result<()> {
-            // The event rows' clock and map come with the first look at the run.
-            let Ok(rows) = rows_rx.recv() else {
-                return Ok(());
-            };
-            write_stream(tmp, rows, rx)
-        });
+        let (mut rx, mut writer) = (Some(rx), None);
         let mut handed = Handed::default();
-        let mut rows = Some(rows_tx);
         let mut look = |sim: &Simulation| {
-            if let Some(rows_tx) = rows.take() {
+            // The writer starts at the first look: the event rows need the run's clock and
+            // map.
+            if let Some(rx) = rx.take() {
                 let clock = sim.clock();
-                let start = EventRows::new(
+                let rows = EventRows::new(
                     clock.start,
                     clock.hours_per_tick,
                     crate::run::projection(sim),
                 );
-                let _ = rows_tx.send(start);
+                writer = Some(s.spawn(move || write_stream(tmp, rows, rx)));
             }
             // A writer that stopped (a full disk) has its error reported at the join.
             let _ = tx.send(handed.take(sim));
         };
         let mut done = run_observed(scenario, opts, progress, &mut look);
+        // The end once more (the last tick's look sent it; a run of no ticks had none).
         look(&done.sim);
         // The writer ends with the queue; the small files are written meanwhile.
         drop(tx);
@@ -359,6 +354,7 @@ fn stream_run(
             .iter()
             .try_for_each(|(name, bytes)| write_synced(&tmp.join(name), bytes));
         let streamed = writer
+            .expect("started at the first look")
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and(streamed)?;

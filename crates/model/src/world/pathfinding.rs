@@ -56,9 +56,9 @@ fn step_cost(a: TileCost, b: TileCost, diagonal: bool) -> Option<u32> {
 /// grown on demand instead ([`FlowField::start`], [`FlowField::settle`]): Dijkstra pauses
 /// once the tile asked about is settled and resumes from the same heap when a tile further
 /// out is asked about. It pops the same entries in the same order as a build in one go, so
-/// every settled tile holds the same time and step as in the complete field; a Mali year
-/// asks for 28% of its fields' tiles (the sources of convoys, columns and raids are
-/// rarely at the far side of the map).
+/// every settled tile holds the same time and step as in the complete field. In a Mali
+/// year the fields grown so settle 28% of their tiles (the sources of convoys, columns and
+/// raids are rarely at the far side of the map; [`Pathfinder::fields_settled`] counts).
 #[derive(Clone, Debug)]
 pub struct FlowField {
     pub target: Tile,
@@ -95,8 +95,8 @@ const NO_STEP: u32 = u32::MAX;
 /// The cost of every step on one terrain for one class and season: for each tile, the
 /// step into it from each neighbour (in the order of the neighbour table; none, `u32::MAX`,
 /// where there is no step). What the inner loops of Dijkstra and of A* read: one load per
-/// neighbour instead of two tile costs, a mean, a scaling and a bounds check. Built once per (season, class) and kept by the
-/// [`Pathfinder`] (0.8 MB for the Mali map).
+/// neighbour instead of two tile costs, a mean, a scaling and a bounds check. Built once
+/// per (season, class) and kept by the [`Pathfinder`] (0.8 MB for the Mali map).
 pub struct StepCosts {
     into: Vec<[u32; 8]>,
     width: u16,
@@ -501,6 +501,17 @@ pub struct Pathfinder {
     heap: BinaryHeap<Reverse<u64>>,
 }
 
+/// The step costs of one season and class, made on first use and kept in `slot`.
+fn steps_of(
+    slot: &mut Option<Arc<StepCosts>>,
+    grid: &TerrainGrid,
+    season: Season,
+    mobility: Mobility,
+) -> Arc<StepCosts> {
+    slot.get_or_insert_with(|| Arc::new(StepCosts::new(grid, season, mobility)))
+        .clone()
+}
+
 /// A field being built ahead: empty until one thread (the path-ahead thread or the run's
 /// own) has built it.
 type AheadSlot = OnceLock<Arc<FlowField>>;
@@ -669,14 +680,13 @@ impl Pathfinder {
                 .filter(|_| crate::engine::threads::pool_usable())
                 .and_then(|slot| slot.get().cloned());
             // Step costs only when a field is built here (not when the store has it).
-            let steps = self.steps[season.index()][mobility.index()]
-                .get_or_insert_with(|| Arc::new(StepCosts::new(grid, season, mobility)))
-                .clone();
+            let steps = &mut self.steps[season.index()][mobility.index()];
             let field = match (terrain, ahead) {
                 // Complete: other runs may ask the store for any tile of it.
                 (Some((store, terrain)), _) => {
-                    let (field, shared) =
-                        store.field(terrain, key.2, || FlowField::build_on(&steps, target));
+                    let (field, shared) = store.field(terrain, key.2, || {
+                        FlowField::build_on(&steps_of(steps, grid, season, mobility), target)
+                    });
                     self.stats.fields_shared += u64::from(shared);
                     field
                 }
@@ -686,7 +696,10 @@ impl Pathfinder {
                 }
                 // Not built ahead, or not yet (the thread's field, when done, is dropped:
                 // growing one here is cheaper than waiting for a whole one).
-                (None, None) => Arc::new(FlowField::start(steps, target)),
+                (None, None) => Arc::new(FlowField::start(
+                    steps_of(steps, grid, season, mobility),
+                    target,
+                )),
             };
             if self.store.is_none() {
                 self.build_ahead(grid, season.other(), mobility, target, key.2);
@@ -748,6 +761,20 @@ impl Pathfinder {
             .is_some_and(|slot| slot.get().is_some())
     }
 
+    /// Tiles settled in the run's cached fields, and their tiles in all (a field built
+    /// whole, or grown to the end, counts every tile): how much of the fields the run's
+    /// questions made it work out (for benches; never an output).
+    pub fn fields_settled(&self) -> (u64, u64) {
+        self.fields.values().fold((0, 0), |(settled, all), f| {
+            let n = f.time.len() as u64;
+            let done = f
+                .frontier
+                .as_ref()
+                .map_or(n, |fr| fr.settled.iter().filter(|&&s| s).count() as u64);
+            (settled + done, all + n)
+        })
+    }
+
     /// Number of cached fields.
     pub fn cached_fields(&self) -> usize {
         self.fields.len()
@@ -793,9 +820,12 @@ impl Pathfinder {
         {
             return;
         }
-        let steps = self.steps[season.index()][mobility.index()]
-            .get_or_insert_with(|| Arc::new(StepCosts::new(grid, season, mobility)))
-            .clone();
+        let steps = steps_of(
+            &mut self.steps[season.index()][mobility.index()],
+            grid,
+            season,
+            mobility,
+        );
         let slot = Arc::new(AheadSlot::new());
         let weak = Arc::downgrade(&slot);
         self.ahead.insert(key, slot);
@@ -891,9 +921,12 @@ impl Pathfinder {
         // The steps out of a tile from the table the fields use (the same costs, the same
         // order of neighbours): one load a neighbour rather than a bounds check, two tile
         // costs and a mean.
-        let steps = self.steps[season.index()][mobility.index()]
-            .get_or_insert_with(|| Arc::new(StepCosts::new(grid, season, mobility)))
-            .clone();
+        let steps = steps_of(
+            &mut self.steps[season.index()][mobility.index()],
+            grid,
+            season,
+            mobility,
+        );
         let offsets = DIRS.map(|(dx, dy)| dy as isize * steps.width as isize + dx as isize);
         let cheapest = *self.cheapest[season.index()][mobility.index()]
             .get_or_insert_with(|| u64::from(*costs.iter().min().unwrap_or(&1)));

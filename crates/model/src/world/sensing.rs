@@ -4,8 +4,8 @@
 //! The index buckets actors by coarse squares of tiles and is rebuilt from positions each
 //! time it is needed (a few hundred actors: cheaper than tracking moves, and it allocates
 //! nothing once warm); a layer whose actors neither came, went nor moved is kept as it is.
-//! "Who is within r of here" visits only the buckets that overlap the
-//! disc, never all pairs.
+//! "Who is within r of here" visits only the buckets that overlap the disc, never all
+//! pairs.
 
 use crate::engine::geo::Tile;
 use crate::world::actors::{ActorId, Position};
