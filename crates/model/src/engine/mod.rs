@@ -2,6 +2,7 @@
 //! longitude), random streams, parameter checks, messages between domains, tallies and
 //! observation (reporters, the event log, map markers). It knows no domain and no terrain.
 
+pub mod cache;
 pub mod calendar;
 pub mod check;
 pub mod geo;

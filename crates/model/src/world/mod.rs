@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod combat;
+pub mod min_heap;
 pub mod pathfinding;
 pub mod scale;
 pub mod sensing;

@@ -160,6 +160,19 @@ impl SpatialIndex {
     /// Calls `f` for each actor of `layer` within `radius` tiles of `centre`, bucket by
     /// bucket in a fixed order.
     pub fn within(&self, layer: &Layer, centre: Tile, radius: f32, mut f: impl FnMut(&Entry)) {
+        self.within_at(layer, centre, radius, |_, e| f(e));
+    }
+
+    /// [`SpatialIndex::within`], with each actor's place in [`Layer::entries`]: a caller
+    /// that gathered what it needs of the layer's actors once (one ECS lookup an actor)
+    /// reads it by place rather than looking an actor up at every sighting.
+    pub fn within_at(
+        &self,
+        layer: &Layer,
+        centre: Tile,
+        radius: f32,
+        mut f: impl FnMut(usize, &Entry),
+    ) {
         if layer.starts.is_empty() {
             return;
         }
@@ -182,11 +195,11 @@ impl SpatialIndex {
             let k = usize::from(by) * usize::from(self.bw);
             let s = layer.starts[k + usize::from(bx0)] as usize;
             let e = layer.starts[k + usize::from(bx1) + 1] as usize;
-            for entry in &layer.entries[s..e] {
+            for (k, entry) in layer.entries[s..e].iter().enumerate() {
                 let dx = f32::from(entry.tile.x) - f32::from(centre.x);
                 let dy = f32::from(entry.tile.y) - f32::from(centre.y);
                 if dx * dx + dy * dy <= r2 {
-                    f(entry);
+                    f(s + k, entry);
                 }
             }
         }

@@ -5,6 +5,7 @@ use super::data::*;
 use crate::domains::army::data::ArmyUnit;
 use crate::domains::logistics::data::Convoy;
 use crate::engine::calendar::Clock;
+use crate::engine::geo::Tile;
 use crate::world::actors::{Position, Route};
 use crate::world::scale::Scale;
 use crate::world::sensing::SpatialIndex;
@@ -24,6 +25,7 @@ pub fn cells_sense(
     mut commands_q: Query<&mut InsurgentCommand>,
     factions: Res<Factions>,
     mut rivals: Local<Vec<(Entity, u8, f32)>>,
+    mut sightings: Local<Sightings>,
 ) {
     let tick = clock.tick;
     let vision = scale.tiles(params.vision_km) as f32;
@@ -38,6 +40,25 @@ pub fn cells_sense(
         }));
         rivals.sort_by_key(|r| r.0);
     }
+    // What a cell would see of each convoy and army unit, by place in the index's layers:
+    // one lookup an actor, not one a sighting (about four million sightings a year).
+    let Sightings {
+        convoys: convoy_seen,
+        army: army_seen,
+    } = &mut *sightings;
+    convoy_seen.clear();
+    convoy_seen.extend(index.convoys.entries().iter().map(|e| {
+        convoys
+            .get(e.entity)
+            .ok()
+            .map(|(c, route)| (c.tankers, c.tankers + c.goods, route.destination()))
+    }));
+    army_seen.clear();
+    army_seen.extend(index.army.entries().iter().map(|e| {
+        army.get(e.entity)
+            .ok()
+            .map(|(u, route)| (u.soldiers * u.kind.firepower(), route.destination()))
+    }));
     for (mut cell, pos) in &mut cells {
         if !rivals.is_empty() {
             cell.seen_rival = nearest_rival(&index, &rivals, pos.tile, vision, cell.faction, tick);
@@ -45,9 +66,9 @@ pub fn cells_sense(
         // The convoy that draws the eye: the nearest with tankers (the blockade's target),
         // else the nearest.
         let mut best_convoy: Option<((bool, f64), Seen)> = None;
-        index.within(&index.convoys, pos.tile, vision, |e| {
-            if let Ok((c, route)) = convoys.get(e.entity) {
-                let key = (c.tankers == 0, e.tile.distance(pos.tile));
+        index.within_at(&index.convoys, pos.tile, vision, |k, e| {
+            if let Some((tankers, trucks, heading)) = convoy_seen[k] {
+                let key = (tankers == 0, e.tile.distance(pos.tile));
                 if best_convoy.is_none_or(|b| key < b.0) {
                     let strength = 0.0; // filled below from the escort, if any
                     best_convoy = Some((
@@ -56,17 +77,17 @@ pub fn cells_sense(
                             tile: e.tile,
                             tick,
                             strength,
-                            trucks: c.tankers + c.goods,
-                            tankers: c.tankers,
-                            heading: route.destination(),
+                            trucks,
+                            tankers,
+                            heading,
                         },
                     ));
                 }
             }
         });
         let mut best_army: Option<(f64, Seen)> = None;
-        index.within(&index.army, pos.tile, vision, |e| {
-            if let Ok((u, route)) = army.get(e.entity) {
+        index.within_at(&index.army, pos.tile, vision, |k, e| {
+            if let Some((strength, heading)) = army_seen[k] {
                 let d = e.tile.distance(pos.tile);
                 if best_army.is_none_or(|b| d < b.0) {
                     best_army = Some((
@@ -74,10 +95,10 @@ pub fn cells_sense(
                         Seen {
                             tile: e.tile,
                             tick,
-                            strength: u.soldiers * u.kind.firepower(),
+                            strength,
                             trucks: 0,
                             tankers: 0,
-                            heading: route.destination(),
+                            heading,
                         },
                     ));
                 }
@@ -85,9 +106,9 @@ pub fn cells_sense(
         });
         if let Some((_, mut s)) = best_convoy {
             // An escort travels on the convoy's tile.
-            index.within(&index.army, s.tile, 0.5, |e| {
-                if let Ok((u, _)) = army.get(e.entity) {
-                    s.strength += u.soldiers * u.kind.firepower();
+            index.within_at(&index.army, s.tile, 0.5, |k, _| {
+                if let Some((strength, _)) = army_seen[k] {
+                    s.strength += strength;
                 }
             });
             cell.seen_convoy = Some(s);
@@ -103,12 +124,20 @@ pub fn cells_sense(
     }
 }
 
+/// What the cells can see of the convoys (tankers, trucks, heading) and army units
+/// (strength, heading) this tick, in the order of the index's layers.
+#[derive(Default)]
+pub struct Sightings {
+    convoys: Vec<Option<(u32, u32, Option<Tile>)>>,
+    army: Vec<Option<(f32, Option<Tile>)>>,
+}
+
 /// The nearest cell of another faction within `vision` tiles (ties to the lower id), as a
 /// sighting with its strength.
 fn nearest_rival(
     index: &SpatialIndex,
     rivals: &[(Entity, u8, f32)],
-    at: crate::engine::geo::Tile,
+    at: Tile,
     vision: f32,
     faction: u8,
     tick: u64,

@@ -27,18 +27,7 @@ pub(super) const LIFE: u32 = u32::MAX;
 /// How many turns ahead a citizen's record is prefetched.
 pub(super) const PREFETCH_AHEAD: usize = 12;
 
-/// Asks the CPU to bring the cache line of `*p` in; a hint with no effect on results.
-#[inline(always)]
-pub(super) fn prefetch<T>(p: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch never faults and changes no state visible to the program.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
+pub(super) use crate::engine::cache::prefetch;
 
 /// Cells up to which a world is small: its count grid (4 bytes a cell and its ghosts) fits
 /// in a core's cache, so reading a cell's counts costs less than a mispredicted branch.
