@@ -26,7 +26,9 @@ pub struct Layer {
     /// The actors of the last rebuild in the order they came, and the next rebuild's.
     input: Vec<Entry>,
     incoming: Vec<Entry>,
-    scratch: Vec<(u32, Entry)>,
+    /// The bucket of each of `input`'s actors (apart from them: a (bucket, actor) pair
+    /// was built through the stack, a stalled store each).
+    buckets: Vec<u32>,
     /// Where bucket k's entries start; k + 1's start ends them.
     starts: Vec<u32>,
     /// The next free place of each bucket while the entries are placed.
@@ -110,10 +112,8 @@ impl SpatialIndex {
             return;
         }
         std::mem::swap(&mut layer.input, &mut layer.incoming);
-        layer.scratch.clear();
-        layer
-            .scratch
-            .extend(layer.input.iter().map(|e| (bucket_of(e), *e)));
+        layer.buckets.clear();
+        layer.buckets.extend(layer.input.iter().map(bucket_of));
         // By (bucket, id): a counting sort on the bucket (stable, linear), then each
         // bucket's few actors by id. The whole-layer comparison sort it replaces was 3% of
         // a sweep's run; the order is the same. The loops over every bucket (a few hundred
@@ -121,8 +121,8 @@ impl SpatialIndex {
         // counts' reset and one running sum that gives both the starts and the places.
         layer.starts.clear();
         layer.starts.resize(nb + 1, 0);
-        for (b, _) in &layer.scratch {
-            layer.starts[*b as usize + 1] += 1;
+        for &b in &layer.buckets {
+            layer.starts[b as usize + 1] += 1;
         }
         layer.cursor.clear();
         layer.cursor.resize(nb, 0);
@@ -133,9 +133,9 @@ impl SpatialIndex {
             *start = sum;
         }
         layer.entries.clear();
-        layer.entries.extend(layer.scratch.iter().map(|(_, e)| *e));
-        for (b, e) in &layer.scratch {
-            let at = &mut layer.cursor[*b as usize];
+        layer.entries.extend_from_slice(&layer.input);
+        for (&b, e) in layer.buckets.iter().zip(&layer.input) {
+            let at = &mut layer.cursor[b as usize];
             layer.entries[*at as usize] = *e;
             *at += 1;
         }
