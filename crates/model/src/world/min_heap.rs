@@ -58,7 +58,7 @@ impl MinHeap {
     }
 
     /// Removes and returns the smallest key.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<u64> {
         let last = self.keys.pop()?;
         let n = self.keys.len();
