@@ -286,19 +286,32 @@ fn expand(
         if d > time[i] {
             continue;
         }
-        for (k, &c) in steps.into[i].iter().enumerate() {
-            if c == NO_STEP {
-                continue;
-            }
+        // Which neighbours get closer, decided for all eight before any is updated (they
+        // are distinct tiles, none of them i: the same decisions), with no branch on a
+        // neighbour's time, which the CPU could not guess.
+        let into = &steps.into[i];
+        let mut closer = 0u32;
+        let mut nd = [0; 8];
+        for k in 0..DIRS.len() {
+            let c = into[k];
+            // Off the map, the tile itself stands in for the neighbour (never closer).
+            let j = if c == NO_STEP {
+                i
+            } else {
+                (i as isize + offsets[k]) as usize
+            };
+            nd[k] = d.saturating_add(c);
+            closer |= u32::from((c != NO_STEP) & (nd[k] < time[j])) << k;
+        }
+        while closer != 0 {
+            let k = closer.trailing_zeros() as usize;
+            closer &= closer - 1;
             let j = (i as isize + offsets[k]) as usize;
-            let nd = d.saturating_add(c);
-            if nd < time[j] {
-                time[j] = nd;
-                // From j, the next step goes back towards i: the opposite direction.
-                next[j] = OPPOSITE[k];
-                heap.push(pack(nd, j as u32));
-                prefetch(&steps.into[j]);
-            }
+            time[j] = nd[k];
+            // From j, the next step goes back towards i: the opposite direction.
+            next[j] = OPPOSITE[k];
+            heap.push(pack(nd[k], j as u32));
+            prefetch(&steps.into[j]);
         }
         if let Some((settled, until)) = settled.as_mut() {
             settled[i] = true;
