@@ -105,8 +105,74 @@ impl Tile {
         (dx * dx + dy * dy).sqrt()
     }
 
+    /// The squared Euclidean distance in tiles: an integer, exact.
+    pub fn distance_squared(self, other: Tile) -> u64 {
+        let dx = u64::from(self.x.abs_diff(other.x));
+        let dy = u64::from(self.y.abs_diff(other.y));
+        dx * dx + dy * dy
+    }
+
+    /// The least squared distance whose [`Tile::distance`] is `d` or more: `a.distance(b)
+    /// < d` exactly when `a.distance_squared(b) < Tile::squared_at_least(d)` (the square
+    /// root is monotone on the integers), without a square root for each pair.
+    pub fn squared_at_least(d: f64) -> u64 {
+        if d.is_nan() || d <= 0.0 {
+            return 0;
+        }
+        if d * d >= 2f64.powi(52) {
+            return u64::MAX;
+        }
+        let mut n = ((d * d).floor() as u64).saturating_sub(2);
+        while (n as f64).sqrt() < d {
+            n += 1;
+        }
+        n
+    }
+
     /// Chebyshev distance in tiles.
     pub fn chebyshev(self, other: Tile) -> u16 {
         self.x.abs_diff(other.x).max(self.y.abs_diff(other.y))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tile;
+
+    /// `distance < d` and `distance_squared < squared_at_least(d)` agree for every offset
+    /// up to 60 tiles and thresholds that are whole, square roots of whole numbers, just
+    /// either side of them, irrational, zero, negative, NaN and infinite.
+    #[test]
+    fn a_squared_threshold_agrees_with_the_distance() {
+        let mut thresholds = vec![
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            0.5,
+            1.0,
+            4.0,
+            std::f64::consts::PI,
+            20.0 / 3.0,
+            59.9,
+        ];
+        for n in [2.0f64, 3.0, 50.0, 1000.0, 2025.0] {
+            let r = n.sqrt();
+            thresholds.extend([r, r.next_up(), r.next_down()]);
+        }
+        let a = Tile::new(100, 100);
+        for d in thresholds {
+            let n = Tile::squared_at_least(d);
+            for dx in 0..=60u16 {
+                for dy in 0..=60u16 {
+                    let b = Tile::new(100 + dx, 100 - dy);
+                    assert_eq!(
+                        a.distance(b) < d,
+                        a.distance_squared(b) < n,
+                        "d = {d}, offset ({dx}, {dy})"
+                    );
+                }
+            }
+        }
     }
 }

@@ -197,7 +197,9 @@ impl Planner<'_> {
     /// another cell.
     fn busiest_road(&self, at: Tile, reach: f64, taken: &[Tile]) -> Option<Tile> {
         let (grid, traffic, targets) = (self.grid, self.traffic, self.targets);
-        let spacing = self.scale.tiles(CHECKPOINT_SPACING_KM);
+        // A stretch closer than the spacing to a taken one is left to its holder (compared
+        // in squared tiles: no square root for each pair).
+        let spacing = Tile::squared_at_least(self.scale.tiles(CHECKPOINT_SPACING_KM));
         let per_tile = (self.scale.tile_km / ROAD_DISTANCE_HALVING_KM) as f32;
         let r = reach.ceil() as i32;
         let (ax, ay) = (i32::from(at.x), i32::from(at.y));
@@ -222,7 +224,7 @@ impl Planner<'_> {
                 if flow <= 0.5 {
                     continue;
                 }
-                if taken.iter().any(|k| k.distance(t) < spacing) || targets.is_secured(t) {
+                if taken.iter().any(|k| k.distance_squared(t) < spacing) || targets.is_secured(t) {
                     continue;
                 }
                 let score = flow * (0.5 + grid.cover[i]) / (1.0 + per_tile * t.distance(at) as f32);
