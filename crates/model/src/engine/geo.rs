@@ -105,7 +105,9 @@ impl Tile {
         (dx * dx + dy * dy).sqrt()
     }
 
-    /// The squared Euclidean distance in tiles: an integer, exact.
+    /// The squared Euclidean distance in tiles: an integer, exact. It orders pairs as
+    /// [`Tile::distance`] does, ties included (the square root is strictly increasing on
+    /// the integers of any map, far below 2^51).
     pub fn distance_squared(self, other: Tile) -> u64 {
         let dx = u64::from(self.x.abs_diff(other.x));
         let dy = u64::from(self.y.abs_diff(other.y));
@@ -174,5 +176,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Squared distances order pairs as distances do: the square root grows strictly from
+    /// one whole number to the next, checked up to a million and around the largest squared
+    /// distance of a map of 65,535 tiles a side.
+    #[test]
+    fn squared_distances_order_as_distances() {
+        let top = 2 * 65_535u64 * 65_535;
+        for n in (0..1_000_000u64).chain(top - 1_000_000..top) {
+            assert!((n as f64).sqrt() < ((n + 1) as f64).sqrt(), "{n}");
+        }
+        let (a, b, c) = (Tile::new(0, 0), Tile::new(3, 4), Tile::new(5, 0));
+        assert_eq!(a.distance_squared(b), 25);
+        assert_eq!(a.distance_squared(b), a.distance_squared(c));
+        assert_eq!(a.distance(b), a.distance(c));
     }
 }

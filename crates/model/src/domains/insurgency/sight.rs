@@ -64,11 +64,12 @@ pub fn cells_sense(
             cell.seen_rival = nearest_rival(&index, &rivals, pos.tile, vision, cell.faction, tick);
         }
         // The convoy that draws the eye: the nearest with tankers (the blockade's target),
-        // else the nearest.
-        let mut best_convoy: Option<((bool, f64), Seen)> = None;
+        // else the nearest. (Nearness in squared tiles, whole numbers: the order of the
+        // distances, without a square root for each sighting.)
+        let mut best_convoy: Option<((bool, u64), Seen)> = None;
         index.within_at(&index.convoys, pos.tile, vision, |k, e| {
             if let Some((tankers, trucks, heading)) = convoy_seen[k] {
-                let key = (tankers == 0, e.tile.distance(pos.tile));
+                let key = (tankers == 0, e.tile.distance_squared(pos.tile));
                 if best_convoy.is_none_or(|b| key < b.0) {
                     let strength = 0.0; // filled below from the escort, if any
                     best_convoy = Some((
@@ -85,10 +86,10 @@ pub fn cells_sense(
                 }
             }
         });
-        let mut best_army: Option<(f64, Seen)> = None;
+        let mut best_army: Option<(u64, Seen)> = None;
         index.within_at(&index.army, pos.tile, vision, |k, e| {
             if let Some((strength, heading)) = army_seen[k] {
-                let d = e.tile.distance(pos.tile);
+                let d = e.tile.distance_squared(pos.tile);
                 if best_army.is_none_or(|b| d < b.0) {
                     best_army = Some((
                         d,
@@ -142,13 +143,13 @@ fn nearest_rival(
     faction: u8,
     tick: u64,
 ) -> Option<Seen> {
-    let mut best: Option<(f64, crate::world::actors::ActorId, Seen)> = None;
+    let mut best: Option<(u64, crate::world::actors::ActorId, Seen)> = None;
     index.within(&index.cells, at, vision, |en| {
         let Ok(k) = rivals.binary_search_by_key(&en.entity, |r| r.0) else {
             return;
         };
         let (_, f, strength) = rivals[k];
-        let d = en.tile.distance(at);
+        let d = en.tile.distance_squared(at);
         if f != faction && best.is_none_or(|b| (d, en.id) < (b.0, b.1)) {
             let seen = Seen {
                 tile: en.tile,
