@@ -924,19 +924,7 @@ impl Pathfinder {
         out: &mut Vec<Tile>,
     ) -> Option<Seconds> {
         out.clear();
-        let n = grid.len();
-        if self.nodes.len() != n {
-            self.nodes = vec![Node::default(); n];
-            self.came = vec![0; n];
-            self.generation = 0;
-        }
-        self.generation += 1;
-        if self.generation > u32::MAX >> 1 {
-            self.nodes.fill(Node::default());
-            self.generation = 1;
-        }
-        let open = self.generation << 1;
-        let closed = open | 1;
+        let (open, closed) = self.next_search(grid.len());
         let costs = grid.costs(season, mobility);
         // The steps out of a tile from the table the fields use (the same costs, the same
         // order of neighbours): one load a neighbour rather than a bounds check, two tile
@@ -986,28 +974,7 @@ impl Pathfinder {
             if i == t {
                 break;
             }
-            // The step from i into its neighbour costs what the step into i from it does
-            // (the cost is symmetric); `NO_STEP` off the map or where either is impassable.
-            // First which neighbours improve, with no branch on a neighbour's state (which
-            // the CPU mispredicted about once a neighbour): the eight are distinct tiles,
-            // none of them i, so deciding all before updating any decides the same.
-            let into = &steps.into[i];
-            let mut improve = 0u32;
-            let mut ng = [0; 8];
-            for k in 0..DIRS.len() {
-                let c = into[k];
-                // Off the map, the tile itself stands in for the neighbour (never improved).
-                let j = if c == NO_STEP {
-                    i
-                } else {
-                    (i as isize + offsets[k]) as usize
-                };
-                let n = self.nodes[j];
-                ng[k] = gi.saturating_add(c);
-                let better =
-                    (c != NO_STEP) & (n.mark != closed) & ((n.mark != open) | (ng[k] < n.g));
-                improve |= u32::from(better) << k;
-            }
+            let (mut improve, ng) = improving(&self.nodes, &steps.into[i], &offsets, i, gi, open);
             if improve == 0 {
                 continue;
             }
@@ -1041,6 +1008,57 @@ impl Pathfinder {
         out.reverse();
         Some(self.nodes[t].g)
     }
+
+    /// Readies A*'s scratch for a search over `n` tiles: the marks of this search, open
+    /// and closed (every node of an earlier search holds older ones).
+    fn next_search(&mut self, n: usize) -> (u32, u32) {
+        if self.nodes.len() != n {
+            self.nodes = vec![Node::default(); n];
+            self.came = vec![0; n];
+            self.generation = 0;
+        }
+        self.generation += 1;
+        if self.generation > u32::MAX >> 1 {
+            self.nodes.fill(Node::default());
+            self.generation = 1;
+        }
+        let open = self.generation << 1;
+        (open, open | 1)
+    }
+}
+
+/// Which of tile `i`'s eight neighbours a step from `i` (cost so far `gi`) improves, as
+/// bits by direction, and their new costs. The step from i into its neighbour costs what
+/// the step into i from it does (the cost is symmetric); `NO_STEP` off the map or where
+/// either is impassable. No branch on a neighbour's state (which the CPU mispredicted
+/// about once a neighbour): the eight are distinct tiles, none of them i, so deciding all
+/// before updating any decides what one after another would.
+#[inline(always)]
+fn improving(
+    nodes: &[Node],
+    into: &[Seconds; 8],
+    offsets: &[isize; 8],
+    i: usize,
+    gi: Seconds,
+    open: u32,
+) -> (u32, [Seconds; 8]) {
+    let closed = open | 1;
+    let mut improve = 0u32;
+    let mut ng = [0; 8];
+    for k in 0..DIRS.len() {
+        let c = into[k];
+        // Off the map, the tile itself stands in for the neighbour (never improved).
+        let j = if c == NO_STEP {
+            i
+        } else {
+            (i as isize + offsets[k]) as usize
+        };
+        let n = nodes[j];
+        ng[k] = gi.saturating_add(c);
+        let better = (c != NO_STEP) & (n.mark != closed) & ((n.mark != open) | (ng[k] < n.g));
+        improve |= u32::from(better) << k;
+    }
+    (improve, ng)
 }
 
 #[cfg(test)]
