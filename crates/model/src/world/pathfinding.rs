@@ -286,23 +286,8 @@ fn expand(
         if d > time[i] {
             continue;
         }
-        // Which neighbours get closer, decided for all eight before any is updated (they
-        // are distinct tiles, none of them i: the same decisions), with no branch on a
-        // neighbour's time, which the CPU could not guess.
-        let into = &steps.into[i];
-        let mut closer = 0u32;
-        let mut nd = [0; 8];
-        for k in 0..DIRS.len() {
-            let c = into[k];
-            // Off the map, the tile itself stands in for the neighbour (never closer).
-            let j = if c == NO_STEP {
-                i
-            } else {
-                (i as isize + offsets[k]) as usize
-            };
-            nd[k] = d.saturating_add(c);
-            closer |= u32::from((c != NO_STEP) & (nd[k] < time[j])) << k;
-        }
+        let (mut closer, nd) =
+            neighbours_where(&steps.into[i], &offsets, i, d, |j, nd| nd < time[j]);
         while closer != 0 {
             let k = closer.trailing_zeros() as usize;
             closer &= closer - 1;
@@ -974,7 +959,11 @@ impl Pathfinder {
             if i == t {
                 break;
             }
-            let (mut improve, ng) = improving(&self.nodes, &steps.into[i], &offsets, i, gi, open);
+            let nodes = &self.nodes;
+            let (mut improve, ng) = neighbours_where(&steps.into[i], &offsets, i, gi, |j, ng| {
+                let n = nodes[j];
+                (n.mark != closed) & ((n.mark != open) | (ng < n.g))
+            });
             if improve == 0 {
                 continue;
             }
@@ -1027,38 +1016,35 @@ impl Pathfinder {
     }
 }
 
-/// Which of tile `i`'s eight neighbours a step from `i` (cost so far `gi`) improves, as
-/// bits by direction, and their new costs. The step from i into its neighbour costs what
-/// the step into i from it does (the cost is symmetric); `NO_STEP` off the map or where
-/// either is impassable. No branch on a neighbour's state (which the CPU mispredicted
-/// about once a neighbour): the eight are distinct tiles, none of them i, so deciding all
-/// before updating any decides what one after another would.
+/// Which of tile `i`'s eight neighbours a step from `i` (at `base`) reaches at a time
+/// `better` accepts (given the neighbour and that time), as bits by direction, and those
+/// times. The step from i into its neighbour costs what the step into i from it does (the
+/// cost is symmetric); `NO_STEP` off the map or where either is impassable. No branch on a
+/// neighbour's state (which the CPU mispredicted about once a neighbour): the eight are
+/// distinct tiles, none of them i, so deciding all before updating any decides what one
+/// after another would. Shared by A* and the fields' Dijkstra.
 #[inline(always)]
-fn improving(
-    nodes: &[Node],
+fn neighbours_where(
     into: &[Seconds; 8],
     offsets: &[isize; 8],
     i: usize,
-    gi: Seconds,
-    open: u32,
+    base: Seconds,
+    better: impl Fn(usize, Seconds) -> bool,
 ) -> (u32, [Seconds; 8]) {
-    let closed = open | 1;
-    let mut improve = 0u32;
-    let mut ng = [0; 8];
+    let mut bits = 0u32;
+    let mut times = [0; 8];
     for k in 0..DIRS.len() {
         let c = into[k];
-        // Off the map, the tile itself stands in for the neighbour (never improved).
+        // Off the map, the tile itself stands in for the neighbour (never taken).
         let j = if c == NO_STEP {
             i
         } else {
             (i as isize + offsets[k]) as usize
         };
-        let n = nodes[j];
-        ng[k] = gi.saturating_add(c);
-        let better = (c != NO_STEP) & (n.mark != closed) & ((n.mark != open) | (ng[k] < n.g));
-        improve |= u32::from(better) << k;
+        times[k] = base.saturating_add(c);
+        bits |= u32::from((c != NO_STEP) & better(j, times[k])) << k;
     }
-    (improve, ng)
+    (bits, times)
 }
 
 #[cfg(test)]
