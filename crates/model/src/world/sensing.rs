@@ -379,6 +379,14 @@ mod tests {
                     .map(|e| e.id)
                     .collect();
                 assert_eq!(found, expected, "radius {radius} at {centre:?}");
+                // `within_at` gives each the place it holds in the layer.
+                let mut places = Vec::new();
+                index.within_at(layer, centre, radius, |k, e| {
+                    assert_eq!(layer.entries()[k], *e);
+                    places.push(k);
+                });
+                assert_eq!(places.len(), expected.len());
+                assert!(places.windows(2).all(|w| w[0] < w[1]));
             }
         }
     }

@@ -24,28 +24,27 @@ pub fn cells_sense(
     army: Query<(&ArmyUnit, &Route)>,
     mut commands_q: Query<&mut InsurgentCommand>,
     factions: Res<Factions>,
-    mut rivals: Local<Vec<(Entity, u8, f32)>>,
     mut sightings: Local<Sightings>,
 ) {
     let tick = clock.tick;
     let vision = scale.tiles(params.vision_km) as f32;
     let delay = scale.ticks_rounded(params.comm_delay_hours);
-    // With rival commands: every cell's faction and strength, by entity, to look up whom a
-    // cell sees (the loop below holds the cells mutably).
-    rivals.clear();
-    if factions.rivals() {
-        rivals.extend(index.cells.entries().iter().filter_map(|en| {
-            let (c, _) = cells.get(en.entity).ok()?;
-            Some((en.entity, c.faction, c.fighters * c.weapons))
-        }));
-        rivals.sort_by_key(|r| r.0);
-    }
-    // What a cell would see of each convoy and army unit, by place in the index's layers:
-    // one lookup an actor, not one a sighting (about four million sightings a year).
+    // What a cell would see of each convoy, army unit and (with rival commands) other
+    // cell, by place in the index's layers: one lookup an actor, not one a sighting (about
+    // four million sightings a year); the loop below holds the cells mutably.
     let Sightings {
         convoys: convoy_seen,
         army: army_seen,
+        cells: rivals,
     } = &mut *sightings;
+    rivals.clear();
+    if factions.rivals() {
+        rivals.extend(index.cells.entries().iter().map(|en| {
+            let (c, _) = cells.get(en.entity).ok()?;
+            Some((c.faction, c.fighters * c.weapons))
+        }));
+    }
+    let any_rival = rivals.iter().any(Option::is_some);
     convoy_seen.clear();
     convoy_seen.extend(index.convoys.entries().iter().map(|e| {
         convoys
@@ -60,8 +59,8 @@ pub fn cells_sense(
             .map(|(u, route)| (u.soldiers * u.kind.firepower(), route.destination()))
     }));
     for (mut cell, pos) in &mut cells {
-        if !rivals.is_empty() {
-            cell.seen_rival = nearest_rival(&index, &rivals, pos.tile, vision, cell.faction, tick);
+        if any_rival {
+            cell.seen_rival = nearest_rival(&index, rivals, pos.tile, vision, cell.faction, tick);
         }
         // The convoy that draws the eye: the nearest with tankers (the blockade's target),
         // else the nearest. (Nearness in squared tiles, whole numbers: the order of the
@@ -125,30 +124,31 @@ pub fn cells_sense(
     }
 }
 
-/// What the cells can see of the convoys (tankers, trucks, heading) and army units
-/// (strength, heading) this tick, in the order of the index's layers.
+/// What the cells can see of the convoys (tankers, trucks, heading), army units
+/// (strength, heading) and, with rival commands, other cells (faction, strength) this
+/// tick, in the order of the index's layers.
 #[derive(Default)]
 pub struct Sightings {
     convoys: Vec<Option<(u32, u32, Option<Tile>)>>,
     army: Vec<Option<(f32, Option<Tile>)>>,
+    cells: Vec<Option<(u8, f32)>>,
 }
 
 /// The nearest cell of another faction within `vision` tiles (ties to the lower id), as a
 /// sighting with its strength.
 fn nearest_rival(
     index: &SpatialIndex,
-    rivals: &[(Entity, u8, f32)],
+    rivals: &[Option<(u8, f32)>],
     at: Tile,
     vision: f32,
     faction: u8,
     tick: u64,
 ) -> Option<Seen> {
     let mut best: Option<(u64, crate::world::actors::ActorId, Seen)> = None;
-    index.within(&index.cells, at, vision, |en| {
-        let Ok(k) = rivals.binary_search_by_key(&en.entity, |r| r.0) else {
+    index.within_at(&index.cells, at, vision, |k, en| {
+        let Some((f, strength)) = rivals[k] else {
             return;
         };
-        let (_, f, strength) = rivals[k];
         let d = en.tile.distance_squared(at);
         if f != faction && best.is_none_or(|b| (d, en.id) < (b.0, b.1)) {
             let seen = Seen {
