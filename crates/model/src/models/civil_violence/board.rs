@@ -5,8 +5,9 @@
 //! The rules ([`super::rules`]) are written once against [`Board`], so both schedules run
 //! the same code.
 
-use super::engine::{Citizen, Condition, prefetch};
+use super::engine::{Citizen, Condition};
 use super::grid::{BitGrid, CountGrid, Lanes, Margins, Neighbourhood, Reach, Torus};
+use crate::engine::cache::prefetch;
 use crate::engine::rng::{ModelRng, RngExt};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -27,8 +27,6 @@ pub(super) const LIFE: u32 = u32::MAX;
 /// How many turns ahead a citizen's record is prefetched.
 pub(super) const PREFETCH_AHEAD: usize = 12;
 
-pub(super) use crate::engine::cache::prefetch;
-
 /// Cells up to which a world is small: its count grid (4 bytes a cell and its ghosts) fits
 /// in a core's cache, so reading a cell's counts costs less than a mispredicted branch.
 const SMALL_WORLD: usize = 1 << 16;
