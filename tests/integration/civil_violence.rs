@@ -170,16 +170,21 @@ fn legitimacy_run(params: &CivilViolenceParams, seed: u64, ticks: u64) -> Legiti
     }
 }
 
+/// Seeds of the legitimacy tests: tipping is a chance event (about one gradual run in ten
+/// tips, four sudden drops in five), so the tests count over enough runs that the model's
+/// rates, not one stream's luck, decide them (over seeds 1-100 alone the drop tips in 69,
+/// over 101-300 in 161 of 200). The bounds sit about four standard deviations of a count
+/// of 300 from the rates measured (docs/civil_violence.md).
+const LEGITIMACY_SEEDS: u64 = 300;
+
 /// Run 3: legitimacy falls from 0.9 to 0.2 by 0.01 a tick (life terms, cops 0.074). Each
 /// step of L pushes a few more citizens over the threshold, and the cops pick them off one
-/// by one: the jail fills steadily and no outburst forms, although L ends far lower than
-/// in run 4. (Seeds 1-20: 19 never pass 50 actives; one tips at tick 224, long after L
-/// has bottomed out; docs/civil_violence.md.)
+/// by one: the jail fills steadily, and in most runs no outburst forms, although L ends far
+/// lower than in run 4. (Seeds 1-300: 31 pass 50 actives by tick 300, 20 by tick 100.)
 #[test]
 fn gradual_legitimacy_decline_fills_the_jail_without_outburst() {
-    let seeds = 1..=10u64;
-    let mut tipped = 0;
-    for seed in seeds {
+    let (mut tipped, mut tipped_while_falling) = (0, 0);
+    for seed in 1..=LEGITIMACY_SEEDS {
         let run = legitimacy_run(&CivilViolenceParams::run3(), seed, 301);
         assert!((run.legitimacy[0] - 0.89).abs() < 1e-9 && (run.legitimacy[70] - 0.2).abs() < 1e-9);
         assert!(
@@ -193,16 +198,15 @@ fn gradual_legitimacy_decline_fills_the_jail_without_outburst() {
             run.jailed[70],
             run.jailed[100]
         );
-        let peak_while_falling = run.active[..=100].iter().copied().fold(0.0, f64::max);
-        assert!(
-            peak_while_falling <= 30.0,
-            "seed {seed}: {peak_while_falling} actives at once while L falls"
-        );
         tipped += u32::from(run.first_outburst.is_some());
+        tipped_while_falling += u32::from(run.first_outburst.is_some_and(|t| t <= 100));
     }
+    println!(
+        "gradual decline: {tipped} of {LEGITIMACY_SEEDS} tip by tick 300, {tipped_while_falling} by 100"
+    );
     assert!(
-        tipped <= 1,
-        "the gradual decline tipped in {tipped} of 10 runs"
+        tipped <= 52 && tipped_while_falling <= 38,
+        "the gradual decline tipped in {tipped} of {LEGITIMACY_SEEDS} runs, {tipped_while_falling} by tick 100"
     );
 }
 
@@ -213,7 +217,7 @@ struct DropAndDecline {
     jailed_gradual: f64,
 }
 
-/// Runs 4 and 3 side by side on seeds 1-10, under the given update order.
+/// Runs 4 and 3 side by side on the same seeds, under the given update order.
 fn drop_and_decline(order: UpdateOrder) -> DropAndDecline {
     let mut out = DropAndDecline {
         tipped: 0,
@@ -221,7 +225,8 @@ fn drop_and_decline(order: UpdateOrder) -> DropAndDecline {
         jailed_sudden: 0.0,
         jailed_gradual: 0.0,
     };
-    for seed in 1..=10u64 {
+    let n = LEGITIMACY_SEEDS as f64;
+    for seed in 1..=LEGITIMACY_SEEDS {
         let (mut run4, mut run3) = (CivilViolenceParams::run4(), CivilViolenceParams::run3());
         run4.update_order = order;
         run3.update_order = order;
@@ -231,15 +236,15 @@ fn drop_and_decline(order: UpdateOrder) -> DropAndDecline {
             sudden.active[..77].iter().all(|&a| a == 0.0),
             "seed {seed}: nobody is active at L = 0.9"
         );
-        println!(
-            "{order:?} seed {seed}: sudden drop first outburst {:?}, jailed at 300: sudden {} gradual {}",
-            sudden.first_outburst, sudden.jailed[300], gradual.jailed[300]
-        );
         out.tipped += u32::from(sudden.first_outburst.is_some_and(|t| t <= 80));
         out.more_jailed += u32::from(sudden.jailed[300] > gradual.jailed[300]);
-        out.jailed_sudden += sudden.jailed[300] / 10.0;
-        out.jailed_gradual += gradual.jailed[300] / 10.0;
+        out.jailed_sudden += sudden.jailed[300] / n;
+        out.jailed_gradual += gradual.jailed[300] / n;
     }
+    println!(
+        "{order:?}: the drop tips by tick 80 in {} of {LEGITIMACY_SEEDS}, jails more at 300 in {}; mean jailed at 300: sudden {:.0} gradual {:.0}",
+        out.tipped, out.more_jailed, out.jailed_sudden, out.jailed_gradual
+    );
     out
 }
 
@@ -248,18 +253,19 @@ fn drop_and_decline(order: UpdateOrder) -> DropAndDecline {
 /// gradual decline to 0.2. With Epstein's update order (all citizens, then all cops) the
 /// drop makes about 75 citizens eligible within one tick, before any cop acts; where the
 /// actives in a citizen's vision come to outnumber the cops, the floor rule takes the
-/// deterrence away and the cascade runs. (Seeds 1-20: 17 tip at ticks 77-79.)
+/// deterrence away and the cascade runs. (Seeds 1-300: 230 tip by tick 80, 209 jail more
+/// than the gradual decline, mean jail 533 against 414.)
 #[test]
 fn sudden_legitimacy_drop_sets_off_an_outburst_and_jails_more_than_the_gradual_decline() {
     let r = drop_and_decline(UpdateOrder::CitizensThenCops);
     assert!(
-        r.tipped >= 8 && r.more_jailed >= 8,
-        "tipped {}/10, more jailed {}/10",
+        r.tipped >= 200 && r.more_jailed >= 175,
+        "tipped {}/{LEGITIMACY_SEEDS}, more jailed {}/{LEGITIMACY_SEEDS}",
         r.tipped,
         r.more_jailed
     );
     assert!(
-        r.jailed_sudden > 1.3 * r.jailed_gradual,
+        r.jailed_sudden > 1.1 * r.jailed_gradual,
         "mean jailed at tick 300: sudden {} gradual {}",
         r.jailed_sudden,
         r.jailed_gradual
@@ -268,14 +274,14 @@ fn sudden_legitimacy_drop_sets_off_an_outburst_and_jails_more_than_the_gradual_d
 
 /// The finding behind the presets' update order: with citizens and cops shuffled together
 /// (NetLogo's and Mesa's order), the cops arrest while the drop is still spreading, and the
-/// same drop on the same seeds rarely tips (seeds 1-20: 2 of 20), jailing fewer than the
-/// gradual decline on average.
+/// same drop on the same seeds rarely tips (seeds 1-300: 34), jailing fewer than the
+/// gradual decline on average (173 against 419).
 #[test]
 fn interleaved_order_damps_the_sudden_drop() {
     let interleaved = drop_and_decline(UpdateOrder::Interleaved);
     assert!(
-        interleaved.tipped <= 3,
-        "interleaved: tipped {}/10",
+        interleaved.tipped <= 65,
+        "interleaved: tipped {}/{LEGITIMACY_SEEDS}",
         interleaved.tipped
     );
     assert!(

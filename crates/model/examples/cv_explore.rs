@@ -16,9 +16,15 @@ fn run(name: &str, p: &CivilViolenceParams, seeds: std::ops::Range<u64>, ticks: 
         populate(&mut w, p, seed);
         let mut sim = Simulation::new(w, &[install]);
         let mut snaps = vec![];
+        // The first tick above the outburst threshold (numbered as the rows of
+        // `timeseries.csv`, tick 0 the start), and the cops on duty then.
+        let mut first = None;
         for t in 0..ticks {
             sim.run_ticks(1);
             let cv = sim.world.resource::<CivilViolence>();
+            if first.is_none() && cv.actives() > p.outburst_threshold {
+                first = Some((t + 1, cv.cops()));
+            }
             if at.contains(&t) {
                 snaps.push((t, cv.actives(), cv.jailed(), cv.cops()));
             }
@@ -26,7 +32,7 @@ fn run(name: &str, p: &CivilViolenceParams, seeds: std::ops::Range<u64>, ticks: 
         let cv = sim.world.resource::<CivilViolence>();
         let o = &cv.outbursts;
         println!(
-            "{name} seed {seed}: outbursts {} wait {:?} peak {} @ {:?} above {} jailed {} arrests {} snaps {:?}",
+            "{name} seed {seed}: outbursts {} first (tick, cops) {first:?} wait {:?} peak {} @ {:?} above {} jailed {} arrests {} snaps {:?}",
             o.count,
             o.mean_waiting_time().map(|x| x.round()),
             o.peak_actives,

@@ -2,8 +2,9 @@
 
 use super::board::{Board, Deferred, REJECTION_TRIES};
 use super::engine::{ACTIVE, COP, Condition, LIFE, RiskAlone, actives_in, cops_in, unit};
+use super::grid::LANES_PER_WORD;
 use crate::domains::society::grievance::{grievance, is_active};
-use crate::engine::rng::{ModelRng, RngExt};
+use crate::engine::rng::{ModelRng, Rng, RngExt};
 
 /// What the rules read besides the board: the parameters of the tick.
 pub(super) struct Rules<'a> {
@@ -52,20 +53,50 @@ pub(super) fn turn<B: Board>(
     }
 }
 
+/// Rounds of five draws (one 64-bit word each) before falling back to counting the empty
+/// cells: 35 draws, as many as [`REJECTION_TRIES`] rounded up to whole words.
+const LANE_ROUNDS: usize = (REJECTION_TRIES as usize).div_ceil(LANES_PER_WORD);
+
 /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
-/// sampling, then (after many misses) a count of the empty cells. Inlined into every
-/// move, the rare count apart.
+/// sampling, then (after many misses) a count of the empty cells. `cell` must be occupied
+/// (by the agent looking): in a neighbourhood of up to [`super::grid::LANES_UP_TO`] cells a rejected
+/// 12-bit draw stands for it. Inlined into every move, the rare count apart.
 #[inline(always)]
 pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
+    debug_assert!(
+        b.occupied(cell as usize),
+        "a draw from an empty cell {cell}"
+    );
     let around = b.reach().around(b.torus().xy(cell));
     // The draws on a copy of the generator, written back after: the state stays in
-    // registers through the loop (same draws, same results).
+    // registers through the loop.
     let mut g = rng.clone();
-    for _ in 0..REJECTION_TRIES {
-        let c = around.random_cell(&mut g);
-        if !b.occupied(c as usize) {
-            *rng = g;
-            return Some(c);
+    if let Some(lanes) = around.by_lanes() {
+        // Five cells from one 64-bit word, tested side by side, the first empty one taken.
+        // At run 5's three occupied cells in four one word in four finds none, so the
+        // branch below is mostly foreseen; a loop of one draw at a time left at a branch
+        // mispredicted at every move, after some four generator steps of a 128-bit
+        // multiplication each (run 5 at 40 x 40: 46 -> 36.5 us a tick).
+        for _ in 0..LANE_ROUNDS {
+            let word = g.next_u64();
+            let mut cells = [0u32; LANES_PER_WORD];
+            let mut empty = 0u32;
+            for (l, c) in cells.iter_mut().enumerate() {
+                *c = lanes.cell(word, l);
+                empty |= u32::from(!b.occupied(*c as usize)) << l;
+            }
+            if empty != 0 {
+                *rng = g;
+                return Some(cells[empty.trailing_zeros() as usize]);
+            }
+        }
+    } else {
+        for _ in 0..REJECTION_TRIES {
+            let c = around.random_cell(&mut g);
+            if !b.occupied(c as usize) {
+                *rng = g;
+                return Some(c);
+            }
         }
     }
     *rng = g;
@@ -73,7 +104,7 @@ pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) 
 }
 
 /// A uniformly random empty cell within vision of `cell` by a count of the empty cells
-/// (after [`REJECTION_TRIES`] misses).
+/// (after [`REJECTION_TRIES`] or [`LANE_ROUNDS`] rounds of misses).
 #[cold]
 #[inline(never)]
 fn count_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {

@@ -156,3 +156,57 @@ fn colour_classes_on_a_small_grid_are_one_tile() {
     }
     assert!(cv.arrests() > 0);
 }
+
+/// Draws `random_empty_near` from citizens' cells of a run 2 world after 50 ticks, and
+/// tests the draws against the uniform distribution over the empty cells in vision (a
+/// chi-square test at about six standard deviations: the draws are seeded, so the test is
+/// deterministic, and a draw that favoured some offsets, or landed on an occupied cell or
+/// outside vision, would fail it). Vision 7 (148 cells) draws five cells a 64-bit word;
+/// vision 14 (616 cells) one cell a draw.
+#[test]
+fn a_move_draws_every_empty_cell_in_vision_equally_often() {
+    for vision in [7.0, 14.0] {
+        let mut p = CivilViolenceParams::run2();
+        p.vision = vision;
+        let mut rng = rng::stream(11, Purpose::CivilViolence, 2, 0);
+        let mut cv = CivilViolence::new(p.clone(), &mut rng);
+        for _ in 0..50 {
+            cv.step(&mut rng);
+        }
+        let hood = Neighbourhood::new(p.neighbourhood, vision);
+        let torus = Torus::new(p.width, p.height);
+        let origins: Vec<u32> = (0..cv.citizens())
+            .filter(|&i| cv.condition(i) != Condition::Jailed)
+            .map(|i| cv.cell_of(i))
+            .step_by(97)
+            .take(4)
+            .collect();
+        let (board, _) = cv.board();
+        for origin in origins {
+            let empty: Vec<u32> = hood
+                .offsets
+                .iter()
+                .map(|&o| torus.offset(origin, o))
+                .filter(|&c| !board.occupied.get(c as usize))
+                .collect();
+            assert!(empty.len() >= 5, "vision {vision}: {} empty", empty.len());
+            let draws = 2_000 * empty.len();
+            let mut seen = vec![0u32; empty.len()];
+            for _ in 0..draws {
+                let c = rules::random_empty_near(&board, origin, &mut rng).unwrap();
+                let k = empty.iter().position(|&e| e == c);
+                seen[k.unwrap_or_else(|| panic!("vision {vision}: drew {c}, not empty"))] += 1;
+            }
+            let expected = draws as f64 / empty.len() as f64;
+            let chi2: f64 = seen
+                .iter()
+                .map(|&s| (f64::from(s) - expected).powi(2) / expected)
+                .sum();
+            let dof = (empty.len() - 1) as f64;
+            assert!(
+                chi2 < dof + 6.0 * (2.0 * dof).sqrt(),
+                "vision {vision}, cell {origin}: chi2 {chi2:.1} on {dof} degrees of freedom"
+            );
+        }
+    }
+}
