@@ -118,7 +118,8 @@ fn removing_cops_gradually_tips_into_rebellion() {
     // Run 5's world with life terms, L = 0.8; from tick 100 five cops in 10,000 cells go
     // each tick (about one cop a tick on the 40 x 40 torus, 150 ticks to remove them all;
     // Epstein's own run removes 0.001 a tick). Much slower, at 0.0001 a tick, the jail
-    // drains the aggrieved before the cops are few enough: 1 of 10 seeds never tips.
+    // drains the aggrieved before the cops are few enough: 2 of 10 seeds never tip
+    // (docs/civil_violence.md).
     for seed in SEEDS {
         let mut p = CivilViolenceParams::run5();
         p.max_jail_term = None;
@@ -295,10 +296,10 @@ fn interleaved_order_damps_the_sudden_drop() {
 /// Activation by colour classes (the parallel schedule) keeps run 2's finding on a grid
 /// large enough to be cut into tiles (176 x 176: 4 x 4 tiles at vision 7, the outburst
 /// threshold scaled with the area): the floor rule gives recurring outbursts separated by
-/// quiet spells, the literal rule none. (Seeds 1-3, 1,000 ticks: 15-16 outbursts, quiet
-/// spells of about 60 ticks, peaks of 5,700-6,300 actives of 21,683 citizens; the
-/// reference schedule gives 19-24 outbursts and spells of 37-50 ticks; literal: peaks of
-/// 37-40 actives.)
+/// quiet spells, the literal rule none. (Seeds 1-3, 1,000 ticks: 13-17 outbursts, quiet
+/// spells of 57-75 ticks, peaks of 5,900-6,300 actives of 21,683 citizens; the reference
+/// schedule gives 15-22 outbursts and spells of 43-58 ticks; literal: peaks of 39-47
+/// actives.)
 #[test]
 fn colour_classes_keep_run2_punctuated_equilibrium() {
     for rule in [ArrestRule::Floor, ArrestRule::Literal] {

@@ -16,14 +16,14 @@ fn run(name: &str, p: &CivilViolenceParams, seeds: std::ops::Range<u64>, ticks: 
         populate(&mut w, p, seed);
         let mut sim = Simulation::new(w, &[install]);
         let mut snaps = vec![];
-        // The first tick above the outburst threshold (numbered as the rows of
-        // `timeseries.csv`, tick 0 the start), and the cops on duty then.
+        // The first tick above the outburst threshold, and the cops on duty then (ticks
+        // numbered as the rows of `timeseries.csv`: 0 is the end of the first tick).
         let mut first = None;
         for t in 0..ticks {
             sim.run_ticks(1);
             let cv = sim.world.resource::<CivilViolence>();
             if first.is_none() && cv.actives() > p.outburst_threshold {
-                first = Some((t + 1, cv.cops()));
+                first = Some((t, cv.cops()));
             }
             if at.contains(&t) {
                 snaps.push((t, cv.actives(), cv.jailed(), cv.cops()));
