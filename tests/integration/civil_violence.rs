@@ -181,10 +181,11 @@ const LEGITIMACY_SEEDS: u64 = 300;
 /// Run 3: legitimacy falls from 0.9 to 0.2 by 0.01 a tick (life terms, cops 0.074). Each
 /// step of L pushes a few more citizens over the threshold, and the cops pick them off one
 /// by one: the jail fills steadily, and in most runs no outburst forms, although L ends far
-/// lower than in run 4. (Seeds 1-300: 31 pass 50 actives by tick 300, 20 by tick 100.)
+/// lower than in run 4. (Seeds 1-300: 31 pass 50 actives by tick 300, 20 by tick 100;
+/// 275 never have more than 30 at once by tick 100.)
 #[test]
 fn gradual_legitimacy_decline_fills_the_jail_without_outburst() {
-    let (mut tipped, mut tipped_while_falling) = (0, 0);
+    let (mut tipped, mut tipped_while_falling, mut calm_while_falling) = (0, 0, 0);
     for seed in 1..=LEGITIMACY_SEEDS {
         let run = legitimacy_run(&CivilViolenceParams::run3(), seed, 301);
         assert!((run.legitimacy[0] - 0.89).abs() < 1e-9 && (run.legitimacy[70] - 0.2).abs() < 1e-9);
@@ -201,9 +202,17 @@ fn gradual_legitimacy_decline_fills_the_jail_without_outburst() {
         );
         tipped += u32::from(run.first_outburst.is_some());
         tipped_while_falling += u32::from(run.first_outburst.is_some_and(|t| t <= 100));
+        let peak_while_falling = run.active[..=100].iter().copied().fold(0.0, f64::max);
+        calm_while_falling += u32::from(peak_while_falling <= 30.0);
     }
     println!(
-        "gradual decline: {tipped} of {LEGITIMACY_SEEDS} tip by tick 300, {tipped_while_falling} by 100"
+        "gradual decline: {tipped} of {LEGITIMACY_SEEDS} tip by tick 300, {tipped_while_falling} by 100; {calm_while_falling} never above 30 actives by tick 100"
+    );
+    // The cops keep pace while L falls: in most runs never more than a few actives at
+    // once by tick 100 (seeds 1-300: 275 stay at or under 30).
+    assert!(
+        calm_while_falling >= 255,
+        "only {calm_while_falling} of {LEGITIMACY_SEEDS} runs stay at or under 30 actives by tick 100"
     );
     assert!(
         tipped <= 52 && tipped_while_falling <= 38,

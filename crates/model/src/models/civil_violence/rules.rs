@@ -59,8 +59,8 @@ const LANE_ROUNDS: usize = (REJECTION_TRIES as usize).div_ceil(LANES_PER_WORD);
 
 /// A uniformly random empty cell within vision of `cell`, if there is one: rejection
 /// sampling, then (after many misses) a count of the empty cells. `cell` must be occupied
-/// (by the agent looking): in a neighbourhood of up to [`super::grid::LANES_UP_TO`] cells a rejected
-/// 12-bit draw stands for it. Inlined into every move, the rare count apart.
+/// (by the agent looking): in a neighbourhood of up to [`super::grid::LANES_UP_TO`] cells
+/// a rejected 12-bit draw stands for it. Inlined into every move, the rare count apart.
 #[inline(always)]
 pub(super) fn random_empty_near<B: Board>(b: &B, cell: u32, rng: &mut ModelRng) -> Option<u32> {
     debug_assert!(

@@ -173,8 +173,6 @@ fn a_move_draws_every_empty_cell_in_vision_equally_often() {
         for _ in 0..50 {
             cv.step(&mut rng);
         }
-        let hood = Neighbourhood::new(p.neighbourhood, vision);
-        let torus = Torus::new(p.width, p.height);
         let origins: Vec<u32> = (0..cv.citizens())
             .filter(|&i| cv.condition(i) != Condition::Jailed)
             .map(|i| cv.cell_of(i))
@@ -183,10 +181,11 @@ fn a_move_draws_every_empty_cell_in_vision_equally_often() {
             .collect();
         let (board, _) = cv.board();
         for origin in origins {
-            let empty: Vec<u32> = hood
+            let empty: Vec<u32> = board
+                .hood
                 .offsets
                 .iter()
-                .map(|&o| torus.offset(origin, o))
+                .map(|&o| board.torus.offset(origin, o))
                 .filter(|&c| !board.occupied.get(c as usize))
                 .collect();
             assert!(empty.len() >= 5, "vision {vision}: {} empty", empty.len());
